@@ -1,0 +1,207 @@
+package gitdiff
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ErrNewBranch is returned (wrapped) by Changes when from is the zero id: the
+// push created the branch, so there is no previous commit to compare with.
+var ErrNewBranch = errors.New("no previous commit to compare (the push created the branch); use --all to check every file")
+
+// Status is how a file changed.
+type Status string
+
+const (
+	Added    Status = "added"
+	Modified Status = "modified" // content or file type
+	Deleted  Status = "deleted"
+	Renamed  Status = "renamed" // possibly with modifications
+)
+
+// Change is one changed file. Paths are repo-relative with forward slashes.
+// OldPath is set only for Renamed.
+type Change struct {
+	Status  Status
+	Path    string
+	OldPath string
+}
+
+// Options narrow what Changes compares.
+type Options struct {
+	// Prefix limits the result to files under this repo-relative folder
+	// (the Git Sync subfolder); empty means the whole repository. A rename
+	// into the folder counts as Added, out of it as Deleted.
+	Prefix string
+	// MergeBase compares the merge base of from and to with to, as a pull
+	// request's diff does, instead of from with to.
+	MergeBase bool
+}
+
+// Diff is the result of Changes.
+type Diff struct {
+	// Base and Head are the full commit ids compared. With MergeBase, Base
+	// is the merge base, unless MergeBaseFallback.
+	Base, Head string
+	// MergeBaseFallback is set when MergeBase was asked for but no merge
+	// base could be found (usually a shallow clone): Base is from, and the
+	// changes include those made on from's side since the branches split.
+	MergeBaseFallback bool
+	// Changes are sorted by Path, then OldPath.
+	Changes []Change
+}
+
+// Changes lists the files that differ between revisions from and to, with
+// rename detection. It does not fetch: call EnsureCommit first in a clone
+// that may lack from. A zero from gives ErrNewBranch; a revision that is not
+// in the clone gives a *MissingCommitError.
+func Changes(ctx context.Context, repoDir, from, to string, opts Options) (Diff, error) {
+	if IsZero(from) {
+		return Diff{}, fmt.Errorf("compare %s..%s: %w", from, to, ErrNewBranch)
+	}
+	if IsZero(to) {
+		return Diff{}, fmt.Errorf("compare %s..%s: the push deleted the branch, there is nothing to compare", from, to)
+	}
+	prefix, err := cleanPrefix(opts.Prefix)
+	if err != nil {
+		return Diff{}, err
+	}
+	d := Diff{}
+	if d.Base, err = resolve(ctx, repoDir, from); err != nil {
+		return Diff{}, err
+	}
+	if d.Head, err = resolve(ctx, repoDir, to); err != nil {
+		return Diff{}, err
+	}
+	if opts.MergeBase {
+		out, err := git(ctx, repoDir, "merge-base", d.Base, d.Head)
+		switch {
+		case err == nil:
+			d.Base = strings.TrimSpace(string(out))
+		case exitCode(err) == 1:
+			// merge-base exits 1, silently, when no common ancestor is
+			// reachable: a shallow clone cut it off, or the histories are
+			// unrelated.
+			d.MergeBaseFallback = true
+		default:
+			return Diff{}, fmt.Errorf("merge base of %s and %s: %w", from, to, err)
+		}
+	}
+	// diff-tree is plumbing: user config such as diff.relative or
+	// diff.renames does not change its output.
+	out, err := git(ctx, repoDir, "diff-tree", "-r", "-z", "--no-commit-id", "--name-status", "-M", d.Base, d.Head)
+	if err != nil {
+		return Diff{}, fmt.Errorf("compare %s..%s: %w", from, to, err)
+	}
+	all, err := parseNameStatus(out)
+	if err != nil {
+		return Diff{}, fmt.Errorf("compare %s..%s: %w", from, to, err)
+	}
+	for _, c := range all {
+		if c, ok := within(c, prefix); ok {
+			d.Changes = append(d.Changes, c)
+		}
+	}
+	slices.SortFunc(d.Changes, func(a, b Change) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.OldPath, b.OldPath), strings.Compare(string(a.Status), string(b.Status)))
+	})
+	return d, nil
+}
+
+// resolve returns the full id of the commit rev names. When there is none,
+// the error is a *MissingCommitError, so a shallow clone is explained.
+func resolve(ctx context.Context, repoDir, rev string) (string, error) {
+	if err := checkRev(rev); err != nil {
+		return "", err
+	}
+	out, err := git(ctx, repoDir, "rev-parse", "--verify", "--end-of-options", rev+"^{commit}")
+	if err == nil {
+		return strings.TrimSpace(string(out)), nil
+	}
+	if errors.Is(err, ErrNotRepo) || ctx.Err() != nil {
+		return "", err
+	}
+	return "", missing(ctx, repoDir, rev, stderrOf(err))
+}
+
+// cleanPrefix turns a folder into the form paths are matched against.
+func cleanPrefix(p string) (string, error) {
+	if p == "" {
+		return "", nil
+	}
+	c := path.Clean(filepath.ToSlash(p))
+	if path.IsAbs(c) || filepath.IsAbs(p) || c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("prefix %q must be relative to the repository top level", p)
+	}
+	if c == "." {
+		return "", nil
+	}
+	return c, nil
+}
+
+func under(p, prefix string) bool {
+	return prefix == "" || strings.HasPrefix(p, prefix+"/")
+}
+
+// within keeps c if it touches prefix, turning a rename across the
+// boundary into the half that is inside.
+func within(c Change, prefix string) (Change, bool) {
+	if c.Status != Renamed {
+		return c, under(c.Path, prefix)
+	}
+	switch newIn, oldIn := under(c.Path, prefix), under(c.OldPath, prefix); {
+	case newIn && oldIn:
+		return c, true
+	case newIn:
+		return Change{Status: Added, Path: c.Path}, true
+	case oldIn:
+		return Change{Status: Deleted, Path: c.OldPath}, true
+	}
+	return Change{}, false
+}
+
+// parseNameStatus reads `git diff-tree -z --name-status -M` output: a status
+// field then one path, or two for a rename, all NUL-terminated.
+func parseNameStatus(out []byte) ([]Change, error) {
+	fields := bytes.Split(out, []byte{0})
+	if n := len(fields); n > 0 && len(fields[n-1]) == 0 {
+		fields = fields[:n-1]
+	}
+	var changes []Change
+	for i := 0; i < len(fields); {
+		st := string(fields[i])
+		if st == "" {
+			return nil, errors.New("empty status in git diff-tree output")
+		}
+		paths := 1
+		if st[0] == 'R' {
+			paths = 2
+		}
+		if i+paths >= len(fields) {
+			return nil, fmt.Errorf("truncated git diff-tree output after %q", st)
+		}
+		c := Change{Path: string(fields[i+paths])}
+		switch {
+		case st == "A":
+			c.Status = Added
+		case st == "M" || st == "T":
+			c.Status = Modified
+		case st == "D":
+			c.Status = Deleted
+		case st[0] == 'R':
+			c.Status, c.OldPath = Renamed, string(fields[i+1])
+		default:
+			return nil, fmt.Errorf("unexpected git diff-tree status %q for %s", st, c.Path)
+		}
+		changes = append(changes, c)
+		i += 1 + paths
+	}
+	return changes, nil
+}
