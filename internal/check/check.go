@@ -1,0 +1,164 @@
+// Package check holds the rules: what a Git Sync model, sync or manifest must
+// look like, alone and together. Run loads a discovered workspace, checks every
+// file concurrently and the references between them, and returns findings in a
+// deterministic order. It never renders anything.
+package check
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+// Options tune a run.
+type Options struct {
+	// Strict turns warnings into errors.
+	Strict bool
+	// ReportSet, when not empty, limits the findings to these files (absolute
+	// paths) and to findings related to them; the whole workspace is still
+	// checked so references resolve.
+	ReportSet []string
+	// Jobs bounds how many files are parsed at once (default GOMAXPROCS).
+	Jobs int
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Findings []finding.Finding // sorted
+	Files    int
+	Models   int
+	Syncs    int
+}
+
+// Run checks every file of ws. findings from discovery (passed in as
+// extra) are merged in, so one list holds every problem.
+func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, opts Options) (*Result, error) {
+	summaries := make([]*summary, len(ws.Files))
+	perFile := make([][]finding.Finding, len(ws.Files))
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, max(len(ws.Files), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				summaries[i], perFile[i] = checkFile(ws.Files[i])
+			}
+		})
+	}
+	for i := range ws.Files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{Files: len(ws.Files)}
+	all := slices.Clone(extra)
+	for _, fs := range perFile {
+		all = append(all, fs...)
+	}
+	idx := newIndex(ws, summaries)
+	res.Models, res.Syncs = len(idx.models), len(idx.syncs)
+	all = append(all, idx.crossFile()...)
+
+	if len(opts.ReportSet) > 0 {
+		all = inReportSet(all, opts.ReportSet)
+	}
+	if opts.Strict {
+		for i := range all {
+			all[i].Severity = finding.Error
+		}
+	}
+	finding.Sort(all)
+	res.Findings = all
+	return res, nil
+}
+
+// checkFile reads, parses and checks one file; the node tree is dropped when
+// it returns and only the summary the cross-file rules need is kept.
+func checkFile(f workspace.File) (*summary, []finding.Finding) {
+	src, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, []finding.Finding{{Path: f.Path, Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
+			Rule: workspace.RuleUnreadable.ID, Severity: workspace.RuleUnreadable.Severity,
+			Message: "cannot read file: " + err.Error()}}
+	}
+	doc, findings := workspace.Parse(f, src)
+	if doc.Root == nil {
+		return nil, findings
+	}
+	fc := &fileCheck{doc: doc, findings: findings}
+	fc.schema()
+	s := &summary{file: f}
+	switch f.Kind {
+	case workspace.Model:
+		fc.model(s)
+	case workspace.Sync:
+		fc.sync(s)
+	case workspace.Manifest:
+		fc.manifest(s)
+	}
+	return s, fc.findings
+}
+
+// inReportSet keeps findings in the given files or related to one of them.
+// A related entry that is a folder stands for every file under it.
+func inReportSet(fs []finding.Finding, set []string) []finding.Finding {
+	given := make(map[string]bool, len(set))
+	for _, p := range set {
+		given[filepath.Clean(p)] = true
+	}
+	covers := func(p string) bool {
+		if given[p] {
+			return true
+		}
+		prefix := p + string(filepath.Separator)
+		for g := range given {
+			if strings.HasPrefix(g, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []finding.Finding
+	for _, f := range fs {
+		if given[f.Path] || slices.ContainsFunc(f.Related, covers) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Rules lists every rule htgit has, for SARIF and the documentation.
+func Rules() []finding.Rule {
+	rules := []finding.Rule{
+		workspace.RuleTooLarge, workspace.RuleSymlink, workspace.RuleUnreadable,
+		workspace.RuleSyntax, workspace.RuleTab, workspace.RuleDuplicateKey,
+		workspace.RuleMultipleDocuments, workspace.RuleRootNotMapping, workspace.RuleInvalidUTF8,
+	}
+	rules = append(rules, schemaRules...)
+	rules = append(rules, modelRules...)
+	rules = append(rules, scheduleRules...)
+	rules = append(rules, mappingRules...)
+	rules = append(rules, referenceRules...)
+	rules = append(rules, slugRules...)
+	return rules
+}
+
+// Counts tallies the result's findings by severity.
+func (r *Result) Counts() finding.Counts { return finding.Count(r.Findings) }

@@ -1,0 +1,178 @@
+package check
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+var (
+	ruleModelRef = finding.Rule{ID: "sync-model-ref", Severity: finding.Error,
+		Summary: "A sync's model is not a model slug of the workspace.",
+		Help:    "Set model to the file name (without .yaml) of a file in models/; the message lists the closest slugs."}
+	ruleDestinationRef = finding.Rule{ID: "sync-destination-ref", Severity: finding.Error,
+		Summary: "A sync's destination is not listed in the manifest.",
+		Help:    "Use a key of the manifest's destinations; the destination must exist in Hightouch."}
+	ruleSourceRef = finding.Rule{ID: "model-source-ref", Severity: finding.Error,
+		Summary: "A model's source is not listed in the manifest.",
+		Help:    "Use a key of the manifest's sources; the source must exist in Hightouch."}
+	ruleDuplicateName = finding.Rule{ID: "model-duplicate-name", Severity: finding.Warning,
+		Summary: "Two models have the same name.",
+		Help:    "Give each model its own name so people can tell them apart in Hightouch."}
+	referenceRules = []finding.Rule{ruleModelRef, ruleDestinationRef, ruleSourceRef, ruleDuplicateName}
+)
+
+// ref is a string value that names something in another file.
+type ref struct {
+	value string
+	set   bool // present and a string
+	at    span
+}
+
+// summary is what the cross-file rules need of one file: names and
+// references with their positions, not the node tree.
+type summary struct {
+	file                  workspace.File
+	name, source          ref // models
+	model, destination    ref // syncs
+	sources, destinations map[string]bool
+}
+
+// index holds the summaries of a workspace, by kind.
+type index struct {
+	ws       *workspace.Workspace
+	models   []*summary
+	syncs    []*summary
+	manifest *summary // the first manifest; nil when there is none
+	bySlug   map[string][]*summary
+}
+
+func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
+	idx := &index{ws: ws, bySlug: map[string][]*summary{}}
+	for i, s := range summaries {
+		f := ws.Files[i]
+		switch f.Kind {
+		case workspace.Model:
+			if s == nil {
+				s = &summary{file: f} // unparsable: still a model slug, so syncs naming it resolve
+			}
+			idx.models = append(idx.models, s)
+			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], s)
+		case workspace.Sync:
+			if s == nil {
+				s = &summary{file: f}
+			}
+			idx.syncs = append(idx.syncs, s)
+		case workspace.Manifest:
+			if idx.manifest == nil && s != nil {
+				idx.manifest = s
+			}
+		}
+	}
+	return idx
+}
+
+func (idx *index) crossFile() []finding.Finding {
+	var out []finding.Finding
+	out = append(out, idx.slugs()...)
+	out = append(out, idx.modelRefs()...)
+	out = append(out, idx.manifestRefs()...)
+	out = append(out, idx.duplicateNames()...)
+	return out
+}
+
+func (idx *index) modelRefs() []finding.Finding {
+	var out []finding.Finding
+	slugs := make([]string, 0, len(idx.bySlug))
+	for slug := range idx.bySlug {
+		slugs = append(slugs, slug)
+	}
+	slices.Sort(slugs)
+	var byName map[string][]*summary // built on the first broken reference only
+	modelsDir := filepath.Join(idx.ws.Dir, "models")
+	for _, s := range idx.syncs {
+		if !s.model.set {
+			continue
+		}
+		if targets := idx.bySlug[s.model.value]; len(targets) > 0 {
+			continue
+		}
+		if byName == nil {
+			byName = map[string][]*summary{}
+			for _, m := range idx.models {
+				if m.name.set {
+					byName[m.name.value] = append(byName[m.name.value], m)
+				}
+			}
+		}
+		msg := fmt.Sprintf("model %q is not a model slug in this workspace (no models/%s.yaml)", s.model.value, s.model.value)
+		// The model's file may be the cause (renamed or deleted), so the
+		// finding relates to every model file; a named match relates too.
+		related := []string{modelsDir}
+		if named := byName[s.model.value]; len(named) > 0 {
+			msg += fmt.Sprintf("; it is the name of model %s: use its slug `%s`", named[0].file.Rel, named[0].file.Slug)
+		} else if near := nearest(s.model.value, slugs, 3, max(3, len(s.model.value)/2)); len(near) > 0 {
+			msg += "; closest slugs: " + strings.Join(near, ", ")
+		} else {
+			msg += "; set it to the file name of a model, without .yaml"
+		}
+		out = append(out, newFinding(s.file.Path, ruleModelRef, s.model.at, msg, related...))
+	}
+	return out
+}
+
+// manifestRefs checks sources and destinations against the manifest, when
+// there is one and it lists that kind.
+func (idx *index) manifestRefs() []finding.Finding {
+	m := idx.manifest
+	if m == nil {
+		return nil
+	}
+	var out []finding.Finding
+	check := func(owner *summary, r ref, known map[string]bool, rule finding.Rule, what string) {
+		if known == nil || !r.set || known[r.value] {
+			return
+		}
+		msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, m.file.Rel)
+		keys := make([]string, 0, len(known))
+		for k := range known {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if near := nearest(r.value, keys, 3, max(3, len(r.value)/2)); len(near) > 0 {
+			msg += "; closest: " + strings.Join(near, ", ")
+		} else {
+			msg += fmt.Sprintf("; use one of its %ss", what)
+		}
+		out = append(out, newFinding(owner.file.Path, rule, r.at, msg, m.file.Path))
+	}
+	for _, s := range idx.models {
+		check(s, s.source, m.sources, ruleSourceRef, "source")
+	}
+	for _, s := range idx.syncs {
+		check(s, s.destination, m.destinations, ruleDestinationRef, "destination")
+	}
+	return out
+}
+
+func (idx *index) duplicateNames() []finding.Finding {
+	first := map[string]*summary{}
+	var out []finding.Finding
+	for _, s := range idx.models {
+		if !s.name.set || s.name.value == "" {
+			continue
+		}
+		prev, dup := first[s.name.value]
+		if !dup {
+			first[s.name.value] = s
+			continue
+		}
+		out = append(out, newFinding(s.file.Path, ruleDuplicateName, s.name.at,
+			fmt.Sprintf("model name %q is also used by %s; give each model its own name", s.name.value, prev.file.Rel), prev.file.Path))
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+var (
+	ruleScheduleType = finding.Rule{ID: "sync-schedule-type", Severity: finding.Warning,
+		Summary: "The schedule type is not one htgit knows.",
+		Help:    "Use interval, cron, visual, dbt-cloud or manual; Hightouch may not run a schedule it does not know."}
+	ruleInterval = finding.Rule{ID: "sync-schedule-interval", Severity: finding.Error,
+		Summary: "An interval schedule lacks its interval or has a quantity below 1.",
+		Help:    "Write schedule: {interval: {unit: minute|hour|day|week, quantity: N}} with N >= 1."}
+	ruleCron = finding.Rule{ID: "sync-schedule-cron", Severity: finding.Error,
+		Summary: "A cron expression does not parse as five fields.",
+		Help:    "Write minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1-5\" (evaluated in UTC)."}
+	ruleVisual = finding.Rule{ID: "sync-schedule-visual", Severity: finding.Error,
+		Summary: "A visual schedule has no expressions, unknown or no days, or a time that is not HH:MM.",
+		Help:    "Write expressions: [{days: {monday: true}, time: \"09:00\"}] with 24-hour times."}
+	scheduleRules = []finding.Rule{ruleScheduleType, ruleInterval, ruleCron, ruleVisual}
+)
+
+// scheduleBodies maps each schedule type to the key its body needs.
+var scheduleBodies = map[string]string{
+	"interval": "interval", "cron": "expression", "visual": "expressions",
+	"dbt-cloud": "job", "dbt_cloud": "job", "dbt": "job", "manual": "",
+}
+
+func (fc *fileCheck) schedule(schedule field) {
+	if workspace.IsNull(schedule.value) {
+		return // no schedule: a manual sync
+	}
+	typ := fc.field(schedule.value, "type")
+	kind, _ := typ.str()
+	body := fc.field(schedule.value, "schedule")
+	want, known := scheduleBodies[kind]
+	if typ.present() && !known {
+		fc.at(ruleScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, manual", kind))
+	}
+	if kind == "interval" && !fc.field(body.value, want).present() {
+		where := body.key
+		if where == nil {
+			where = typ.key
+		}
+		fc.at(ruleInterval, where, "interval schedule has no schedule.interval; add interval: {unit: hour, quantity: 1}")
+	}
+	// Check whatever shapes the body has, whatever the type says: a cron
+	// expression is wrong or right on its own.
+	if interval := fc.field(body.value, "interval"); interval.present() {
+		if q := fc.field(interval.value, "quantity"); q.present() {
+			if n, err := strconv.Atoi(q.value.Value); err == nil && n < 1 {
+				fc.at(ruleInterval, q.value, fmt.Sprintf("interval quantity is %d; it must be 1 or more", n))
+			}
+		}
+	}
+	if expr := fc.field(body.value, "expression"); expr.present() {
+		if text, ok := expr.str(); ok {
+			if err := parseCron(text); err != nil {
+				fc.at(ruleCron, expr.value, fmt.Sprintf("cron expression %q: %v", text, err))
+			}
+		}
+	}
+	if exprs := fc.field(body.value, "expressions"); exprs.present() {
+		fc.visual(exprs)
+	}
+}
+
+var (
+	weekdays  = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+	clockTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+func (fc *fileCheck) visual(exprs field) {
+	list := workspace.Resolve(exprs.value)
+	if list == nil || len(list.Content) == 0 {
+		fc.at(ruleVisual, exprs.key, "visual schedule has no expressions; add at least one {days: {...}, time: \"HH:MM\"}")
+		return
+	}
+	for _, e := range list.Content {
+		days := fc.field(e, "days")
+		if d := workspace.Resolve(days.value); d != nil && len(d.Content) > 0 {
+			anyDay := false
+			for i := 0; i+1 < len(d.Content); i += 2 {
+				name := d.Content[i].Value
+				if !slices.Contains(weekdays, name) {
+					msg := fmt.Sprintf("%q is not a day; use lowercase English weekday names", name)
+					if s := closest(name, weekdays); s != "" {
+						msg += fmt.Sprintf(" (did you mean %q?)", s)
+					}
+					fc.at(ruleVisual, d.Content[i], msg)
+				}
+				anyDay = anyDay || d.Content[i+1].Value == "true"
+			}
+			if !anyDay {
+				fc.at(ruleVisual, days.key, "no day is true; the schedule would never run")
+			}
+		} else {
+			fc.at(ruleVisual, whereOr(days, field{key: e}), "visual schedule entry has no days; add days: {monday: true, ...}")
+		}
+		t := fc.field(e, "time")
+		switch text, ok := t.str(); {
+		case !t.present():
+			fc.at(ruleVisual, e, "visual schedule entry has no time; add time: \"HH:MM\" (24-hour, UTC)")
+		case !ok || !clockTime.MatchString(text):
+			fc.at(ruleVisual, t.where(), fmt.Sprintf("time %q is not HH:MM (24-hour, e.g. \"09:30\")", t.value.Value))
+		}
+	}
+}
+
+// cronFields describes the five fields of a standard cron expression.
+var cronFields = []struct {
+	name     string
+	min, max int
+	names    []string // names for values starting at min
+}{
+	{"minute", 0, 59, nil},
+	{"hour", 0, 23, nil},
+	{"day-of-month", 1, 31, nil},
+	{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
+	{"day-of-week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+}
+
+// parseCron checks a five-field cron expression: lists, ranges, steps and
+// month and weekday names.
+func parseCron(expr string) error {
+	fields := strings.Fields(expr)
+	if len(fields) != 5 {
+		return fmt.Errorf("has %d fields; write 5: minute hour day-of-month month day-of-week", len(fields))
+	}
+	for i, text := range fields {
+		spec := cronFields[i]
+		for item := range strings.SplitSeq(text, ",") {
+			if err := parseCronItem(item, spec.min, spec.max, spec.names); err != nil {
+				return fmt.Errorf("%s field %q: %v", spec.name, text, err)
+			}
+		}
+	}
+	return nil
+}
+
+func parseCronItem(item string, lo, hi int, names []string) error {
+	rangePart, step, hasStep := strings.Cut(item, "/")
+	if hasStep {
+		n, err := strconv.Atoi(step)
+		if err != nil || n < 1 {
+			return fmt.Errorf("step %q must be a number of 1 or more", step)
+		}
+	}
+	if rangePart == "*" {
+		return nil
+	}
+	from, to, isRange := strings.Cut(rangePart, "-")
+	a, err := cronValue(from, lo, hi, names)
+	if err != nil {
+		return err
+	}
+	if !isRange {
+		return nil
+	}
+	b, err := cronValue(to, lo, hi, names)
+	if err != nil {
+		return err
+	}
+	if a > b {
+		return fmt.Errorf("range %s runs backwards", rangePart)
+	}
+	return nil
+}
+
+func cronValue(s string, lo, hi int, names []string) (int, error) {
+	if i := slices.Index(names, strings.ToLower(s)); i >= 0 {
+		return lo + i, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("%d is out of range %d-%d", n, lo, hi)
+	}
+	return n, nil
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/htgit/htgit/internal/report"
+)
+
+// output is one --format: a formatter and where it writes ("" = stdout).
+type output struct {
+	format string
+	path   string
+}
+
+var formats = []string{"text", "github", "json", "sarif"}
+
+func (c *Command) parseFormats(flags []string) ([]output, error) {
+	if len(flags) == 0 {
+		def := "text"
+		if c.Getenv("GITHUB_ACTIONS") == "true" {
+			def = "github"
+		}
+		return []output{{format: def}}, nil
+	}
+	var outs []output
+	toStdout := 0
+	for _, f := range flags {
+		name, path, _ := strings.Cut(f, "=")
+		if !slices.Contains(formats, name) {
+			return nil, usagef("--format %q: choose one of %s, optionally =PATH", f, strings.Join(formats, ", "))
+		}
+		if path == "" {
+			toStdout++
+		}
+		outs = append(outs, output{format: name, path: path})
+	}
+	if toStdout > 1 {
+		return nil, usagef("only one --format can write to standard output; give the others =PATH")
+	}
+	return outs, nil
+}
+
+// renderOptions carry what only the GitHub Action knows.
+type renderOptions struct {
+	github report.GitHubOptions
+}
+
+// render writes every requested output.
+func (c *Command) render(outs []output, in report.Input, opt renderOptions) error {
+	for _, o := range outs {
+		if err := c.renderOne(o, in, opt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err error) {
+	var w io.Writer = c.Stdout
+	if o.path != "" {
+		f, err := os.Create(c.abs(o.path))
+		if err != nil {
+			return &usageError{msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		w = f
+	}
+	switch o.format {
+	case "json":
+		return report.JSON(w, in)
+	case "sarif":
+		return report.SARIF(w, in)
+	case "github":
+		return report.GitHub(w, in, opt.github)
+	}
+	color := o.path == "" && c.Getenv("NO_COLOR") == "" && c.IsTerminal(w)
+	return report.Text(w, in, color)
+}

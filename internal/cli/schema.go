@@ -1,0 +1,17 @@
+package cli
+
+import (
+	"github.com/htgit/htgit/internal/schema"
+)
+
+func (c *Command) schema(args []string) error {
+	if len(args) != 1 {
+		return usagef("usage: htgit schema model|sync|manifest")
+	}
+	src, err := schema.Source(args[0])
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	_, err = c.Stdout.Write(src)
+	return err
+}

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/htgit/htgit/internal/check"
+	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+// workspaceFlags locate and bound the workspace; validate, plan and deploy
+// share them.
+type workspaceFlags struct {
+	root    string
+	path    string
+	exclude stringList
+	maxSize int64
+	strict  bool
+}
+
+func (w *workspaceFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&w.root, "root", "", "repository root (default: the Git top level, or the working directory outside Git)")
+	fs.StringVar(&w.path, "path", "", "Git Sync folder relative to the root, as configured in Hightouch (default: the root)")
+	fs.Var(&w.exclude, "exclude", "skip files matching this glob, relative to the root (repeatable)")
+	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in bytes")
+	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors")
+}
+
+// loaded is a checked workspace.
+type loaded struct {
+	ws     *workspace.Workspace
+	result *check.Result
+}
+
+// load discovers and checks the workspace. reportSet holds FILE arguments
+// (relative to the working directory); files outside the workspace are
+// named on stderr and skipped.
+func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
+	root := w.root
+	if root == "" {
+		var err error
+		if root, err = workspace.FindRoot(c.Dir); err != nil {
+			return nil, err
+		}
+	} else {
+		root = c.abs(root)
+	}
+	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: w.exclude, MaxSize: w.maxSize})
+	var ie *workspace.InputError
+	if errors.As(err, &ie) {
+		return nil, &usageError{msg: ie.Msg}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !hasResources(ws) {
+		return nil, usagef("no model or sync files found in %s (looked for %s, %s); pass --path if Git Sync uses a subfolder",
+			ws.Dir, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob)
+	}
+	var only []string
+	if len(reportSet) > 0 {
+		inWorkspace := map[string]bool{}
+		for _, f := range ws.Files {
+			inWorkspace[f.Path] = true
+		}
+		for _, f := range discovered {
+			inWorkspace[f.Path] = true
+		}
+		for _, arg := range reportSet {
+			p := c.abs(arg)
+			if !inWorkspace[p] {
+				fmt.Fprintf(c.Stderr, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
+				continue
+			}
+			only = append(only, p)
+		}
+		if len(only) == 0 {
+			// Nothing to report on: say so rather than pass silently.
+			fmt.Fprintf(c.Stderr, "htgit: none of the %d given files is a workspace file\n", len(reportSet))
+			return &loaded{ws: ws, result: &check.Result{}}, nil
+		}
+	}
+	res, err := check.Run(ctx, ws, discovered, check.Options{Strict: w.strict, ReportSet: only})
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{ws: ws, result: res}, nil
+}
+
+func hasResources(ws *workspace.Workspace) bool {
+	for _, f := range ws.Files {
+		if f.Kind != workspace.Manifest {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Command) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+func (c *Command) validate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("htgit validate", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	var w workspaceFlags
+	w.register(fs)
+	var formats stringList
+	fs.Var(&formats, "format", "output format text|github|json|sarif, optionally =PATH to write a file (repeatable; default github on GitHub Actions, else text)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: htgit validate [flags] [FILE...]\n\nChecks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	outputs, err := c.parseFormats(formats)
+	if err != nil {
+		return err
+	}
+	l, err := c.load(ctx, w, files)
+	if err != nil {
+		return err
+	}
+	if err := c.render(outputs, c.reportInput(l), renderOptions{}); err != nil {
+		return err
+	}
+	if l.result.Counts().Errors > 0 {
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+func (c *Command) reportInput(l *loaded) report.Input {
+	return report.Input{
+		Findings: l.result.Findings,
+		Rules:    check.Rules(),
+		Stats:    report.Stats{Files: l.result.Files, Models: l.result.Models, Syncs: l.result.Syncs},
+		BaseDir:  c.Dir,
+		Version:  Version(),
+	}
+}

@@ -1,0 +1,251 @@
+// Package workspace finds the files of a Hightouch Git Sync workspace and
+// parses them into yaml.v3 node trees, keeping every position. It knows the
+// layout (models/, syncs/, manifest*.yaml) and YAML; what the files mean is
+// for package check.
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/htgit/htgit/internal/finding"
+)
+
+// Kind says what a file describes.
+type Kind int
+
+const (
+	Model Kind = iota
+	Sync
+	Manifest
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Model:
+		return "model"
+	case Sync:
+		return "sync"
+	}
+	return "manifest"
+}
+
+// File is one discovered workspace file.
+type File struct {
+	Path string // absolute, OS-native
+	Rel  string // relative to the Git Sync folder, forward slashes: models/users.yaml
+	Kind Kind
+	Slug string // file name without extension; empty for a manifest
+}
+
+// DefaultMaxSize bounds a file htgit will read: Git Sync files are a few KiB,
+// and a huge one is a mistake that must not exhaust memory.
+const DefaultMaxSize = 5 << 20
+
+// Options says where to look.
+type Options struct {
+	Root    string   // the repository root; symlinks may not leave it
+	Path    string   // the Git Sync folder, relative to Root ("" for Root itself)
+	Exclude []string // doublestar globs matched against paths relative to Root and to the Git Sync folder
+	MaxSize int64    // 0 means DefaultMaxSize
+}
+
+// Workspace is what Discover found.
+type Workspace struct {
+	Root  string // absolute
+	Dir   string // absolute Git Sync folder
+	Files []File // sorted by Rel
+}
+
+// Patterns are the globs Git Sync files match, relative to the Git Sync folder.
+var Patterns = []struct {
+	Glob string
+	Kind Kind
+}{
+	{"models/**/*.{yaml,yml}", Model},
+	{"syncs/**/*.{yaml,yml}", Sync},
+	{"manifest*.{yaml,yml}", Manifest},
+}
+
+// InputError is a problem with what the user asked for (a missing folder, a
+// bad glob): the CLI exits 2 for it.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+// Rules of discovery.
+var (
+	RuleTooLarge = finding.Rule{ID: "file-too-large", Severity: finding.Error,
+		Summary: "A workspace file is larger than the size limit.",
+		Help:    "Git Sync files are small; check that the file is what you meant, or raise --max-size."}
+	RuleSymlink = finding.Rule{ID: "file-symlink-outside-root", Severity: finding.Warning,
+		Summary: "A symlink in the workspace points outside the repository and is not followed.",
+		Help:    "Replace the symlink with the file itself, or point it inside the repository."}
+	RuleUnreadable = finding.Rule{ID: "file-unreadable", Severity: finding.Error,
+		Summary: "A workspace file cannot be read.",
+		Help:    "Check the file's permissions."}
+)
+
+// Discover lists the workspace files under opts.Root/opts.Path. Files it
+// finds but must not read (too large, leaving the root) come back as findings.
+func Discover(opts Options) (*Workspace, []finding.Finding, error) {
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkDir(root, "root"); err != nil {
+		return nil, nil, err
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, nil, &InputError{Msg: fmt.Sprintf("cannot resolve root %s: %v", root, err)}
+	}
+	dir := filepath.Join(root, filepath.FromSlash(opts.Path))
+	if !within(root, dir) {
+		return nil, nil, &InputError{Msg: fmt.Sprintf("--path %q leaves the root %s", opts.Path, root)}
+	}
+	if err := checkDir(dir, "--path"); err != nil {
+		return nil, nil, err
+	}
+	for _, g := range opts.Exclude {
+		if !doublestar.ValidatePattern(g) {
+			return nil, nil, &InputError{Msg: fmt.Sprintf("--exclude %q is not a valid glob", g)}
+		}
+	}
+	maxSize := opts.MaxSize
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
+
+	ws := &Workspace{Root: root, Dir: dir}
+	var findings []finding.Finding
+	fsys := os.DirFS(dir)
+	for _, p := range Patterns {
+		err := doublestar.GlobWalk(fsys, p.Glob, func(rel string, d fs.DirEntry) error {
+			abs := filepath.Join(dir, filepath.FromSlash(rel))
+			if excluded(opts.Exclude, rel, relTo(root, abs)) {
+				return nil
+			}
+			f := File{Path: abs, Rel: rel, Kind: p.Kind}
+			if p.Kind != Manifest {
+				f.Slug = Slug(rel)
+			}
+			keep, problem := admit(abs, d, realRoot, maxSize)
+			if problem != nil {
+				findings = append(findings, *problem)
+			}
+			if keep {
+				ws.Files = append(ws.Files, f)
+			}
+			return nil
+		}, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithNoHidden())
+		if err != nil {
+			return nil, nil, fmt.Errorf("searching %s for %s: %w", dir, p.Glob, err)
+		}
+	}
+	slices.SortFunc(ws.Files, func(a, b File) int { return strings.Compare(a.Rel, b.Rel) })
+	return ws, findings, nil
+}
+
+// Slug is the resource slug Git Sync derives from a file name.
+func Slug(rel string) string {
+	base := path.Base(rel)
+	return strings.TrimSuffix(base, path.Ext(base))
+}
+
+// admit decides whether a matched entry is read: symlinks must stay inside
+// the root and resolve to a regular file, and size is bounded.
+func admit(abs string, d fs.DirEntry, realRoot string, maxSize int64) (bool, *finding.Finding) {
+	if d.Type()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(abs)
+		if err != nil || !within(realRoot, target) {
+			return false, &finding.Finding{Path: abs, Rule: RuleSymlink.ID, Severity: RuleSymlink.Severity,
+				Message: "symlink points outside the repository root; it is not followed. Replace it with the file itself"}
+		}
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return false, &finding.Finding{Path: abs, Rule: RuleUnreadable.ID, Severity: RuleUnreadable.Severity,
+			Message: fmt.Sprintf("cannot read file: %v", unwrapPathError(err))}
+	}
+	if !info.Mode().IsRegular() {
+		return false, nil // a symlink to a directory: not a workspace file
+	}
+	if info.Size() > maxSize {
+		return false, &finding.Finding{Path: abs, Rule: RuleTooLarge.ID, Severity: RuleTooLarge.Severity,
+			Message: fmt.Sprintf("file is %d bytes, over the %d-byte limit; Git Sync files are small, check the file or raise --max-size", info.Size(), maxSize)}
+	}
+	return true, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func checkDir(dir, what string) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return &InputError{Msg: fmt.Sprintf("%s %s: %v", what, dir, unwrapPathError(err))}
+	}
+	if !info.IsDir() {
+		return &InputError{Msg: fmt.Sprintf("%s %s is not a directory", what, dir)}
+	}
+	return nil
+}
+
+func excluded(globs []string, rels ...string) bool {
+	for _, g := range globs {
+		for _, rel := range rels {
+			if doublestar.MatchUnvalidated(g, rel) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func relTo(base, abs string) string {
+	rel, err := filepath.Rel(base, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// within reports whether p is base or below it.
+func within(base, p string) bool {
+	rel, err := filepath.Rel(base, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// FindRoot returns the Git top level above dir (the nearest folder holding a
+// .git entry), or dir itself outside Git. It does not run git: the
+// pre-commit hook must start fast.
+func FindRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return abs, nil
+		}
+		d = parent
+	}
+}

@@ -1,0 +1,251 @@
+package workspace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/htgit/htgit/internal/finding"
+)
+
+// Document is one parsed file. Root is its top-level mapping, or nil when the
+// file is not a single YAML mapping (the findings say why).
+type Document struct {
+	File  File
+	Root  *yaml.Node
+	lines [][]byte // source lines without their line breaks, for spans
+}
+
+// YAML rules: the file must be one valid YAML mapping before anything else
+// can be said about it.
+var (
+	RuleSyntax = finding.Rule{ID: "yaml-syntax", Severity: finding.Error,
+		Summary: "The file is not valid YAML.",
+		Help:    "Fix the YAML at the position shown; an editor with the htgit schema (htgit schema) shows such errors as you type."}
+	RuleTab = finding.Rule{ID: "yaml-tab", Severity: finding.Error,
+		Summary: "A tab is used for indentation.",
+		Help:    "YAML indents with spaces only: replace the tab with spaces."}
+	RuleDuplicateKey = finding.Rule{ID: "yaml-duplicate-key", Severity: finding.Error,
+		Summary: "A mapping has the same key twice.",
+		Help:    "Keep one of the two keys: tools disagree on which value wins."}
+	RuleMultipleDocuments = finding.Rule{ID: "yaml-multiple-documents", Severity: finding.Error,
+		Summary: "The file holds more than one YAML document.",
+		Help:    "Git Sync reads one document per file: remove the `---` and what follows, or move it to a file of its own."}
+	RuleRootNotMapping = finding.Rule{ID: "yaml-root-not-mapping", Severity: finding.Error,
+		Summary: "The file is empty or its top level is not a mapping.",
+		Help:    "A Git Sync file is a mapping of keys such as `name:` and `source:` at the top level."}
+	RuleInvalidUTF8 = finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
+		Summary: "The file is not valid UTF-8.",
+		Help:    "Save the file as UTF-8 (a byte order mark and CRLF line ends are fine)."}
+)
+
+var bom = []byte("\xef\xbb\xbf")
+
+// Parse parses src as the content of f. It never panics: a parser failure is
+// a yaml-syntax finding.
+func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
+	src = bytes.TrimPrefix(src, bom)
+	doc = &Document{File: f, lines: splitLines(src)}
+	at := func(rule finding.Rule, start, end finding.Pos, msg string) {
+		findings = append(findings, finding.Finding{Path: f.Path, Start: start, End: end,
+			Rule: rule.ID, Severity: rule.Severity, Message: msg})
+	}
+	if !utf8.Valid(src) {
+		p := doc.invalidUTF8()
+		at(RuleInvalidUTF8, p, finding.Pos{Line: p.Line, Col: p.Col + 1},
+			"invalid UTF-8 byte; save the file as UTF-8")
+		return doc, findings
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			doc.Root = nil
+			at(RuleSyntax, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
+				fmt.Sprintf("the YAML parser failed on this file (%v); simplify the YAML near anchors and aliases", r))
+		}
+	}()
+
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var first yaml.Node
+	if err := dec.Decode(&first); err != nil {
+		if errors.Is(err, io.EOF) {
+			at(RuleRootNotMapping, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
+				"file is empty; a "+f.Kind.String()+" file is a YAML mapping")
+			return doc, findings
+		}
+		return doc, append(findings, doc.syntaxError(err))
+	}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return doc, append(findings, doc.syntaxError(err))
+	default:
+		start := finding.Pos{Line: second.Line, Col: second.Column}
+		if len(second.Content) > 0 {
+			start = finding.Pos{Line: second.Content[0].Line, Col: second.Content[0].Column}
+		}
+		at(RuleMultipleDocuments, start, doc.lineEnd(start.Line),
+			"a second YAML document starts here; Git Sync reads one document per file: remove the `---` and what follows, or move it to its own file")
+	}
+
+	if len(first.Content) == 0 {
+		at(RuleRootNotMapping, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
+			"file is empty; a "+f.Kind.String()+" file is a YAML mapping")
+		return doc, findings
+	}
+	root := first.Content[0]
+	if root.Kind != yaml.MappingNode {
+		start, end := doc.Span(root)
+		at(RuleRootNotMapping, start, end,
+			fmt.Sprintf("top level is a %s; a %s file is a YAML mapping of keys such as `%s`", kindName(root), f.Kind, exampleKey(f.Kind)))
+		return doc, findings
+	}
+	doc.Root = root
+	findings = append(findings, doc.duplicateKeys(root)...)
+	return doc, findings
+}
+
+var errLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a yaml.v3 error, which knows only a line, into a finding
+// at the first non-blank column of that line (or at the offending tab).
+func (d *Document) syntaxError(err error) finding.Finding {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if m := errLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	line = min(max(line, 1), max(len(d.lines), 1))
+	rule := RuleSyntax
+	start := finding.Pos{Line: line, Col: d.firstNonBlank(line)}
+	if strings.Contains(msg, "tab character") {
+		rule = RuleTab
+		msg = "tab used for indentation; YAML indents with spaces only"
+		if l, c, ok := d.indentTab(line); ok {
+			start = finding.Pos{Line: l, Col: c}
+		}
+		return finding.Finding{Path: d.File.Path, Start: start, End: finding.Pos{Line: start.Line, Col: start.Col + 1},
+			Rule: rule.ID, Severity: rule.Severity, Message: msg}
+	}
+	return finding.Finding{Path: d.File.Path, Start: start, End: d.lineEnd(line),
+		Rule: rule.ID, Severity: rule.Severity, Message: "invalid YAML: " + msg}
+}
+
+// duplicateKeys walks every mapping: yaml.v3 keeps duplicates in a node tree
+// and only rejects them when decoding into a Go map.
+func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
+	var out []finding.Finding
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			seen := make(map[string]*yaml.Node, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind != yaml.ScalarNode || k.Value == "<<" {
+					continue
+				}
+				if prev, ok := seen[k.Value]; ok {
+					start, end := d.Span(k)
+					out = append(out, finding.Finding{Path: d.File.Path, Start: start, End: end,
+						Rule: RuleDuplicateKey.ID, Severity: RuleDuplicateKey.Severity,
+						Message: fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line)})
+					continue
+				}
+				seen[k.Value] = k
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func (d *Document) invalidUTF8() finding.Pos {
+	for i, l := range d.lines {
+		col := 1
+		for len(l) > 0 {
+			r, size := utf8.DecodeRune(l)
+			if r == utf8.RuneError && size <= 1 {
+				return finding.Pos{Line: i + 1, Col: col}
+			}
+			l = l[size:]
+			col++
+		}
+	}
+	return finding.Pos{Line: 1, Col: 1}
+}
+
+// indentTab finds the tab yaml.v3 complained about: on the reported line or,
+// as the scanner reports the line after, the one before.
+func (d *Document) indentTab(line int) (int, int, bool) {
+	for _, l := range []int{line, line - 1, line + 1} {
+		if l < 1 || l > len(d.lines) {
+			continue
+		}
+		for i, b := range d.lines[l-1] {
+			if b == '\t' {
+				return l, utf8.RuneCount(d.lines[l-1][:i]) + 1, true
+			}
+			if b != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func (d *Document) firstNonBlank(line int) int {
+	if line < 1 || line > len(d.lines) {
+		return 1
+	}
+	l := d.lines[line-1]
+	trimmed := bytes.TrimLeft(l, " \t")
+	return utf8.RuneCount(l[:len(l)-len(trimmed)]) + 1
+}
+
+func (d *Document) lineEnd(line int) finding.Pos {
+	if line < 1 || line > len(d.lines) {
+		return finding.Pos{Line: line, Col: 1}
+	}
+	return finding.Pos{Line: line, Col: utf8.RuneCount(bytes.TrimRight(d.lines[line-1], " \t")) + 1}
+}
+
+func splitLines(src []byte) [][]byte {
+	lines := bytes.Split(src, []byte("\n"))
+	for i, l := range lines {
+		lines[i] = bytes.TrimSuffix(l, []byte("\r"))
+	}
+	return lines
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "document"
+}
+
+func exampleKey(k Kind) string {
+	switch k {
+	case Model:
+		return "name:"
+	case Sync:
+		return "model:"
+	}
+	return "sources:"
+}
