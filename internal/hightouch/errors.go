@@ -1,0 +1,149 @@
+package hightouch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrTriggerUncertain marks a trigger whose outcome is unknown: the request
+// reached Hightouch (or may have) and then the answer was lost. It is never
+// retried, because Hightouch has no idempotency key and a retry could start a
+// second run.
+var ErrTriggerUncertain = errors.New("the trigger may have started a run; check the sync's runs before triggering again")
+
+// ErrNotFound is matched by errors.Is for a 404 and for a slug that no
+// listed resource has.
+var ErrNotFound = errors.New("not found")
+
+// Error is every failure the client returns: an HTTP answer Hightouch gave
+// (Status set) or a request that got no usable answer (Err set).
+type Error struct {
+	Status  int    // HTTP status; 0 when no answer arrived
+	Message string // Hightouch's "message" (or the bare string body)
+	Details any    // Hightouch's "details": an object, a string or nil
+	Method  string
+	Path    string // relative to the base URL, with the query
+	Hint    string // what usually causes this, for people
+	Err     error  // the transport or decoding cause, if any
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hightouch: %s %s: ", e.Method, e.Path)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, "%d", e.Status)
+		if e.Message != "" {
+			b.WriteString(" " + e.Message)
+		}
+		if d := detailsText(e.Details); d != "" {
+			b.WriteString(": " + d)
+		}
+		if e.Err != nil {
+			b.WriteString(": ")
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString(" (" + e.Hint + ")")
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrNotFound) true for a 404.
+func (e *Error) Is(target error) bool {
+	return target == ErrNotFound && e.Status == http.StatusNotFound
+}
+
+// detailsText renders details compactly; maps are marshalled with sorted keys.
+func detailsText(d any) string {
+	switch v := d.(type) {
+	case nil:
+		return ""
+	case string:
+		return clip(v)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Sprint(d)
+	}
+	if string(b) == "{}" {
+		return ""
+	}
+	return clip(string(b))
+}
+
+func clip(s string) string {
+	const max = 500
+	if len(s) <= max {
+		return s
+	}
+	for !utf8.ValidString(s[:max]) { // do not cut a rune in half
+		s = s[:len(s)-1]
+	}
+	return s[:max] + "..."
+}
+
+// decodeErrorBody reads Hightouch's error shapes: {"message", "details"} or
+// {"error"}, a bare JSON string ("Internal Server Error"), or any text a proxy
+// put there.
+func decodeErrorBody(body []byte) (msg string, details any) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return "", nil
+	}
+	var obj struct {
+		Message string `json:"message"`
+		Error   string `json:"error"`
+		Details any    `json:"details"`
+	}
+	if json.Unmarshal(body, &obj) == nil {
+		if obj.Message == "" {
+			obj.Message = obj.Error
+		}
+		return obj.Message, obj.Details
+	}
+	var s string
+	if json.Unmarshal(body, &s) == nil {
+		return s, nil
+	}
+	return clip(strings.TrimSpace(string(body))), nil
+}
+
+// hint explains the usual cause of a status.
+func hint(status int, details any) string {
+	switch {
+	case status == http.StatusUnauthorized:
+		return "the API key was refused: check that HIGHTOUCH_API_KEY holds a valid key of this workspace"
+	case status == http.StatusForbidden:
+		return "the API key lacks the permission for this call"
+	case status == http.StatusNotFound:
+		return "no such id in this workspace: wrong workspace, or the resource was deleted"
+	case status == http.StatusConflict:
+		return "a resource with this slug already exists"
+	case status == http.StatusUnprocessableEntity:
+		if m, ok := details.(map[string]any); ok && len(m) > 0 {
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			return "Hightouch rejected these fields: " + strings.Join(keys, ", ")
+		}
+		return "Hightouch rejected the request body"
+	case status == http.StatusTooManyRequests:
+		return "Hightouch's rate limit was hit and retries ran out; lower the request rate or try later"
+	case status >= 500:
+		return "Hightouch had a server error; try again later"
+	}
+	return ""
+}
