@@ -1,0 +1,149 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/sethvargo/go-githubactions"
+)
+
+// DefaultMaxPerLevel is how many errors, and how many warnings, the Actions
+// runner shows as annotations per step; it drops the rest silently.
+const DefaultMaxPerLevel = 10
+
+// GitHubOptions chooses which findings become annotations.
+type GitHubOptions struct {
+	// Changed reports whether the change under review touches a file (a path
+	// relative to BaseDir with "/" separators). nil counts every file as
+	// changed. A finding is in a changed file when its own file or one of
+	// its Related files is changed: a deleted model breaks an untouched sync.
+	Changed func(relPath string) bool
+	// AnnotateAll annotates findings in unchanged files too, after those in
+	// changed files. Otherwise they appear only in the log and the summary.
+	AnnotateAll bool
+	// MaxPerLevel caps annotations per severity; 0 means DefaultMaxPerLevel.
+	MaxPerLevel int
+}
+
+// GitHub writes GitHub Actions workflow commands: annotations for the most
+// important findings (errors before warnings, changed files before others,
+// at most MaxPerLevel of each), one notice counting the findings left out,
+// then every finding as a log line grouped per file, and the counts.
+func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
+	limit := opt.MaxPerLevel
+	if limit <= 0 {
+		limit = DefaultMaxPerLevel
+	}
+	// The library panics when a write fails; a buffer cannot fail, and the
+	// one real write below returns its error.
+	var buf bytes.Buffer
+	a := githubactions.New(githubactions.WithWriter(&buf))
+
+	// Rank 0: errors in changed files, 1: errors elsewhere, 2 and 3 likewise
+	// for warnings; each rank keeps input order.
+	var ranks [4][]finding.Finding
+	var notTouched []finding.Finding
+	for _, f := range in.Findings {
+		changed := opt.Changed == nil || slices.ContainsFunc(append([]string{f.Path}, f.Related...),
+			func(p string) bool { return opt.Changed(in.rel(p)) })
+		if !changed && !opt.AnnotateAll {
+			notTouched = append(notTouched, f)
+			continue
+		}
+		r := 0
+		if f.Severity != finding.Error {
+			r = 2
+		}
+		if !changed {
+			r++
+		}
+		ranks[r] = append(ranks[r], f)
+	}
+	var overLimit []finding.Finding
+	for level := range 2 {
+		n := 0
+		for _, f := range slices.Concat(ranks[2*level], ranks[2*level+1]) {
+			if n == limit {
+				overLimit = append(overLimit, f)
+				continue
+			}
+			n++
+			in.annotate(a, f)
+		}
+	}
+	if left := len(overLimit) + len(notTouched); left > 0 {
+		var why []string
+		if len(overLimit) > 0 {
+			why = append(why, fmt.Sprintf("%d over the limit of %s per severity", len(overLimit), plural(limit, "annotation")))
+		}
+		if len(notTouched) > 0 {
+			why = append(why, fmt.Sprintf("%d in files this change does not touch", len(notTouched)))
+		}
+		verb := "are"
+		if left == 1 {
+			verb = "is"
+		}
+		a.WithFieldsMap(map[string]string{"title": "htgit"}).Noticef(
+			"%s (%s) %s not annotated: %s. The job summary and the log below list every finding.",
+			plural(left, "more finding"), problems(finding.Count(slices.Concat(overLimit, notTouched))),
+			verb, strings.Join(why, ", "))
+	}
+
+	for _, g := range in.byFile() {
+		a.Group(clean(in.rel(g[0].Path)) + " (" + problems(finding.Count(g)) + ")")
+		for _, f := range g {
+			a.Infof("%s", in.line(f, false))
+		}
+		a.EndGroup()
+	}
+	a.Infof("%s", in.summary())
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// annotate issues one ::error or ::warning. The library sorts properties, so
+// their order is fixed: col, endColumn, endLine, file, line, title.
+func (in Input) annotate(a *githubactions.Action, f finding.Finding) {
+	props := map[string]string{"file": in.rel(f.Path), "title": "htgit: " + f.Rule}
+	s := spanOf(f)
+	if s.Line > 0 {
+		props["line"] = strconv.Itoa(s.Line)
+		if s.EndLine > 0 {
+			props["endLine"] = strconv.Itoa(s.EndLine)
+		}
+		// GitHub rejects columns on a range over several lines.
+		if s.Col > 0 && s.EndLine <= s.Line {
+			props["col"] = strconv.Itoa(s.Col)
+			if s.EndCol > 0 && s.EndLine == s.Line {
+				props["endColumn"] = strconv.Itoa(s.EndCol)
+			}
+		}
+	}
+	a = a.WithFieldsMap(props)
+	if f.Severity == finding.Error {
+		a.Errorf("%s", f.Message)
+	} else {
+		a.Warningf("%s", f.Message)
+	}
+}
+
+// byFile splits the findings per file, files in order of first appearance.
+func (in Input) byFile() [][]finding.Finding {
+	var groups [][]finding.Finding
+	index := map[string]int{}
+	for _, f := range in.Findings {
+		i, ok := index[f.Path]
+		if !ok {
+			i = len(groups)
+			index[f.Path] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], f)
+	}
+	return groups
+}

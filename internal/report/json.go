@@ -1,0 +1,94 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/htgit/htgit/internal/finding"
+)
+
+// JSONVersion is the version of the JSON document; it changes only when a
+// field is removed or changes meaning.
+const JSONVersion = 1
+
+// JSONReport is the document JSON writes; see the package documentation.
+type JSONReport struct {
+	Version  int           `json:"version"`
+	Tool     JSONTool      `json:"tool"`
+	Findings []JSONFinding `json:"findings"`
+	Counts   JSONCounts    `json:"counts"`
+	Files    []JSONFile    `json:"files"`
+}
+
+// JSONTool names the program that wrote the document.
+type JSONTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// JSONFinding is one finding. Line and Column are 1-based; EndColumn is one
+// past the last character. A zero means "not known": Line 0 is the file as a
+// whole.
+type JSONFinding struct {
+	Path      string   `json:"path"`
+	Line      int      `json:"line"`
+	Column    int      `json:"column"`
+	EndLine   int      `json:"endLine"`
+	EndColumn int      `json:"endColumn"`
+	Rule      string   `json:"rule"`
+	Severity  string   `json:"severity"`
+	Message   string   `json:"message"`
+	Related   []string `json:"related"`
+}
+
+// JSONCounts tallies the findings and what the run checked.
+type JSONCounts struct {
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Files    int `json:"files"`
+	Models   int `json:"models"`
+	Syncs    int `json:"syncs"`
+}
+
+// JSONFile is one file that has findings, with its counts.
+type JSONFile struct {
+	Path     string `json:"path"`
+	Errors   int    `json:"errors"`
+	Warnings int    `json:"warnings"`
+}
+
+// JSON writes the findings as a JSONReport: 2-space indent, fields in a fixed
+// order, a trailing newline.
+func JSON(w io.Writer, in Input) error {
+	c := finding.Count(in.Findings)
+	doc := JSONReport{
+		Version:  JSONVersion,
+		Tool:     JSONTool{Name: "htgit", Version: in.Version},
+		Findings: make([]JSONFinding, 0, len(in.Findings)),
+		Counts: JSONCounts{
+			Errors: c.Errors, Warnings: c.Warnings,
+			Files: in.Stats.Files, Models: in.Stats.Models, Syncs: in.Stats.Syncs,
+		},
+		Files: []JSONFile{},
+	}
+	for _, f := range in.Findings {
+		s := spanOf(f)
+		related := make([]string, len(f.Related))
+		for i, r := range f.Related {
+			related[i] = in.rel(r)
+		}
+		doc.Findings = append(doc.Findings, JSONFinding{
+			Path: in.rel(f.Path), Line: s.Line, Column: s.Col, EndLine: s.EndLine, EndColumn: s.EndCol,
+			Rule: f.Rule, Severity: f.Severity.String(), Message: f.Message, Related: related,
+		})
+	}
+	for _, g := range in.byFile() {
+		c := finding.Count(g)
+		doc.Files = append(doc.Files, JSONFile{Path: in.rel(g[0].Path), Errors: c.Errors, Warnings: c.Warnings})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Messages quote YAML with < and >; the document is not embedded in HTML.
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}

@@ -1,0 +1,148 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// sarifSchemaID is the $id of testdata/sarif-schema-2.1.0.json (OASIS).
+const sarifSchemaID = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+
+func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat() // uris must be uris
+	if err := c.AddResource(sarifSchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(sarifSchemaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+func TestSARIF(t *testing.T) {
+	sch := compileSARIFSchema(t)
+	for _, tc := range []struct {
+		name string
+		in   Input
+	}{
+		{"sarif", fixture()},
+		{"sarif_clean", clean0()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := SARIF(&b, tc.in); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, b.Bytes())
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(inst); err != nil {
+				t.Fatalf("not valid SARIF 2.1.0: %v", err)
+			}
+
+			var log struct {
+				Version string
+				Runs    []struct {
+					Tool struct {
+						Driver struct{ Rules []struct{ ID string } }
+					}
+					Results []struct {
+						RuleID    string
+						RuleIndex *int
+						Locations []struct {
+							PhysicalLocation struct {
+								ArtifactLocation struct{ URI string }
+								Region           *map[string]int
+							}
+						}
+					}
+				}
+			}
+			if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+				t.Fatal(err)
+			}
+			if log.Version != "2.1.0" || len(log.Runs) != 1 {
+				t.Fatalf("version %q, %d runs", log.Version, len(log.Runs))
+			}
+			run := log.Runs[0]
+			if len(run.Tool.Driver.Rules) != len(rules) {
+				t.Errorf("%d rules, want %d", len(run.Tool.Driver.Rules), len(rules))
+			}
+			if len(run.Results) != len(tc.in.Findings) {
+				t.Fatalf("%d results, want %d", len(run.Results), len(tc.in.Findings))
+			}
+			for i, r := range run.Results {
+				f := tc.in.Findings[i]
+				if r.RuleIndex != nil && run.Tool.Driver.Rules[*r.RuleIndex].ID != r.RuleID {
+					t.Errorf("result %d: ruleIndex %d is not %s", i, *r.RuleIndex, r.RuleID)
+				}
+				if r.RuleIndex == nil && f.Rule != "no-such-rule" {
+					t.Errorf("result %d: no ruleIndex for %s", i, f.Rule)
+				}
+				region := r.Locations[0].PhysicalLocation.Region
+				if (region == nil) != (f.Start.Line == 0) {
+					t.Errorf("result %d: region %v for start %v", i, region, f.Start)
+				}
+				if region != nil {
+					for k, v := range *region {
+						if v <= 0 {
+							t.Errorf("result %d: %s = %d", i, k, v)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// The schema check is not vacuous: a region at line 0 is rejected.
+func TestSARIFSchemaRejects(t *testing.T) {
+	var b bytes.Buffer
+	if err := SARIF(&b, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(b.Bytes(), []byte(`"startLine": 3`), []byte(`"startLine": 0`), 1)
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compileSARIFSchema(t).Validate(inst) == nil {
+		t.Error("startLine 0 validated")
+	}
+}
+
+func TestSARIFURI(t *testing.T) {
+	in := Input{BaseDir: base}
+	for path, want := range map[string]string{
+		abs("models/a.yml"): "models/a.yml",
+		abs(weird):          "syncs/a%20b,c:d%25e%23f.yml",
+		abs("c:x.yml"):      "./c:x.yml", // not the scheme "c"
+		"/elsewhere/x.yml":  "../elsewhere/x.yml",
+	} {
+		if got := in.sarifLocation(path, span{}).PhysicalLocation.ArtifactLocation.URI; got != want {
+			t.Errorf("uri for %q = %q, want %q", path, got, want)
+		}
+	}
+	loc := Input{}.sarifLocation("/abs/a b.yml", span{})
+	if a := loc.PhysicalLocation.ArtifactLocation; a.URI != "file:///abs/a%20b.yml" || a.URIBaseID != "" {
+		t.Errorf("absolute path: %+v", a)
+	}
+}
