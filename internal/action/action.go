@@ -1,0 +1,246 @@
+// Package action is htgit's side of the GitHub Actions runner: it reads the
+// action's inputs (masking the API key first) and the triggering event, and
+// writes step outputs and the job summary through go-githubactions. It
+// decides nothing about the workspace.
+package action
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Inputs are the action's inputs (action.yml), as the runner passes them to a
+// Docker action: INPUT_<NAME> with the name upper-cased and hyphens kept.
+type Inputs struct {
+	Command       string
+	Path          string
+	Branch        string
+	Strict        bool
+	Annotate      string
+	SARIFFile     string
+	APIKey        string
+	APIURL        string
+	Ingest        string
+	IngestTimeout string
+	Trigger       string
+	FullResync    string
+	IncludePaused bool
+	Wait          bool
+	FailOnWarning bool
+	Timeout       string
+	All           bool
+	WorkspaceSlug string
+	Debug         bool
+}
+
+// InputNames lists every input the action reads; a test keeps it equal to
+// action.yml's.
+var InputNames = []string{
+	"command", "path", "branch", "strict", "annotate", "sarif-file", "api-key", "api-url",
+	"ingest", "ingest-timeout", "trigger", "full-resync", "include-paused", "wait",
+	"fail-on-warning", "timeout", "all", "workspace-slug", "debug",
+}
+
+// Runner talks to the Actions runner.
+type Runner struct {
+	gh     *githubactions.Action
+	getenv func(string) string
+}
+
+// New returns a Runner that writes workflow commands to w.
+func New(w io.Writer, getenv func(string) string) *Runner {
+	return &Runner{
+		gh:     githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(getenv)),
+		getenv: getenv,
+	}
+}
+
+// Inputs reads the inputs. The API key (input or HIGHTOUCH_API_KEY) is masked
+// before anything else is written, so no later line can show it.
+func (r *Runner) Inputs() (Inputs, error) {
+	in := Inputs{APIKey: r.gh.GetInput("api-key")}
+	if in.APIKey == "" {
+		in.APIKey = strings.TrimSpace(r.getenv("HIGHTOUCH_API_KEY"))
+	}
+	if in.APIKey != "" {
+		r.gh.AddMask(in.APIKey)
+	}
+	str := func(name, def string) string {
+		if v := r.gh.GetInput(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []string
+	boolean := func(name string, def bool) bool {
+		v := r.gh.GetInput(name)
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("input %s: %q is not true or false", name, v))
+		}
+		return b
+	}
+	in.Command = str("command", "auto")
+	in.Path = str("path", "")
+	in.Branch = str("branch", "")
+	in.Strict = boolean("strict", false)
+	in.Annotate = str("annotate", "changed")
+	in.SARIFFile = str("sarif-file", "")
+	in.APIURL = str("api-url", "")
+	in.Ingest = str("ingest", "wait")
+	in.IngestTimeout = str("ingest-timeout", "5m")
+	in.Trigger = str("trigger", "changed")
+	in.FullResync = str("full-resync", "auto")
+	in.IncludePaused = boolean("include-paused", false)
+	in.Wait = boolean("wait", true)
+	in.FailOnWarning = boolean("fail-on-warning", false)
+	in.Timeout = str("timeout", "30m")
+	in.All = boolean("all", false)
+	in.WorkspaceSlug = str("workspace-slug", "")
+	in.Debug = boolean("debug", false)
+	if in.Annotate != "changed" && in.Annotate != "all" {
+		errs = append(errs, fmt.Sprintf("input annotate: %q is not changed or all", in.Annotate))
+	}
+	if len(errs) > 0 {
+		return in, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return in, nil
+}
+
+// Event is what htgit needs of the triggering event.
+type Event struct {
+	Name          string // GITHUB_EVENT_NAME
+	Ref           string // GITHUB_REF, e.g. refs/heads/main
+	DefaultBranch string // repository.default_branch
+	Repository    string // owner/name
+	ServerURL     string // https://github.com
+	// pull_request
+	Number           int
+	BaseSHA, HeadSHA string
+	// push
+	Before, After string
+}
+
+// IsPullRequest reports whether the event is a pull request.
+func (e *Event) IsPullRequest() bool {
+	return e.Name == "pull_request" || e.Name == "pull_request_target"
+}
+
+// Branch is the short branch name of a push's ref ("" for tags and others).
+func (e *Event) Branch() string {
+	b, _ := strings.CutPrefix(e.Ref, "refs/heads/")
+	if b == e.Ref {
+		return ""
+	}
+	return b
+}
+
+// BlobURL is the base of links to files at the pull request's head (or the
+// pushed commit), for the job summary; "" when unknown.
+func (e *Event) BlobURL() string {
+	sha := e.HeadSHA
+	if sha == "" {
+		sha = e.After
+	}
+	if e.Repository == "" || sha == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/blob/%s/", strings.TrimSuffix(cmp.Or(e.ServerURL, "https://github.com"), "/"), e.Repository, sha)
+}
+
+// payload is the part of GitHub's webhook payloads htgit reads.
+type payload struct {
+	Before      string `json:"before"`
+	After       string `json:"after"`
+	Ref         string `json:"ref"`
+	Number      int    `json:"number"`
+	PullRequest *struct {
+		Base struct {
+			SHA string `json:"sha"`
+		} `json:"base"`
+		Head struct {
+			SHA string `json:"sha"`
+		} `json:"head"`
+	} `json:"pull_request"`
+	Repository struct {
+		FullName      string `json:"full_name"`
+		DefaultBranch string `json:"default_branch"`
+	} `json:"repository"`
+}
+
+// Event reads GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH.
+func (r *Runner) Event() (*Event, error) {
+	ev := &Event{
+		Name:       r.getenv("GITHUB_EVENT_NAME"),
+		Ref:        r.getenv("GITHUB_REF"),
+		Repository: r.getenv("GITHUB_REPOSITORY"),
+		ServerURL:  r.getenv("GITHUB_SERVER_URL"),
+	}
+	path := r.getenv("GITHUB_EVENT_PATH")
+	if path == "" {
+		return ev, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the event payload GITHUB_EVENT_PATH: %w", err)
+	}
+	var p payload
+	if err := json.Unmarshal(src, &p); err != nil {
+		return nil, fmt.Errorf("the event payload %s is not valid JSON: %w", path, err)
+	}
+	ev.DefaultBranch = p.Repository.DefaultBranch
+	ev.Repository = cmp.Or(ev.Repository, p.Repository.FullName)
+	ev.Ref = cmp.Or(ev.Ref, p.Ref)
+	ev.Before, ev.After = p.Before, p.After
+	if p.PullRequest != nil {
+		ev.Number = p.Number
+		ev.BaseSHA, ev.HeadSHA = p.PullRequest.Base.SHA, p.PullRequest.Head.SHA
+	}
+	if ev.IsPullRequest() && (ev.BaseSHA == "" || ev.HeadSHA == "") {
+		return nil, fmt.Errorf("the %s payload at %s has no pull_request.base.sha or head.sha", ev.Name, path)
+	}
+	return ev, nil
+}
+
+// Workspace is GITHUB_WORKSPACE, where the repository is checked out.
+func (r *Runner) Workspace() string { return r.getenv("GITHUB_WORKSPACE") }
+
+// SetOutput writes one step output ($GITHUB_OUTPUT).
+func (r *Runner) SetOutput(name, value string) error {
+	if r.getenv("GITHUB_OUTPUT") == "" {
+		return nil // outside a runner (or an old one): nothing to write to
+	}
+	return guard(func() { r.gh.SetOutput(name, value) })
+}
+
+// AddSummary appends markdown to the job summary ($GITHUB_STEP_SUMMARY).
+func (r *Runner) AddSummary(markdown string) error {
+	if r.getenv("GITHUB_STEP_SUMMARY") == "" {
+		return nil
+	}
+	return guard(func() { r.gh.AddStepSummary(markdown) })
+}
+
+// Noticef writes a notice annotation.
+func (r *Runner) Noticef(format string, args ...any) { r.gh.Noticef(format, args...) }
+
+// guard turns go-githubactions' panics on file errors into errors.
+func guard(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("writing to the runner's file: %v", r)
+		}
+	}()
+	f()
+	return nil
+}

@@ -1,0 +1,283 @@
+// Package plan works out what a change to the Git Sync workspace means for
+// Hightouch: which models and syncs were added, modified, renamed or deleted
+// between two commits, which syncs that touches, and which of those need a
+// full resync. It reads Git and the workspace; it never calls Hightouch.
+package plan
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/htgit/htgit/internal/gitdiff"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+// Resource is one changed model or sync file.
+type Resource struct {
+	Kind    workspace.Kind
+	Slug    string
+	Path    string // repo-relative, forward slashes
+	Change  gitdiff.Status
+	OldSlug string // renamed: the slug Hightouch still has
+	OldPath string
+}
+
+// Run is a sync the change touches, and how it would be triggered.
+type Run struct {
+	Sync       string // slug
+	Path       string // repo-relative
+	Model      string // the model slug the sync reads
+	Reason     string // why it is affected: "sync added", "model accounts modified"
+	New        bool   // the sync file is new (or renamed): new to Hightouch
+	FullResync bool
+	ResyncWhy  string
+	Paused     bool // schedulePaused: true
+	Skip       string // why it will not be triggered (paused), or ""
+}
+
+// Plan is what a change does.
+type Plan struct {
+	From, To  string
+	All       bool       // every sync counts as changed
+	Changed   []Resource // added, modified and renamed models and syncs, by path
+	Deleted   []Resource // deleted models and syncs (and the old side of renames)
+	Runs      []Run      // affected syncs, by slug
+	Fallback  bool       // a merge base was wanted but Git could not find it
+	FullRules string     // the --full-resync mode the runs were planned with
+}
+
+// Full-resync modes.
+const (
+	ResyncNever  = "never"
+	ResyncAlways = "always"
+	ResyncAuto   = "auto"
+)
+
+// Options say what to compare.
+type Options struct {
+	RepoDir       string // the Git top level
+	From, To      string // commits; To defaults to HEAD
+	All           bool   // skip Git: every sync is affected
+	MergeBase     bool   // compare from the merge base (pull requests)
+	FullResync    string // never, always or auto (default)
+	IncludePaused bool
+}
+
+// Build plans the change between opts.From and opts.To for ws, whose files
+// are the To side.
+func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, error) {
+	mode := cmp.Or(opts.FullResync, ResyncAuto)
+	if !slices.Contains([]string{ResyncNever, ResyncAlways, ResyncAuto}, mode) {
+		return nil, fmt.Errorf("full resync mode %q: use never, always or auto", mode)
+	}
+	p := &Plan{From: opts.From, To: cmp.Or(opts.To, "HEAD"), All: opts.All, FullRules: mode}
+	syncs, err := readSyncs(ws)
+	if err != nil {
+		return nil, err
+	}
+	prefix := relSlash(realPath(opts.RepoDir), realPath(ws.Dir))
+
+	oldKeys := map[string]string{} // modified model slug -> primary key before
+	if !opts.All {
+		diff, err := gitdiff.Changes(ctx, opts.RepoDir, opts.From, p.To, gitdiff.Options{Prefix: prefix, MergeBase: opts.MergeBase})
+		if err != nil {
+			return nil, err
+		}
+		p.Fallback = diff.MergeBaseFallback
+		for _, c := range diff.Changes {
+			p.classify(c, prefix)
+		}
+		for _, r := range p.Changed {
+			if r.Kind == workspace.Model && r.Change == gitdiff.Modified {
+				if key, err := primaryKeyAt(ctx, opts.RepoDir, diff.Base, r.Path); err == nil {
+					oldKeys[r.Slug] = key
+				} else if !errors.Is(err, gitdiff.ErrNotExist) {
+					return nil, err
+				}
+			}
+		}
+	}
+	p.Runs = affected(p, syncs, ws, oldKeys, mode, opts.IncludePaused)
+	return p, nil
+}
+
+// classify files one changed path as a model or sync change.
+func (p *Plan) classify(c gitdiff.Change, prefix string) {
+	kind, slug, ok := resourceOf(c.Path, prefix)
+	oldKind, oldSlug, oldOK := resourceOf(c.OldPath, prefix)
+	switch {
+	case c.Status == gitdiff.Renamed && ok && oldOK && oldKind == kind && oldSlug == slug:
+		// Moved between subfolders, slug unchanged: the same resource.
+		p.Changed = append(p.Changed, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: gitdiff.Modified})
+	case c.Status == gitdiff.Renamed:
+		if oldOK {
+			p.Deleted = append(p.Deleted, Resource{Kind: oldKind, Slug: oldSlug, Path: c.OldPath, Change: gitdiff.Renamed})
+		}
+		if ok {
+			r := Resource{Kind: kind, Slug: slug, Path: c.Path, Change: gitdiff.Added}
+			if oldOK && oldKind == kind {
+				r.Change, r.OldSlug, r.OldPath = gitdiff.Renamed, oldSlug, c.OldPath
+			}
+			p.Changed = append(p.Changed, r)
+		}
+	case !ok:
+	case c.Status == gitdiff.Deleted:
+		p.Deleted = append(p.Deleted, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: gitdiff.Deleted})
+	default:
+		p.Changed = append(p.Changed, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: c.Status})
+	}
+}
+
+// resourceOf tells whether a repo-relative path is a model or sync file of
+// the Git Sync folder prefix.
+func resourceOf(repoPath, prefix string) (workspace.Kind, string, bool) {
+	if repoPath == "" {
+		return 0, "", false
+	}
+	rel := repoPath
+	if prefix != "" {
+		var ok bool
+		if rel, ok = strings.CutPrefix(repoPath, prefix+"/"); !ok {
+			return 0, "", false
+		}
+	}
+	for _, pat := range workspace.Patterns {
+		if pat.Kind != workspace.Manifest && doublestar.MatchUnvalidated(pat.Glob, rel) {
+			return pat.Kind, workspace.Slug(rel), true
+		}
+	}
+	return 0, "", false
+}
+
+// syncInfo is what planning needs of each sync file.
+type syncInfo struct {
+	slug, path, model string
+	paused            bool
+}
+
+// readSyncs reads the model and schedulePaused of every sync file: a changed
+// model touches every sync that reads it.
+func readSyncs(ws *workspace.Workspace) ([]syncInfo, error) {
+	var out []syncInfo
+	for _, f := range ws.Files {
+		if f.Kind != workspace.Sync {
+			continue
+		}
+		src, err := os.ReadFile(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		doc, _ := workspace.Parse(f, src)
+		info := syncInfo{slug: f.Slug, path: relSlash(ws.Root, f.Path)}
+		if doc.Root != nil {
+			_, model := workspace.Lookup(doc.Root, "model")
+			info.model, _ = workspace.String(model)
+			_, paused := workspace.Lookup(doc.Root, "schedulePaused")
+			info.paused = paused != nil && paused.Value == "true"
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[string]string, mode string, includePaused bool) []Run {
+	changedSync := map[string]Resource{}
+	changedModel := map[string]Resource{}
+	for _, r := range p.Changed {
+		if r.Kind == workspace.Sync {
+			changedSync[r.Slug] = r
+		} else {
+			changedModel[r.Slug] = r
+		}
+	}
+	newKeys := map[string]string{}
+	for slug := range oldKeys {
+		newKeys[slug] = primaryKeyOf(ws, slug)
+	}
+	var runs []Run
+	for _, s := range syncs {
+		run := Run{Sync: s.slug, Path: s.path, Model: s.model, Paused: s.paused}
+		sr, syncChanged := changedSync[s.slug]
+		mr, modelChanged := changedModel[s.model]
+		switch {
+		case p.All:
+			run.Reason = "all syncs (--all)"
+		case syncChanged:
+			run.Reason = "sync " + string(sr.Change)
+			run.New = sr.Change == gitdiff.Added || sr.Change == gitdiff.Renamed
+		case modelChanged:
+			run.Reason = fmt.Sprintf("model %s %s", s.model, mr.Change)
+		default:
+			continue
+		}
+		old, keyKnown := oldKeys[s.model]
+		switch {
+		case mode == ResyncAlways:
+			run.FullResync, run.ResyncWhy = true, "--full-resync always"
+		case mode == ResyncNever:
+		case run.New:
+			run.FullResync, run.ResyncWhy = true, "new sync"
+		case keyKnown && old != newKeys[s.model]:
+			run.FullResync, run.ResyncWhy = true, fmt.Sprintf("primary key of %s changed from %q to %q", s.model, old, newKeys[s.model])
+		}
+		if s.paused && !includePaused {
+			run.Skip = "paused (schedulePaused: true; pass --include-paused to run it)"
+		}
+		runs = append(runs, run)
+	}
+	slices.SortFunc(runs, func(a, b Run) int { return strings.Compare(a.Sync, b.Sync) })
+	return runs
+}
+
+// primaryKeyAt reads a model file's primaryKey at a revision.
+func primaryKeyAt(ctx context.Context, repoDir, rev, repoPath string) (string, error) {
+	src, err := gitdiff.Show(ctx, repoDir, rev, repoPath)
+	if err != nil {
+		return "", err
+	}
+	return primaryKey(src), nil
+}
+
+func primaryKeyOf(ws *workspace.Workspace, slug string) string {
+	for _, f := range ws.Files {
+		if f.Kind == workspace.Model && f.Slug == slug {
+			if src, err := os.ReadFile(f.Path); err == nil {
+				return primaryKey(src)
+			}
+		}
+	}
+	return ""
+}
+
+func primaryKey(src []byte) string {
+	doc, _ := workspace.Parse(workspace.File{Kind: workspace.Model}, src)
+	_, v := workspace.Lookup(doc.Root, "primaryKey")
+	key, _ := workspace.String(v)
+	return key
+}
+
+// realPath resolves symlinks, as Git reports its top level resolved.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
+func relSlash(base, p string) string {
+	rel, err := filepath.Rel(base, p)
+	if err != nil || rel == "." {
+		return ""
+	}
+	return path.Clean(filepath.ToSlash(rel))
+}
+
