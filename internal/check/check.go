@@ -73,7 +73,14 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 		all = append(all, fs...)
 	}
 	idx := newIndex(ws, summaries)
-	res.Models, res.Syncs = len(idx.models), len(idx.syncs)
+	for _, f := range ws.Files {
+		switch f.Kind {
+		case workspace.Model:
+			res.Models++
+		case workspace.Sync:
+			res.Syncs++
+		}
+	}
 	all = append(all, idx.crossFile()...)
 
 	if len(opts.ReportSet) > 0 {

@@ -44,13 +44,15 @@ func (fc *fileCheck) mappings(list string, seq *yaml.Node) {
 			}
 		} else if !to.present() || workspace.IsNull(to.value) {
 			fc.at(ruleMappingTo, whereOr(to, field{key: entry}), fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
+		} else if ok {
+			fc.at(ruleMappingTo, to.where(), fmt.Sprintf("%s entry has an empty `to`; name the destination field it writes", list))
 		}
 
 		typ := fc.field(entry, "type")
 		kind, _ := typ.str()
 		need, known := mappingTypes[kind]
 		switch {
-		case !typ.present():
+		case !typ.present() || workspace.IsNull(typ.value):
 			fc.at(ruleMappingType, entry, fmt.Sprintf("%s entry has no `type`; add type: standard (with from), template, variable or reference", list))
 		case !known:
 			msg := fmt.Sprintf("mapping type %q is not standard, template, variable or reference", kind)

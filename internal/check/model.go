@@ -34,7 +34,8 @@ var (
 var queryFields = map[string]string{"raw_sql": "rawSql", "table": "tableName", "dbt_model": "dbtModel"}
 
 var (
-	dbtModelID = regexp.MustCompile(`^model\.[A-Za-z0-9_]+\.[A-Za-z0-9_.]+$`)
+	// model.<package>.<model>, and a version suffix (model.pkg.users.v2).
+	dbtModelID = regexp.MustCompile(`^model\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$`)
 	selectStar = regexp.MustCompile(`(?i)\bselect\s+(distinct\s+)?([A-Za-z0-9_"` + "`" + `]+\.)?\*`)
 )
 
@@ -49,7 +50,7 @@ func (fc *fileCheck) model(s *summary) {
 		fc.queryFields(kind, want, typ)
 	}
 
-	if isSchema := fc.field(root, "isSchema"); isSchema.present() && isSchema.value.Value == "true" {
+	if isSchema := fc.field(root, "isSchema"); workspace.Value(isSchema.value) == true {
 		fc.at(ruleIsSchema, isSchema.value, "isSchema must be false: it is internal to Hightouch")
 	}
 

@@ -47,7 +47,7 @@ type index struct {
 	ws       *workspace.Workspace
 	models   []*summary
 	syncs    []*summary
-	manifest *summary // the first manifest; nil when there is none
+	manifests []*summary // parsed manifests, by Rel
 	bySlug   map[string][]*summary
 }
 
@@ -68,9 +68,16 @@ func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
 			}
 			idx.syncs = append(idx.syncs, s)
 		case workspace.Manifest:
-			if idx.manifest == nil && s != nil {
-				idx.manifest = s
+			if s != nil {
+				idx.manifests = append(idx.manifests, s)
 			}
+		}
+	}
+	// A file too large or not followed still names a resource in Hightouch:
+	// a sync naming it must not fail too.
+	for _, f := range ws.Skipped {
+		if f.Kind == workspace.Model {
+			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], &summary{file: f})
 		}
 	}
 	return idx
@@ -127,17 +134,27 @@ func (idx *index) modelRefs() []finding.Finding {
 
 // manifestRefs checks sources and destinations against the manifest, when
 // there is one and it lists that kind.
+//
+// Several manifest*.yaml files are read as one list: a slug listed in any of
+// them exists.
 func (idx *index) manifestRefs() []finding.Finding {
-	m := idx.manifest
-	if m == nil {
+	if len(idx.manifests) == 0 {
 		return nil
+	}
+	var sources, destinations map[string]bool
+	var names, paths []string
+	for _, m := range idx.manifests {
+		sources = union(sources, m.sources)
+		destinations = union(destinations, m.destinations)
+		names = append(names, m.file.Rel)
+		paths = append(paths, m.file.Path)
 	}
 	var out []finding.Finding
 	check := func(owner *summary, r ref, known map[string]bool, rule finding.Rule, what string) {
 		if known == nil || !r.set || known[r.value] {
 			return
 		}
-		msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, m.file.Rel)
+		msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(names, " or "))
 		keys := make([]string, 0, len(known))
 		for k := range known {
 			keys = append(keys, k)
@@ -148,15 +165,30 @@ func (idx *index) manifestRefs() []finding.Finding {
 		} else {
 			msg += fmt.Sprintf("; use one of its %ss", what)
 		}
-		out = append(out, newFinding(owner.file.Path, rule, r.at, msg, m.file.Path))
+		out = append(out, newFinding(owner.file.Path, rule, r.at, msg, paths...))
 	}
 	for _, s := range idx.models {
-		check(s, s.source, m.sources, ruleSourceRef, "source")
+		check(s, s.source, sources, ruleSourceRef, "source")
 	}
 	for _, s := range idx.syncs {
-		check(s, s.destination, m.destinations, ruleDestinationRef, "destination")
+		check(s, s.destination, destinations, ruleDestinationRef, "destination")
 	}
 	return out
+}
+
+// union adds b's keys to a; nil (that kind not listed) stays nil only when
+// both are.
+func union(a, b map[string]bool) map[string]bool {
+	if b == nil {
+		return a
+	}
+	if a == nil {
+		a = map[string]bool{}
+	}
+	for k := range b {
+		a[k] = true
+	}
+	return a
 }
 
 func (idx *index) duplicateNames() []finding.Finding {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/workspace"
 )
@@ -33,6 +35,16 @@ var scheduleBodies = map[string]string{
 	"dbt-cloud": "job", "dbt_cloud": "job", "dbt": "job", "manual": "",
 }
 
+// missingBody says what to report when a schedule of a type lacks its body.
+var missingBody = map[string]struct {
+	rule finding.Rule
+	msg  string
+}{
+	"interval": {ruleInterval, "interval schedule has no schedule.interval; add interval: {unit: hour, quantity: 1}"},
+	"cron":     {ruleCron, "cron schedule has no schedule.expression; add expression: \"0 6 * * *\" (UTC)"},
+	"visual":   {ruleVisual, "visual schedule has no schedule.expressions; add expressions: [{days: {monday: true}, time: \"09:00\"}]"},
+}
+
 func (fc *fileCheck) schedule(schedule field) {
 	if workspace.IsNull(schedule.value) {
 		return // no schedule: a manual sync
@@ -44,18 +56,20 @@ func (fc *fileCheck) schedule(schedule field) {
 	if typ.present() && !known {
 		fc.at(ruleScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, manual", kind))
 	}
-	if kind == "interval" && !fc.field(body.value, want).present() {
+	// A known type without its body never runs; the dbt Cloud shapes are
+	// not confirmed, so only the documented ones are required.
+	if missing, ok := missingBody[kind]; ok && !fc.field(body.value, want).present() {
 		where := body.key
 		if where == nil {
 			where = typ.key
 		}
-		fc.at(ruleInterval, where, "interval schedule has no schedule.interval; add interval: {unit: hour, quantity: 1}")
+		fc.at(missing.rule, where, missing.msg)
 	}
 	// Check whatever shapes the body has, whatever the type says: a cron
 	// expression is wrong or right on its own.
 	if interval := fc.field(body.value, "interval"); interval.present() {
 		if q := fc.field(interval.value, "quantity"); q.present() {
-			if n, err := strconv.Atoi(q.value.Value); err == nil && n < 1 {
+			if n, ok := workspace.Value(q.value).(int64); ok && n < 1 {
 				fc.at(ruleInterval, q.value, fmt.Sprintf("interval quantity is %d; it must be 1 or more", n))
 			}
 		}
@@ -79,11 +93,17 @@ var (
 
 func (fc *fileCheck) visual(exprs field) {
 	list := workspace.Resolve(exprs.value)
+	if list != nil && list.Kind != yaml.SequenceNode && !workspace.IsNull(list) {
+		return // not a list: the schema reports it
+	}
 	if list == nil || len(list.Content) == 0 {
 		fc.at(ruleVisual, exprs.key, "visual schedule has no expressions; add at least one {days: {...}, time: \"HH:MM\"}")
 		return
 	}
 	for _, e := range list.Content {
+		if e = workspace.Resolve(e); e.Kind != yaml.MappingNode {
+			continue // the schema reports an entry that is not a mapping
+		}
 		days := fc.field(e, "days")
 		if d := workspace.Resolve(days.value); d != nil && len(d.Content) > 0 {
 			anyDay := false
@@ -96,7 +116,7 @@ func (fc *fileCheck) visual(exprs field) {
 					}
 					fc.at(ruleVisual, d.Content[i], msg)
 				}
-				anyDay = anyDay || d.Content[i+1].Value == "true"
+				anyDay = anyDay || workspace.Value(d.Content[i+1]) == true
 			}
 			if !anyDay {
 				fc.at(ruleVisual, days.key, "no day is true; the schedule would never run")

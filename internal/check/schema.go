@@ -67,7 +67,7 @@ func (fc *fileCheck) schema() {
 		case schema.Enum:
 			fc.at(ruleEnum, value, name+" "+v.Message)
 		default:
-			fc.at(ruleSchemaOther, value, name+": "+v.Message)
+			fc.at(ruleSchemaOther, value, name+" "+v.Message)
 		}
 	}
 }

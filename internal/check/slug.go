@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/htgit/htgit/internal/finding"
@@ -30,7 +31,9 @@ var fileStart = span{finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1}}
 func (idx *index) slugs() []finding.Finding {
 	var out []finding.Finding
 	seen := map[workspace.Kind]map[string]workspace.File{workspace.Model: {}, workspace.Sync: {}}
-	for _, f := range idx.ws.Files {
+	files := slices.Concat(idx.ws.Files, idx.ws.Skipped)
+	slices.SortFunc(files, func(a, b workspace.File) int { return strings.Compare(a.Rel, b.Rel) })
+	for _, f := range files {
 		if f.Kind == workspace.Manifest {
 			continue
 		}

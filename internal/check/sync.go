@@ -31,8 +31,8 @@ func (fc *fileCheck) manifest(s *summary) {
 // list that kind at all (then references to it cannot be checked).
 func keysOf(f field) map[string]bool {
 	v := workspace.Resolve(f.value)
-	if v == nil {
-		return nil
+	if v == nil || v.Kind != yaml.MappingNode {
+		return nil // `sources:` left empty, or a value the schema reports
 	}
 	keys := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {

@@ -180,6 +180,12 @@ func (c *compiled) collect(ve *jsonschema.ValidationError, out *[]Violation) {
 		}
 		*out = append(*out, Violation{Path: path, Problem: Enum,
 			Message: fmt.Sprintf("must be one of %s, not %q", strings.Join(want, ", "), fmt.Sprint(k.Got))})
+	case *kind.MinLength:
+		msg := fmt.Sprintf("must be at least %d characters long", k.Want)
+		if k.Want == 1 {
+			msg = "must not be empty"
+		}
+		*out = append(*out, Violation{Path: path, Problem: Other, Message: msg})
 	default:
 		*out = append(*out, Violation{Path: path, Problem: Other, Message: ve.ErrorKind.LocalizedString(printer)})
 	}

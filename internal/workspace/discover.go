@@ -63,6 +63,10 @@ type Workspace struct {
 	Root  string // absolute
 	Dir   string // absolute Git Sync folder
 	Files []File // sorted by Rel
+	// Skipped are files found but not read (too large, unreadable, a
+	// symlink leaving the root), sorted by Rel. Their slugs still exist in
+	// Hightouch, so references to them must resolve.
+	Skipped []File
 }
 
 // Patterns are the globs Git Sync files match, relative to the Git Sync folder.
@@ -115,6 +119,9 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	if err := checkDir(dir, "--path"); err != nil {
 		return nil, nil, err
 	}
+	if real, err := filepath.EvalSymlinks(dir); err != nil || !within(realRoot, real) {
+		return nil, nil, &InputError{Msg: fmt.Sprintf("--path %q leaves the root %s through a symlink", opts.Path, root)}
+	}
 	for _, g := range opts.Exclude {
 		if !doublestar.ValidatePattern(g) {
 			return nil, nil, &InputError{Msg: fmt.Sprintf("--exclude %q is not a valid glob", g)}
@@ -129,6 +136,14 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	var findings []finding.Finding
 	fsys := os.DirFS(dir)
 	for _, p := range Patterns {
+		// doublestar follows a symlink in the literal part of a pattern
+		// (models/, syncs/), so check that part here.
+		if top, _, ok := strings.Cut(p.Glob, "/"); ok {
+			if problem := leavesRoot(filepath.Join(dir, top), realRoot); problem != nil {
+				findings = append(findings, *problem)
+				continue
+			}
+		}
 		err := doublestar.GlobWalk(fsys, p.Glob, func(rel string, d fs.DirEntry) error {
 			abs := filepath.Join(dir, filepath.FromSlash(rel))
 			if excluded(opts.Exclude, rel, relTo(root, abs)) {
@@ -144,6 +159,8 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 			}
 			if keep {
 				ws.Files = append(ws.Files, f)
+			} else if problem != nil {
+				ws.Skipped = append(ws.Skipped, f)
 			}
 			return nil
 		}, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithNoHidden())
@@ -151,7 +168,9 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 			return nil, nil, fmt.Errorf("searching %s for %s: %w", dir, p.Glob, err)
 		}
 	}
-	slices.SortFunc(ws.Files, func(a, b File) int { return strings.Compare(a.Rel, b.Rel) })
+	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
+	slices.SortFunc(ws.Files, byRel)
+	slices.SortFunc(ws.Skipped, byRel)
 	return ws, findings, nil
 }
 
@@ -161,27 +180,48 @@ func Slug(rel string) string {
 	return strings.TrimSuffix(base, path.Ext(base))
 }
 
+// fileStart is where a finding about a whole file points.
+var fileStart = finding.Pos{Line: 1, Col: 1}
+
+func fileFinding(abs string, rule finding.Rule, msg string) *finding.Finding {
+	return &finding.Finding{Path: abs, Start: fileStart, End: fileStart, Rule: rule.ID, Severity: rule.Severity, Message: msg}
+}
+
+// leavesRoot reports a symlinked folder that resolves outside the root.
+func leavesRoot(abs, realRoot string) *finding.Finding {
+	info, err := os.Lstat(abs)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	target, err := filepath.EvalSymlinks(abs)
+	if err == nil && within(realRoot, target) {
+		return nil
+	}
+	return fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
+}
+
 // admit decides whether a matched entry is read: symlinks must stay inside
 // the root and resolve to a regular file, and size is bounded.
 func admit(abs string, d fs.DirEntry, realRoot string, maxSize int64) (bool, *finding.Finding) {
 	if d.Type()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(abs)
-		if err != nil || !within(realRoot, target) {
-			return false, &finding.Finding{Path: abs, Rule: RuleSymlink.ID, Severity: RuleSymlink.Severity,
-				Message: "symlink points outside the repository root; it is not followed. Replace it with the file itself"}
+		if err != nil {
+			return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
+		}
+		if !within(realRoot, target) {
+			return false, fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
 		}
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return false, &finding.Finding{Path: abs, Rule: RuleUnreadable.ID, Severity: RuleUnreadable.Severity,
-			Message: fmt.Sprintf("cannot read file: %v", unwrapPathError(err))}
+		return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
 	}
 	if !info.Mode().IsRegular() {
 		return false, nil // a symlink to a directory: not a workspace file
 	}
 	if info.Size() > maxSize {
-		return false, &finding.Finding{Path: abs, Rule: RuleTooLarge.ID, Severity: RuleTooLarge.Severity,
-			Message: fmt.Sprintf("file is %d bytes, over the %d-byte limit; Git Sync files are small, check the file or raise --max-size", info.Size(), maxSize)}
+		return false, fileFinding(abs, RuleTooLarge,
+			fmt.Sprintf("file is %d bytes, over the %d-byte limit; Git Sync files are small, check the file or raise --max-size", info.Size(), maxSize))
 	}
 	return true, nil
 }

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,42 +70,87 @@ func At(n *yaml.Node, path []string) (key, value *yaml.Node) {
 	return key, value
 }
 
+// maxValueNodes bounds how many nodes Value builds. Aliases let a tiny
+// file name a tree of billions of nodes ("billion laughs"); a real Git Sync
+// file has a few hundred.
+const maxValueNodes = 100_000
+
 // Value converts a node to the JSON-like value JSON Schema validates:
 // map[string]any, []any, string, bool, int64, float64, *big.Int or nil.
 // Timestamps and other tags stay strings, as they reach Hightouch as text.
+// An alias that contains itself, or expansion past maxValueNodes, becomes
+// nil rather than recursing forever.
 func Value(n *yaml.Node) any {
-	n = Resolve(n)
-	if n == nil {
+	c := converter{budget: maxValueNodes}
+	return c.value(n)
+}
+
+type converter struct {
+	budget int
+	open   []*yaml.Node // aliases being expanded, to stop cycles
+}
+
+func (c *converter) value(n *yaml.Node) any {
+	if n != nil && n.Kind == yaml.AliasNode {
+		target := Resolve(n)
+		if slices.Contains(c.open, target) {
+			return nil
+		}
+		c.open = append(c.open, target)
+		defer func() { c.open = c.open[:len(c.open)-1] }()
+		n = target
+	}
+	if n == nil || c.budget <= 0 {
 		return nil
 	}
+	c.budget--
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = Value(n.Content[i+1])
+			m[n.Content[i].Value] = c.value(n.Content[i+1])
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
-		for i, c := range n.Content {
-			s[i] = Value(c)
+		for i, e := range n.Content {
+			s[i] = c.value(e)
 		}
 		return s
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			return Value(n.Content[0])
+			return c.value(n.Content[0])
 		}
 		return nil
 	}
+	return scalar(n)
+}
+
+// scalar converts a scalar by its resolved tag. The common spellings are
+// parsed directly; anything else goes through yaml.v3's own decoding, which
+// is much slower (a decoder per call) but knows every YAML form.
+func scalar(n *yaml.Node) any {
 	switch n.ShortTag() {
 	case "!!null":
 		return nil
 	case "!!bool":
+		switch n.Value {
+		case "true", "True", "TRUE":
+			return true
+		case "false", "False", "FALSE":
+			return false
+		}
 		var b bool
 		if n.Decode(&b) == nil {
 			return b
 		}
 	case "!!int":
+		// yaml.v3 reads 012 as octal: leave leading zeros to it.
+		if digits := strings.TrimLeft(n.Value, "+-"); !strings.HasPrefix(digits, "0") || digits == "0" {
+			if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+				return i
+			}
+		}
 		var i int64
 		if n.Decode(&i) == nil {
 			return i
@@ -113,6 +159,9 @@ func Value(n *yaml.Node) any {
 			return b
 		}
 	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return f
+		}
 		var f float64
 		if n.Decode(&f) == nil {
 			return f

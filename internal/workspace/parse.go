@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -87,10 +88,7 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	case err != nil:
 		return doc, append(findings, doc.syntaxError(err))
 	default:
-		start := finding.Pos{Line: second.Line, Col: second.Column}
-		if len(second.Content) > 0 {
-			start = finding.Pos{Line: second.Content[0].Line, Col: second.Content[0].Column}
-		}
+		start := doc.documentStart(&second)
 		at(RuleMultipleDocuments, start, doc.lineEnd(start.Line),
 			"a second YAML document starts here; Git Sync reads one document per file: remove the `---` and what follows, or move it to its own file")
 	}
@@ -112,7 +110,28 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	return doc, findings
 }
 
-var errLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	errLine   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	errAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
+
+// parserProblems are the messages of yaml.v3's parser, as opposed to its
+// scanner. yaml.v3 adds 1 to the 0-based line of a scanner error but not to
+// that of a parser error, so a parser error names the line before the one it
+// means (yaml.v3 v3.0.1, decode.go parser.fail).
+var parserProblems = []string{
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected <stream-start>",
+	"did not find expected key",
+	"did not find expected node content",
+	"found duplicate %TAG directive",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
 
 // syntaxError turns a yaml.v3 error, which knows only a line, into a finding
 // at the first non-blank column of that line (or at the offending tab).
@@ -122,21 +141,41 @@ func (d *Document) syntaxError(err error) finding.Finding {
 	if m := errLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if slices.Contains(parserProblems, msg) {
+			line++
+		}
 	}
 	line = min(max(line, 1), max(len(d.lines), 1))
-	rule := RuleSyntax
 	start := finding.Pos{Line: line, Col: d.firstNonBlank(line)}
-	if strings.Contains(msg, "tab character") {
-		rule = RuleTab
-		msg = "tab used for indentation; YAML indents with spaces only"
+	// A tab in the indentation shows up as a tab message or, when the tab
+	// starts the line, as a character that cannot start a token.
+	if strings.Contains(msg, "tab character") || msg == "found character that cannot start any token" {
 		if l, c, ok := d.indentTab(line); ok {
 			start = finding.Pos{Line: l, Col: c}
+			return finding.Finding{Path: d.File.Path, Start: start, End: finding.Pos{Line: start.Line, Col: start.Col + 1},
+				Rule: RuleTab.ID, Severity: RuleTab.Severity, Message: "tab used for indentation; YAML indents with spaces only"}
 		}
-		return finding.Finding{Path: d.File.Path, Start: start, End: finding.Pos{Line: start.Line, Col: start.Col + 1},
-			Rule: rule.ID, Severity: rule.Severity, Message: msg}
 	}
-	return finding.Finding{Path: d.File.Path, Start: start, End: d.lineEnd(line),
-		Rule: rule.ID, Severity: rule.Severity, Message: "invalid YAML: " + msg}
+	end := d.lineEnd(line)
+	if m := errAnchor.FindStringSubmatch(err.Error()); m != nil {
+		// yaml.v3 gives no line for an unknown alias: find it.
+		if l, off, ok := d.find("*" + m[1]); ok {
+			start, end = d.pos(l, off), d.pos(l, off+1+len(m[1]))
+		}
+		msg = fmt.Sprintf("alias *%s refers to no anchor &%s before it", m[1], m[1])
+	}
+	return finding.Finding{Path: d.File.Path, Start: start, End: end,
+		Rule: RuleSyntax.ID, Severity: RuleSyntax.Severity, Message: "invalid YAML: " + msg}
+}
+
+// find returns the first line and byte offset where s occurs.
+func (d *Document) find(s string) (int, int, bool) {
+	for i, l := range d.lines {
+		if off := bytes.Index(l, []byte(s)); off >= 0 {
+			return i + 1, off, true
+		}
+	}
+	return 0, 0, false
 }
 
 // duplicateKeys walks every mapping: yaml.v3 keeps duplicates in a node tree
@@ -168,6 +207,23 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 	}
 	walk(n)
 	return out
+}
+
+// documentStart finds the `---` that opens the document n: yaml.v3 puts a
+// document at its first content, which for an empty document can be past
+// the end of the file.
+func (d *Document) documentStart(n *yaml.Node) finding.Pos {
+	line := n.Line
+	if len(n.Content) > 0 {
+		line = n.Content[0].Line
+	}
+	line = min(max(line, 1), len(d.lines))
+	for l := line; l >= 1; l-- {
+		if bytes.HasPrefix(d.lines[l-1], []byte("---")) {
+			return finding.Pos{Line: l, Col: 1}
+		}
+	}
+	return finding.Pos{Line: line, Col: d.firstNonBlank(line)}
 }
 
 func (d *Document) invalidUTF8() finding.Pos {
@@ -220,12 +276,35 @@ func (d *Document) lineEnd(line int) finding.Pos {
 	return finding.Pos{Line: line, Col: utf8.RuneCount(bytes.TrimRight(d.lines[line-1], " \t")) + 1}
 }
 
+// splitLines splits src where yaml.v3 counts a new line: CRLF, LF, a lone
+// CR, and NEL, LS and PS (U+0085, U+2028, U+2029), so line numbers from the
+// parser index these lines.
 func splitLines(src []byte) [][]byte {
-	lines := bytes.Split(src, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimSuffix(l, []byte("\r"))
+	lines := make([][]byte, 0, bytes.Count(src, []byte("\n"))+1)
+	start := 0
+	for i := 0; i < len(src); {
+		switch {
+		case src[i] == '\r' && i+1 < len(src) && src[i+1] == '\n':
+			lines = append(lines, src[start:i])
+			i += 2
+		case src[i] == '\n' || src[i] == '\r':
+			lines = append(lines, src[start:i])
+			i++
+		case src[i] == 0xc2 && i+1 < len(src) && src[i+1] == 0x85,
+			src[i] == 0xe2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xa8 || src[i+2] == 0xa9):
+			lines = append(lines, src[start:i])
+			if src[i] == 0xc2 {
+				i += 2
+			} else {
+				i += 3
+			}
+		default:
+			i++
+			continue
+		}
+		start = i
 	}
-	return lines
+	return append(lines, src[start:])
 }
 
 func kindName(n *yaml.Node) string {
