@@ -266,12 +266,24 @@ func IsTerminal(status string) bool {
 	return false
 }
 
+// Object is a JSON object in a create body, where Hightouch requires the
+// field: nil is sent as {}.
+type Object map[string]any
+
+// MarshalJSON writes nil as {}.
+func (o Object) MarshalJSON() ([]byte, error) {
+	if o == nil {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(map[string]any(o))
+}
+
 // SourceCreate is the body of POST /sources.
 type SourceCreate struct {
-	Name          string         `json:"name"`
-	Slug          string         `json:"slug"`
-	Type          string         `json:"type"`
-	Configuration map[string]any `json:"configuration"`
+	Name          string `json:"name"`
+	Slug          string `json:"slug"`
+	Type          string `json:"type"`
+	Configuration Object `json:"configuration"`
 }
 
 // SourceUpdate is the body of PATCH /sources/{id}; zero fields are left alone.
@@ -282,10 +294,10 @@ type SourceUpdate struct {
 
 // DestinationCreate is the body of POST /destinations.
 type DestinationCreate struct {
-	Name          string         `json:"name"`
-	Slug          string         `json:"slug"`
-	Type          string         `json:"type"`
-	Configuration map[string]any `json:"configuration"`
+	Name          string `json:"name"`
+	Slug          string `json:"slug"`
+	Type          string `json:"type"`
+	Configuration Object `json:"configuration"`
 }
 
 // DestinationUpdate is the body of PATCH /destinations/{id}; zero fields are left alone.
@@ -322,21 +334,12 @@ type ModelUpdate struct {
 
 // SyncCreate is the body of POST /syncs. A nil Schedule makes a manual sync.
 type SyncCreate struct {
-	Slug          string         `json:"slug"`
-	ModelID       ID             `json:"modelId"`
-	DestinationID ID             `json:"destinationId"`
-	Configuration map[string]any `json:"configuration"`
-	Schedule      *Schedule      `json:"schedule"`
-	Disabled      bool           `json:"disabled"`
-}
-
-// MarshalJSON sends an empty configuration as {} because the field is required.
-func (s SyncCreate) MarshalJSON() ([]byte, error) {
-	type plain SyncCreate
-	if s.Configuration == nil {
-		s.Configuration = map[string]any{}
-	}
-	return json.Marshal(plain(s))
+	Slug          string    `json:"slug"`
+	ModelID       ID        `json:"modelId"`
+	DestinationID ID        `json:"destinationId"`
+	Configuration Object    `json:"configuration"`
+	Schedule      *Schedule `json:"schedule"`
+	Disabled      bool      `json:"disabled"`
 }
 
 // SyncUpdate is the body of PATCH /syncs/{id}; nil fields are left alone.

@@ -118,7 +118,8 @@ type Request struct {
 	Path   string // relative to URL, e.g. /syncs/3/trigger
 	Route  string // e.g. "POST /syncs/{syncId}/trigger"; "" if none matched
 	Query  url.Values
-	Body   string // empty when the connection was dropped before reading it
+	Header http.Header // without Authorization: the fake checks the key itself
+	Body   string      // empty when the connection was dropped before reading it
 	Time   time.Time
 }
 
@@ -212,9 +213,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if f.Drop != DropBeforeBody {
 		body, _ = io.ReadAll(r.Body)
 	}
+	header := r.Header.Clone()
+	header.Del("Authorization")
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Route: route,
-		Query: r.URL.Query(), Body: string(body), Time: time.Now()})
+		Query: r.URL.Query(), Header: header, Body: string(body), Time: time.Now()})
 	s.mu.Unlock()
 
 	switch {
