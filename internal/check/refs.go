@@ -44,11 +44,11 @@ type summary struct {
 
 // index holds the summaries of a workspace, by kind.
 type index struct {
-	ws       *workspace.Workspace
-	models   []*summary
-	syncs    []*summary
+	ws        *workspace.Workspace
+	models    []*summary
+	syncs     []*summary
 	manifests []*summary // parsed manifests, by Rel
-	bySlug   map[string][]*summary
+	bySlug    map[string][]*summary
 }
 
 func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
