@@ -109,6 +109,12 @@ func (c *Command) Run(ctx context.Context, args []string) (code int) {
 	switch name, rest := args[0], args[1:]; name {
 	case "validate":
 		err = c.validate(ctx, rest)
+	case "plan":
+		err = c.deploy(ctx, rest, false)
+	case "deploy":
+		err = c.deploy(ctx, rest, true)
+	case "action":
+		err = c.action(ctx, rest)
 	case "schema":
 		err = c.schema(rest)
 	case "version", "--version":

@@ -40,14 +40,9 @@ type loaded struct {
 // (relative to the working directory); files outside the workspace are
 // named on stderr and skipped.
 func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
-	root := w.root
-	if root == "" {
-		var err error
-		if root, err = workspace.FindRoot(c.Dir); err != nil {
-			return nil, err
-		}
-	} else {
-		root = c.abs(root)
+	root, err := workspaceRoot(c, w)
+	if err != nil {
+		return nil, err
 	}
 	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: w.exclude, MaxSize: w.maxSize})
 	var ie *workspace.InputError

@@ -172,3 +172,16 @@ func Show(ctx context.Context, repoDir, rev, file string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// CurrentBranch is the branch checked out in dir, or "" when HEAD is
+// detached (as in most CI checkouts).
+func CurrentBranch(ctx context.Context, dir string) (string, error) {
+	out, err := git(ctx, dir, "symbolic-ref", "--quiet", "--short", "HEAD")
+	if err != nil {
+		if exitCode(err) == 1 {
+			return "", nil // detached HEAD
+		}
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}

@@ -51,6 +51,7 @@ type Plan struct {
 	Changed   []Resource // added, modified and renamed models and syncs, by path
 	Deleted   []Resource // deleted models and syncs (and the old side of renames)
 	Runs      []Run      // affected syncs, by slug
+	Files     []string   // every changed path under the Git Sync folder, repo-relative
 	Fallback  bool       // a merge base was wanted but Git could not find it
 	FullRules string     // the --full-resync mode the runs were planned with
 }
@@ -94,6 +95,10 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		}
 		p.Fallback = diff.MergeBaseFallback
 		for _, c := range diff.Changes {
+			p.Files = append(p.Files, c.Path)
+			if c.OldPath != "" {
+				p.Files = append(p.Files, c.OldPath)
+			}
 			p.classify(c, prefix)
 		}
 		for _, r := range p.Changed {

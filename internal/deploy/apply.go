@@ -1,0 +1,158 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/plan"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+// apply creates or updates the changed models, then the changed syncs (which
+// may name those models), through the API. It writes only what differs, so
+// running it twice makes no writes the second time.
+func (d *deployer) apply(ctx context.Context) ([]ResourceResult, error) {
+	var results []ResourceResult
+	for _, kind := range []workspace.Kind{workspace.Model, workspace.Sync} {
+		for _, r := range d.Plan.Changed {
+			if r.Kind != kind {
+				continue
+			}
+			res := d.applyOne(ctx, r)
+			d.logf("%s %s: %s%s", r.Kind, r.Slug, res.Result, detail(res.Diff))
+			results = append(results, res)
+		}
+		// Syncs resolve model slugs to ids, and triggers need sync ids: see
+		// what was just written.
+		if err := d.snap.refresh(ctx, d.Client); err != nil {
+			return results, err
+		}
+	}
+	return results, nil
+}
+
+func detail(diff []string) string {
+	if len(diff) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(diff, "; ") + ")"
+}
+
+func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult {
+	res := ResourceResult{Resource: r}
+	root, err := readDoc(d.RepoDir, r.Path, r.Kind)
+	if err != nil {
+		res.Result = "unreadable: " + err.Error()
+		return res
+	}
+	exists, diff, err := d.compare(r)
+	switch {
+	case err != nil:
+		res.Result = "failed: " + err.Error()
+		return res
+	case exists && len(diff) == 0:
+		res.Result, res.OK = "unchanged", true
+		return res
+	}
+	if r.Kind == workspace.Model {
+		err = d.writeModel(ctx, r.Slug, root, exists)
+	} else {
+		err = d.writeSync(ctx, r.Slug, root, exists)
+	}
+	res.Diff = diff
+	if err != nil {
+		res.Result = "failed: " + err.Error()
+		return res
+	}
+	res.OK = true
+	res.Result = "created"
+	if exists {
+		res.Result = "updated"
+	}
+	return res
+}
+
+func (d *deployer) writeModel(ctx context.Context, slug string, root *yaml.Node, exists bool) error {
+	want := modelFromFile(root)
+	raw, table, err := modelQuery(want)
+	if err != nil {
+		return err
+	}
+	if exists {
+		have := modelFromAPI(d.snap.models[slug], d.snap.sourceSlugs)
+		if have.Source != want.Source || have.QueryType != want.QueryType {
+			return fmt.Errorf("the API cannot move a model to another source or query type (Hightouch has %s/%s); change it in Hightouch or let Git Sync ingest it (--ingest wait)", have.Source, have.QueryType)
+		}
+		_, err := d.Client.UpdateModel(ctx, d.snap.models[slug].ID, hightouch.ModelUpdate{
+			Name: want.Name, PrimaryKey: want.PrimaryKey, Raw: raw, Table: table,
+		})
+		return err
+	}
+	source, ok := d.snap.sources[want.Source]
+	if !ok {
+		return fmt.Errorf("Hightouch has no source %q", want.Source)
+	}
+	_, err = d.Client.CreateModel(ctx, hightouch.ModelCreate{
+		Name: want.Name, Slug: slug, QueryType: queryTypes[want.QueryType], SourceID: source.ID,
+		PrimaryKey: want.PrimaryKey, Raw: raw, Table: table,
+	})
+	return err
+}
+
+// modelQuery builds the API's query field for a model. dbt models name
+// Hightouch's own dbt model id, which the file does not carry.
+func modelQuery(m modelState) (*hightouch.RawQuery, *hightouch.TableQuery, error) {
+	switch m.QueryType {
+	case "raw_sql":
+		return &hightouch.RawQuery{SQL: m.Query}, nil, nil
+	case "table":
+		return nil, &hightouch.TableQuery{Name: m.Query}, nil
+	}
+	return nil, nil, fmt.Errorf("--ingest apply cannot write %s models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)", m.QueryType)
+}
+
+func (d *deployer) writeSync(ctx context.Context, slug string, root *yaml.Node, exists bool) error {
+	want := syncFromFile(root)
+	_, configNode := workspace.Lookup(root, "config")
+	config, _ := workspace.Value(configNode).(map[string]any)
+	_, scheduleNode := workspace.Lookup(root, "schedule")
+	schedule := apiSchedule(workspace.Value(scheduleNode))
+	paused := want.Paused
+	if exists {
+		have := syncFromAPI(d.snap.syncs[slug], d.snap.modelSlugs, d.snap.destSlugs)
+		if have.Model != want.Model || have.Destination != want.Destination {
+			return fmt.Errorf("the API cannot point a sync at another model or destination (Hightouch has %s -> %s); change it in Hightouch or let Git Sync ingest it", have.Model, have.Destination)
+		}
+		_, err := d.Client.UpdateSync(ctx, d.snap.syncs[slug].ID, hightouch.SyncUpdate{
+			Configuration: config, Schedule: schedule, ManualSchedule: schedule == nil, Disabled: &paused,
+		})
+		return err
+	}
+	model, ok := d.snap.models[want.Model]
+	if !ok {
+		return fmt.Errorf("Hightouch has no model %q", want.Model)
+	}
+	dest, ok := d.snap.destinations[want.Destination]
+	if !ok {
+		return fmt.Errorf("Hightouch has no destination %q", want.Destination)
+	}
+	_, err := d.Client.CreateSync(ctx, hightouch.SyncCreate{
+		Slug: slug, ModelID: model.ID, DestinationID: dest.ID, Configuration: config, Schedule: schedule, Disabled: paused,
+	})
+	return err
+}
+
+// apiSchedule turns the file's schedule into the API's; nil is manual.
+func apiSchedule(v any) *hightouch.Schedule {
+	m, ok := v.(map[string]any)
+	if !ok || m["type"] == "manual" || len(m) == 0 {
+		return nil
+	}
+	typ, _ := m["type"].(string)
+	body, _ := m["schedule"].(map[string]any)
+	return &hightouch.Schedule{Type: typ, Schedule: body}
+}

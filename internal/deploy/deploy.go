@@ -1,0 +1,502 @@
+// Package deploy gets a merged change into Hightouch and runs the syncs it
+// touched: it waits for Git Sync to ingest the change (or applies it through
+// the API), triggers each affected sync once, and follows the runs to their
+// end, logging every state change. It acts on a plan.Plan through a
+// hightouch.Client.
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/plan"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+// Ingestion modes.
+const (
+	IngestWait  = "wait"
+	IngestApply = "apply"
+	IngestNone  = "none"
+)
+
+// Options configure a deploy.
+type Options struct {
+	RepoDir       string
+	Plan          *plan.Plan
+	Client        *hightouch.Client
+	Ingest        string        // wait (default), apply or none
+	IngestTimeout time.Duration // default 5m
+	Trigger       bool          // trigger the affected syncs
+	Wait          bool          // follow the runs to their end
+	FailOnWarning bool
+	WorkspaceSlug string    // for links to run pages
+	Log           io.Writer // progress lines
+	PollMin       time.Duration // first wait between polls; default 2s
+	PollMax       time.Duration // longest wait between polls; default 15s
+	Parallel      int           // triggers and run polls in flight; default 8
+}
+
+func (o *Options) defaults() {
+	if o.Ingest == "" {
+		o.Ingest = IngestWait
+	}
+	if o.IngestTimeout <= 0 {
+		o.IngestTimeout = 5 * time.Minute
+	}
+	if o.PollMin <= 0 {
+		o.PollMin = 2 * time.Second
+	}
+	if o.PollMax < o.PollMin {
+		o.PollMax = max(15*time.Second, o.PollMin)
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 8
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+}
+
+// ResourceResult is what became of one changed model or sync.
+type ResourceResult struct {
+	Resource plan.Resource
+	Result   string   // arrived, created, updated, unchanged, not ingested, ...
+	Diff     []string // what differs between the file and Hightouch, when it does
+	OK       bool
+}
+
+// RunResult is one triggered sync.
+type RunResult struct {
+	Sync       string
+	SyncID     hightouch.ID
+	RunID      hightouch.ID
+	FullResync bool
+	Status     string // the last status seen; "" when the trigger failed
+	Rows       hightouch.RowCounts
+	FailedRows int64
+	Duration   time.Duration
+	URL        string
+	Error      string
+	Failed     bool
+}
+
+// Outcome is what a deploy did.
+type Outcome struct {
+	Resources    []ResourceResult
+	Runs         []RunResult
+	IngestFailed bool
+}
+
+// Failed counts the runs that failed (or could not be triggered).
+func (o *Outcome) Failed() int {
+	n := 0
+	for _, r := range o.Runs {
+		if r.Failed {
+			n++
+		}
+	}
+	return n
+}
+
+// OK reports whether everything succeeded.
+func (o *Outcome) OK() bool { return !o.IngestFailed && o.Failed() == 0 }
+
+// deployer carries one deploy's state.
+type deployer struct {
+	Options
+	start time.Time
+	snap  *snapshot
+}
+
+// Run deploys opts.Plan. It returns an error only when it cannot go on at
+// all; failed ingestion and failed runs are in the Outcome.
+func Run(ctx context.Context, opts Options) (*Outcome, error) {
+	opts.defaults()
+	d := &deployer{Options: opts, start: time.Now()}
+	snap, err := fetch(ctx, d.Client)
+	if err != nil {
+		return nil, err
+	}
+	d.snap = snap
+	d.refinePlan()
+	out := &Outcome{}
+	switch d.Ingest {
+	case IngestWait:
+		out.Resources, out.IngestFailed = d.waitForIngestion(ctx)
+	case IngestApply:
+		out.Resources, err = d.apply(ctx)
+		if err != nil {
+			return out, err
+		}
+		out.IngestFailed = slices.ContainsFunc(out.Resources, func(r ResourceResult) bool { return !r.OK })
+	case IngestNone:
+	default:
+		return nil, fmt.Errorf("ingest mode %q: use wait, apply or none", d.Ingest)
+	}
+	if out.IngestFailed || !d.Trigger {
+		return out, nil
+	}
+	out.Runs = d.triggerAll(ctx)
+	if d.Wait {
+		d.waitForRuns(ctx, out.Runs)
+	}
+	d.logf("done: %d run(s), %d failed", len(out.Runs), out.Failed())
+	return out, nil
+}
+
+// Preview says, without writing anything, what a deploy would do to each
+// changed resource (create, update and what differs, or nothing) and
+// settles which runs are full resyncs with what Hightouch has.
+func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
+	opts.defaults()
+	d := &deployer{Options: opts, start: time.Now()}
+	snap, err := fetch(ctx, d.Client)
+	if err != nil {
+		return nil, err
+	}
+	d.snap = snap
+	d.refinePlan()
+	var out []ResourceResult
+	for _, r := range d.Plan.Changed {
+		res := ResourceResult{Resource: r, OK: true}
+		exists, diff, err := d.compare(r)
+		switch {
+		case err != nil:
+			res.Result, res.OK = "unreadable: "+err.Error(), false
+		case !exists:
+			res.Result = "create"
+		case len(diff) > 0:
+			res.Result, res.Diff = "update", diff
+		default:
+			res.Result = "unchanged (Hightouch already has it)"
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// refinePlan uses what Hightouch has to decide which syncs are new to it:
+// auto full resyncs go to syncs it did not have before this deploy.
+func (d *deployer) refinePlan() {
+	if d.Plan.FullRules != plan.ResyncAuto {
+		return
+	}
+	for i := range d.Plan.Runs {
+		r := &d.Plan.Runs[i]
+		_, exists := d.snap.syncs[r.Sync]
+		r.New = !exists
+		if r.New {
+			r.FullResync, r.ResyncWhy = true, "new sync"
+		} else if r.ResyncWhy == "new sync" {
+			r.FullResync, r.ResyncWhy = false, ""
+		}
+	}
+}
+
+func (d *deployer) logf(format string, args ...any) {
+	fmt.Fprintf(d.Log, "[%6s] %s\n", time.Since(d.start).Round(time.Second), fmt.Sprintf(format, args...))
+}
+
+// snapshot is Hightouch's state, keyed by slug, with id-to-slug maps to
+// compare references.
+type snapshot struct {
+	sources      map[string]hightouch.Source
+	destinations map[string]hightouch.Destination
+	models       map[string]hightouch.Model
+	syncs        map[string]hightouch.Sync
+	sourceSlugs  map[hightouch.ID]string
+	destSlugs    map[hightouch.ID]string
+	modelSlugs   map[hightouch.ID]string
+}
+
+// fetch lists everything once: a few paged requests instead of one lookup
+// per slug.
+func fetch(ctx context.Context, c *hightouch.Client) (*snapshot, error) {
+	s := &snapshot{}
+	var err error
+	if s.sources, err = c.SourcesBySlug(ctx); err != nil {
+		return nil, fmt.Errorf("listing sources: %w", err)
+	}
+	if s.destinations, err = c.DestinationsBySlug(ctx); err != nil {
+		return nil, fmt.Errorf("listing destinations: %w", err)
+	}
+	if err := s.refresh(ctx, c); err != nil {
+		return nil, err
+	}
+	s.sourceSlugs = slugsByID(s.sources, func(x hightouch.Source) hightouch.ID { return x.ID })
+	s.destSlugs = slugsByID(s.destinations, func(x hightouch.Destination) hightouch.ID { return x.ID })
+	return s, nil
+}
+
+// refresh lists models and syncs again (they change while Git Sync ingests).
+func (s *snapshot) refresh(ctx context.Context, c *hightouch.Client) error {
+	var err error
+	if s.models, err = c.ModelsBySlug(ctx); err != nil {
+		return fmt.Errorf("listing models: %w", err)
+	}
+	if s.syncs, err = c.SyncsBySlug(ctx); err != nil {
+		return fmt.Errorf("listing syncs: %w", err)
+	}
+	s.modelSlugs = slugsByID(s.models, func(x hightouch.Model) hightouch.ID { return x.ID })
+	return nil
+}
+
+func slugsByID[T any](bySlug map[string]T, id func(T) hightouch.ID) map[hightouch.ID]string {
+	out := make(map[hightouch.ID]string, len(bySlug))
+	for slug, x := range bySlug {
+		out[id(x)] = slug
+	}
+	return out
+}
+
+// compare tells whether Hightouch has a changed resource as its file says.
+func (d *deployer) compare(r plan.Resource) (exists bool, diff []string, err error) {
+	root, err := readDoc(d.RepoDir, r.Path, r.Kind)
+	if err != nil {
+		return false, nil, err
+	}
+	if r.Kind == workspace.Model {
+		m, ok := d.snap.models[r.Slug]
+		if !ok {
+			return false, nil, nil
+		}
+		return true, modelFromFile(root).diff(modelFromAPI(m, d.snap.sourceSlugs)), nil
+	}
+	s, ok := d.snap.syncs[r.Slug]
+	if !ok {
+		return false, nil, nil
+	}
+	return true, syncFromFile(root).diff(syncFromAPI(s, d.snap.modelSlugs, d.snap.destSlugs)), nil
+}
+
+// waitForIngestion polls until Hightouch shows every changed resource as its
+// file says, with growing pauses, up to IngestTimeout.
+func (d *deployer) waitForIngestion(ctx context.Context) ([]ResourceResult, bool) {
+	if len(d.Plan.Changed) == 0 {
+		return nil, false
+	}
+	d.logf("waiting up to %s for Hightouch Git Sync to ingest %d changed resource(s)", d.IngestTimeout, len(d.Plan.Changed))
+	deadline := time.Now().Add(d.IngestTimeout)
+	pause := d.PollMin
+	for {
+		results, pending := d.ingestionState()
+		if pending == 0 {
+			d.logf("Hightouch has every change")
+			return results, false
+		}
+		if time.Now().Add(pause).After(deadline) {
+			d.logf("gave up waiting for ingestion after %s; %d resource(s) not in Hightouch as merged", d.IngestTimeout, pending)
+			for _, r := range results {
+				if !r.OK {
+					d.logf("  %s %s: %s %s", r.Resource.Kind, r.Resource.Slug, r.Result, strings.Join(r.Diff, "; "))
+				}
+			}
+			return results, true
+		}
+		if !sleep(ctx, pause) {
+			return results, true
+		}
+		pause = min(pause*3/2, d.PollMax)
+		if err := d.snap.refresh(ctx, d.Client); err != nil {
+			d.logf("polling Hightouch: %v (retrying)", err)
+		}
+	}
+}
+
+func (d *deployer) ingestionState() ([]ResourceResult, int) {
+	results := make([]ResourceResult, 0, len(d.Plan.Changed))
+	pending := 0
+	for _, r := range d.Plan.Changed {
+		res := ResourceResult{Resource: r}
+		exists, diff, err := d.compare(r)
+		switch {
+		case err != nil:
+			res.Result = "unreadable: " + err.Error()
+		case !exists:
+			res.Result = "not in Hightouch yet"
+		case len(diff) > 0:
+			res.Result, res.Diff = "differs", diff
+		default:
+			res.Result, res.OK = "arrived", true
+		}
+		if !res.OK {
+			pending++
+		}
+		results = append(results, res)
+	}
+	return results, pending
+}
+
+// sleep waits d or until ctx ends; false when ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// triggerAll triggers every affected, not skipped sync once, in parallel
+// under the client's rate limit.
+func (d *deployer) triggerAll(ctx context.Context) []RunResult {
+	var runs []RunResult
+	var todo []plan.Run
+	for _, r := range d.Plan.Runs {
+		if r.Skip != "" {
+			d.logf("%s: not triggered: %s", r.Sync, r.Skip)
+			continue
+		}
+		todo = append(todo, r)
+	}
+	runs = make([]RunResult, len(todo))
+	sem := make(chan struct{}, d.Parallel)
+	var wg sync.WaitGroup
+	for i, r := range todo {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			runs[i] = d.trigger(ctx, r)
+		})
+	}
+	wg.Wait()
+	return runs
+}
+
+func (d *deployer) trigger(ctx context.Context, r plan.Run) RunResult {
+	res := RunResult{Sync: r.Sync, FullResync: r.FullResync}
+	s, ok := d.snap.syncs[r.Sync]
+	if !ok {
+		res.Failed = true
+		res.Error = "Hightouch has no sync with this slug; with --ingest none the change must already be in Hightouch"
+		d.logf("%s: %s", r.Sync, res.Error)
+		return res
+	}
+	res.SyncID = s.ID
+	runID, err := d.Client.TriggerSync(ctx, s.ID, hightouch.TriggerOptions{FullResync: r.FullResync})
+	if err != nil {
+		res.Failed = true
+		res.Error = err.Error()
+		if errors.Is(err, hightouch.ErrTriggerUncertain) {
+			res.Error = "the trigger may have started a run; check the sync's runs in Hightouch before triggering again (" + err.Error() + ")"
+		}
+		d.logf("%s: trigger failed: %s", r.Sync, res.Error)
+		return res
+	}
+	res.RunID = runID
+	res.Status = "triggered"
+	res.URL = d.runURL(s.ID, runID)
+	how := "incremental"
+	if r.FullResync {
+		how = "full resync: " + r.ResyncWhy
+	}
+	d.logf("%s: triggered run %s (%s)", r.Sync, runID, how)
+	return res
+}
+
+func (d *deployer) runURL(syncID, runID hightouch.ID) string {
+	if d.WorkspaceSlug == "" {
+		return ""
+	}
+	return fmt.Sprintf("https://app.hightouch.com/%s/syncs/%s/runs/%s", d.WorkspaceSlug, syncID, runID)
+}
+
+// waitForRuns polls every triggered run until it ends or ctx is done,
+// logging each status change.
+func (d *deployer) waitForRuns(ctx context.Context, runs []RunResult) {
+	sem := make(chan struct{}, d.Parallel)
+	var wg sync.WaitGroup
+	for i := range runs {
+		if runs[i].RunID == "" {
+			continue
+		}
+		wg.Go(func() {
+			d.follow(ctx, &runs[i], sem)
+		})
+	}
+	wg.Wait()
+}
+
+// follow polls one run. The semaphore is held only during a request, so
+// many runs can be followed with few requests in flight.
+func (d *deployer) follow(ctx context.Context, r *RunResult, sem chan struct{}) {
+	started := time.Now()
+	pause := d.PollMin
+	lastErr := ""
+	for {
+		sem <- struct{}{}
+		run, visible, err := d.Client.GetRun(ctx, r.SyncID, r.RunID)
+		<-sem
+		switch {
+		case ctx.Err() != nil:
+			r.Failed = true
+			r.Error = fmt.Sprintf("gave up waiting (timeout) while the run was %s; it may still finish in Hightouch", r.Status)
+			d.logf("%s: %s", r.Sync, r.Error)
+			return
+		case err != nil:
+			if msg := err.Error(); msg != lastErr {
+				d.logf("%s: reading run %s: %v (will retry)", r.Sync, r.RunID, err)
+				lastErr = msg
+			}
+		case !visible:
+			if r.Status == "triggered" {
+				r.Status = "not visible yet"
+				d.logf("%s: run %s not visible yet", r.Sync, r.RunID)
+			}
+		default:
+			lastErr = ""
+			if run.Status != r.Status {
+				r.Status = run.Status
+				note := ""
+				if !hightouch.IsTerminal(run.Status) && !slices.Contains(runningStatuses, run.Status) {
+					note = " (unknown status; still polling)"
+				}
+				d.logf("%s: %s%s after %s", r.Sync, run.Status, note, time.Since(started).Round(time.Second))
+			}
+			if hightouch.IsTerminal(run.Status) {
+				r.Rows = run.SuccessfulRows
+				r.FailedRows = run.FailedRows.Total()
+				r.Duration = runDuration(run, time.Since(started))
+				r.Failed = d.failed(run.Status)
+				if run.Error != "" {
+					r.Error = run.Error
+				}
+				return
+			}
+		}
+		if !sleep(ctx, pause) {
+			continue // the next turn reports the timeout
+		}
+		pause = min(pause*3/2, d.PollMax)
+	}
+}
+
+// runningStatuses are the documented non-terminal statuses.
+var runningStatuses = []string{"queued", "querying", "processing", "reporting", "pending", "not visible yet", "triggered"}
+
+func (d *deployer) failed(status string) bool {
+	switch status {
+	case "success", "completed":
+		return false
+	case "warning":
+		return d.FailOnWarning
+	}
+	return true
+}
+
+func runDuration(run *hightouch.SyncRun, observed time.Duration) time.Duration {
+	if run.FinishedAt != nil && !run.StartedAt.IsZero() {
+		return run.FinishedAt.Sub(run.StartedAt)
+	}
+	return observed
+}

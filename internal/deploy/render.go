@@ -1,0 +1,85 @@
+package deploy
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteTable prints the final table of a deploy.
+func (o *Outcome) WriteTable(w io.Writer) {
+	if len(o.Resources) > 0 {
+		fmt.Fprintln(w, "Resources:")
+		for _, r := range o.Resources {
+			fmt.Fprintf(w, "  %-5s %-30s %-8s %s%s\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, r.Result, detail(r.Diff))
+		}
+	}
+	if len(o.Runs) == 0 {
+		fmt.Fprintln(w, "No sync was triggered.")
+		return
+	}
+	fmt.Fprintf(w, "%-30s %-10s %-22s %8s %8s %8s %8s %9s\n", "SYNC", "RUN", "STATUS", "ADDED", "CHANGED", "REMOVED", "FAILED", "DURATION")
+	for _, r := range o.Runs {
+		fmt.Fprintf(w, "%-30s %-10s %-22s %8d %8d %8d %8d %9s\n", r.Sync, r.RunID, r.statusText(),
+			r.Rows.Added, r.Rows.Changed, r.Rows.Removed, r.FailedRows, r.Duration.Round(time.Second))
+		if r.Error != "" {
+			fmt.Fprintf(w, "  %s: %s\n", r.Sync, r.Error)
+		}
+	}
+}
+
+// Markdown renders the outcome for the job summary.
+func (o *Outcome) Markdown() string {
+	var b strings.Builder
+	if o.IngestFailed {
+		b.WriteString("**Ingestion did not finish**: some changes are not in Hightouch as merged, so no sync was triggered.\n\n")
+	}
+	WriteResourcesMarkdown(&b, o.Resources)
+	if len(o.Runs) == 0 {
+		b.WriteString("No sync was triggered.\n")
+		return b.String()
+	}
+	b.WriteString("| Sync | Run | Status | Added | Changed | Removed | Failed | Duration |\n|---|---|---|---:|---:|---:|---:|---:|\n")
+	for _, r := range o.Runs {
+		run := string(r.RunID)
+		if r.URL != "" {
+			run = fmt.Sprintf("[%s](%s)", r.RunID, r.URL)
+		}
+		status := r.statusText()
+		if r.Error != "" {
+			status += ": " + cell(r.Error)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %d | %d | %d | %d | %s |\n", r.Sync, run, status,
+			r.Rows.Added, r.Rows.Changed, r.Rows.Removed, r.FailedRows, r.Duration.Round(time.Second))
+	}
+	return b.String()
+}
+
+// WriteResourcesMarkdown renders per-resource results (a deploy's or a
+// preview's) as a table.
+func WriteResourcesMarkdown(b *strings.Builder, resources []ResourceResult) {
+	if len(resources) == 0 {
+		return
+	}
+	b.WriteString("| Resource | Slug | Change | In Hightouch |\n|---|---|---|---|\n")
+	for _, r := range resources {
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s%s |\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, cell(r.Result), cell(detail(r.Diff)))
+	}
+	b.WriteString("\n")
+}
+
+func (r RunResult) statusText() string {
+	switch {
+	case r.Failed && r.Status == "":
+		return "not triggered"
+	case r.Failed:
+		return r.Status + " (failed)"
+	}
+	return r.Status
+}
+
+// cell keeps a value inside one markdown table cell.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
+}
