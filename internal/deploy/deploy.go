@@ -37,8 +37,8 @@ type Options struct {
 	Trigger       bool          // trigger the affected syncs
 	Wait          bool          // follow the runs to their end
 	FailOnWarning bool
-	WorkspaceSlug string    // for links to run pages
-	Log           io.Writer // progress lines
+	WorkspaceSlug string        // for links to run pages
+	Log           io.Writer     // progress lines
 	PollMin       time.Duration // first wait between polls; default 2s
 	PollMax       time.Duration // longest wait between polls; default 15s
 	Parallel      int           // triggers and run polls in flight; default 8

@@ -40,7 +40,7 @@ type Run struct {
 	New        bool   // the sync file is new (or renamed): new to Hightouch
 	FullResync bool
 	ResyncWhy  string
-	Paused     bool // schedulePaused: true
+	Paused     bool   // schedulePaused: true
 	Skip       string // why it will not be triggered (paused), or ""
 }
 
@@ -285,4 +285,3 @@ func relSlash(base, p string) string {
 	}
 	return path.Clean(filepath.ToSlash(rel))
 }
-
