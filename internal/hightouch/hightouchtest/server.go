@@ -48,6 +48,8 @@ type Server struct {
 	mu           sync.Mutex
 	stringIDs    bool
 	latency      time.Duration
+	limitN       int
+	limitPer     time.Duration
 	nextID       int64
 	sources      *collection
 	destinations *collection
@@ -67,6 +69,26 @@ func WithStringIDs() Option { return func(s *Server) { s.stringIDs = true } }
 
 // WithAPIKey sets the key the server accepts.
 func WithAPIKey(key string) Option { return func(s *Server) { s.APIKey = key } }
+
+// WithRateLimit answers 429 (without Retry-After, as Hightouch was seen to)
+// to a request that finds n requests already received within the last per.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(s *Server) { s.limitN, s.limitPer = n, per }
+}
+
+// overLimit applies WithRateLimit; requests it refuses count too.
+func (s *Server) overLimit(now time.Time) bool {
+	if s.limitN == 0 {
+		return false
+	}
+	n := 0
+	for _, r := range s.requests[:len(s.requests)-1] {
+		if now.Sub(r.Time) < s.limitPer {
+			n++
+		}
+	}
+	return n >= s.limitN
+}
 
 // WithLatency delays every request by d before it is handled.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
@@ -201,24 +223,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	f := s.takeFault(route)
-	latency := s.latency + f.Latency
 	s.mu.Unlock()
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-		}
-	}
 	var body []byte
 	if f.Drop != DropBeforeBody {
 		body, _ = io.ReadAll(r.Body)
 	}
 	header := r.Header.Clone()
 	header.Del("Authorization")
+	now := time.Now()
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Route: route,
-		Query: r.URL.Query(), Header: header, Body: string(body), Time: time.Now()})
+		Query: r.URL.Query(), Header: header, Body: string(body), Time: now})
+	if f.Status == 0 && s.overLimit(now) {
+		f.Status = http.StatusTooManyRequests
+	}
+	latency := s.latency + f.Latency
 	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done(): // the client gave up; Hightouch would carry on
+		}
+	}
 
 	switch {
 	case f.Drop == DropBeforeBody:

@@ -1,0 +1,325 @@
+package hightouch_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
+)
+
+func TestGETRetries(t *testing.T) {
+	cases := []struct {
+		name     string
+		faults   []hightouchtest.Fault
+		ok       bool
+		status   int // of the error when !ok
+		requests int // exact count; 0 means at least 2
+	}{
+		{"429 without Retry-After", []hightouchtest.Fault{{Status: 429, Times: 2}}, true, 0, 3},
+		{"429 with Retry-After 0", []hightouchtest.Fault{{Status: 429, RetryAfter: "0", Times: 2}}, true, 0, 3},
+		{"500", []hightouchtest.Fault{{Status: 500}}, true, 0, 2},
+		{"502 then 503", []hightouchtest.Fault{{Status: 502}, {Status: 503}}, true, 0, 3},
+		{"504", []hightouchtest.Fault{{Status: 504}}, true, 0, 2},
+		{"dropped before the body", []hightouchtest.Fault{{Drop: hightouchtest.DropBeforeBody}}, true, 0, 0},
+		{"dropped after the body", []hightouchtest.Fault{{Drop: hightouchtest.DropAfterBody}}, true, 0, 0},
+		{"attempt timeout", []hightouchtest.Fault{{Latency: 400 * time.Millisecond}}, true, 0, 2},
+		{"attempts run out", []hightouchtest.Fault{{Status: 503, Times: 10}}, false, 503, 4},
+		{"404 is final", []hightouchtest.Fault{{Status: 404}}, false, 404, 1},
+		{"truncated JSON is final", []hightouchtest.Fault{{Truncate: true}}, false, 200, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := hightouchtest.New()
+			defer s.Close()
+			w := seed(s)
+			c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RequestTimeout = 100 * time.Millisecond })
+			s.Fault(hightouchtest.RouteGetSync, tc.faults...)
+			got, err := c.GetSync(context.Background(), w.sync)
+			if tc.ok {
+				if err != nil || got.Slug != "users-to-braze" {
+					t.Fatalf("got %v, %v", got, err)
+				}
+			} else {
+				var e *hightouch.Error
+				if !errors.As(err, &e) || e.Status != tc.status {
+					t.Fatalf("err = %v, want status %d", err, tc.status)
+				}
+			}
+			n := s.Count(hightouchtest.RouteGetSync)
+			if (tc.requests == 0 && n < 2) || (tc.requests > 0 && n != tc.requests) {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+		})
+	}
+}
+
+func TestPATCHRetriesAndCreateDoesNot(t *testing.T) {
+	s, c := fakeClient(t)
+	w := seed(s)
+	ctx := context.Background()
+	s.Fault("PATCH /syncs/{syncId}", hightouchtest.Fault{Status: 502})
+	if _, err := c.UpdateSync(ctx, w.sync, hightouch.SyncUpdate{Disabled: new(bool)}); err != nil {
+		t.Errorf("PATCH after a 502: %v", err)
+	}
+	s.Fault("POST /syncs", hightouchtest.Fault{Status: 502})
+	_, err := c.CreateSync(ctx, hightouch.SyncCreate{Slug: "new", ModelID: w.model, DestinationID: w.destination})
+	if err == nil || s.Count("POST /syncs") != 1 {
+		t.Errorf("create after a 502: err = %v, %d requests", err, s.Count("POST /syncs"))
+	}
+	s.Fault("POST /syncs", hightouchtest.Fault{Status: 429})
+	if _, err := c.CreateSync(ctx, hightouch.SyncCreate{Slug: "new", ModelID: w.model, DestinationID: w.destination}); err != nil {
+		t.Errorf("create after a 429: %v", err)
+	}
+}
+
+// A trigger is retried only when Hightouch cannot have started a run.
+func TestTriggerRetriesOnlyWhenNoRunCanHaveStarted(t *testing.T) {
+	for _, status := range []int{429, 503} {
+		s, c := fakeClient(t)
+		w := seed(s)
+		s.Fault(hightouchtest.RouteTrigger, hightouchtest.Fault{Status: status, Times: 2})
+		run, err := c.TriggerSync(context.Background(), w.sync, hightouch.TriggerOptions{})
+		if err != nil || run == "" {
+			t.Fatalf("after %d: %q, %v", status, run, err)
+		}
+		if n, runs := s.Count(hightouchtest.RouteTrigger), len(s.Runs(string(w.sync))); n != 3 || runs != 1 {
+			t.Errorf("after %d: %d triggers sent, %d runs; want 3 and 1", status, n, runs)
+		}
+	}
+}
+
+// The request that never found a server is retried: nothing can have started.
+func TestTriggerRetriesWhenTheConnectionWasNeverMade(t *testing.T) {
+	s := hightouchtest.New()
+	defer s.Close()
+	w := seed(s)
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) <= 2 {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.HTTPClient = &http.Client{Transport: tr} })
+	if _, err := c.TriggerSync(context.Background(), w.sync, hightouch.TriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Count(hightouchtest.RouteTrigger); n != 1 || dials.Load() != 3 {
+		t.Errorf("%d triggers, %d dials; want 1 and 3", n, dials.Load())
+	}
+
+	// With no server at all, every attempt is made and the error is certain.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c = newClient(t, "http://"+addr, "test-key-123456")
+	_, err = c.TriggerSync(context.Background(), "1", hightouch.TriggerOptions{})
+	if err == nil || errors.Is(err, hightouch.ErrTriggerUncertain) {
+		t.Errorf("err = %v, want a refused connection that is not uncertain", err)
+	}
+}
+
+// After an ambiguous failure a trigger is never sent again: the error says
+// a run may have started.
+func TestTriggerIsNeverSentTwiceAfterAnAmbiguousFailure(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault hightouchtest.Fault
+		runs  int // runs Hightouch started; -1: not checked (the fake is still busy)
+	}{
+		{"500", hightouchtest.Fault{Status: 500}, 0},
+		{"502", hightouchtest.Fault{Status: 502}, 0},
+		{"504", hightouchtest.Fault{Status: 504}, 0},
+		{"dropped before the body", hightouchtest.Fault{Drop: hightouchtest.DropBeforeBody}, 0},
+		{"dropped after the body", hightouchtest.Fault{Drop: hightouchtest.DropAfterBody}, 1},
+		{"truncated answer", hightouchtest.Fault{Truncate: true}, 1},
+		{"timeout", hightouchtest.Fault{Latency: 300 * time.Millisecond}, -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := hightouchtest.New()
+			defer s.Close()
+			w := seed(s)
+			c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RequestTimeout = 50 * time.Millisecond })
+			tc.fault.Times = 5 // a retry would meet the fault again, and be counted
+			s.Fault(hightouchtest.RouteTrigger, tc.fault)
+			_, err := c.TriggerSync(context.Background(), w.sync, hightouch.TriggerOptions{})
+			if !errors.Is(err, hightouch.ErrTriggerUncertain) {
+				t.Fatalf("err = %v, want ErrTriggerUncertain", err)
+			}
+			if !strings.Contains(err.Error(), "may have started a run; check the sync's runs") {
+				t.Errorf("the message does not say what to do: %v", err)
+			}
+			if n := s.Count(hightouchtest.RouteTrigger); n != 1 {
+				t.Errorf("the trigger reached Hightouch %d times, want 1", n)
+			}
+			if runs := len(s.Runs(string(w.sync))); tc.runs >= 0 && runs != tc.runs {
+				t.Errorf("%d runs, want %d", runs, tc.runs)
+			}
+		})
+	}
+}
+
+// A refused trigger (4xx) is certain: no run started.
+func TestRejectedTriggerIsCertain(t *testing.T) {
+	s, c := fakeClient(t)
+	_, err := c.TriggerSync(context.Background(), "999", hightouch.TriggerOptions{})
+	if !errors.Is(err, hightouch.ErrNotFound) || errors.Is(err, hightouch.ErrTriggerUncertain) {
+		t.Errorf("err = %v", err)
+	}
+	if n := s.Count(hightouchtest.RouteTrigger); n != 1 {
+		t.Errorf("%d triggers", n)
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	for _, ra := range []string{"1", time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)} {
+		t.Run(ra, func(t *testing.T) {
+			t.Parallel()
+			s, c := fakeClient(t)
+			w := seed(s)
+			s.Fault(hightouchtest.RouteGetSync, hightouchtest.Fault{Status: 429, RetryAfter: ra})
+			start := time.Now()
+			if _, err := c.GetSync(context.Background(), w.sync); err != nil {
+				t.Fatal(err)
+			}
+			reqs := s.Requests()
+			if gap := reqs[1].Time.Sub(reqs[0].Time); gap < 900*time.Millisecond {
+				t.Errorf("retried after %v, want about %s", gap, ra)
+			}
+			if time.Since(start) > 4*time.Second {
+				t.Errorf("took %v", time.Since(start))
+			}
+		})
+	}
+}
+
+// A wait that would outlive the deadline is not started: the 429 is
+// reported at once, with what Hightouch asked for.
+func TestDeadlineBoundsTheRetries(t *testing.T) {
+	s := hightouchtest.New()
+	defer s.Close()
+	w := seed(s)
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = time.Second })
+	s.Fault(hightouchtest.RouteGetSync, hightouchtest.Fault{Status: 429, RetryAfter: "120"})
+	start := time.Now()
+	_, err := c.GetSync(context.Background(), w.sync)
+	var e *hightouch.Error
+	if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, "asked to wait 120") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("took %v", d)
+	}
+
+	// Slow failing attempts stop at the deadline.
+	c = newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
+	s.Fault(hightouchtest.RouteGetSync, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
+	start = time.Now()
+	if _, err := c.GetSync(context.Background(), w.sync); err == nil {
+		t.Fatal("no error")
+	}
+	if d := time.Since(start); d > 800*time.Millisecond {
+		t.Errorf("took %v, deadline 500ms", d)
+	}
+}
+
+// requestTimes are the arrival times of the fake's requests.
+func requestTimes(s *hightouchtest.Server) []time.Time {
+	var ts []time.Time
+	for _, r := range s.Requests() {
+		ts = append(ts, r.Time)
+	}
+	return ts
+}
+
+// peak is the most requests in any window of length w.
+func peak(ts []time.Time, w time.Duration) int {
+	best, j := 0, 0
+	for i := range ts {
+		for ts[i].Sub(ts[j]) >= w {
+			j++
+		}
+		best = max(best, i-j+1)
+	}
+	return best
+}
+
+// A storm of 429s from every route: concurrent callers all finish within
+// the deadline, and the requests never exceed the client's rate limit.
+func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
+	const limit, burst = 100, 5
+	s := hightouchtest.New()
+	defer s.Close()
+	w := seed(s)
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) {
+		c.RateLimit, c.RateBurst = limit, burst
+		c.MaxAttempts, c.Deadline = 30, 3*time.Second
+		c.BackoffMin, c.BackoffMax = 5*time.Millisecond, 50*time.Millisecond
+	})
+	s.Fault(hightouchtest.AnyRoute, hightouchtest.Fault{Status: 429, Times: 60})
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			if _, err := c.GetSync(context.Background(), w.sync); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v, deadline 3s", d)
+	}
+	ts := requestTimes(s)
+	if len(ts) != 80 {
+		t.Errorf("%d requests, want 80", len(ts))
+	}
+	// A token bucket allows at most burst + limit×w in any window w (+1 for
+	// the arrival-time jitter of the loopback).
+	for _, win := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second} {
+		if got, max := peak(ts, win), burst+int(limit*win.Seconds())+1; got > max {
+			t.Errorf("%d requests within %v, limit allows %d", got, win, max)
+		}
+	}
+}
+
+// The client's limit keeps it under Hightouch's, so Hightouch never says 429.
+func TestRateLimitIsHonouredBeforeHightouchSays429(t *testing.T) {
+	s := hightouchtest.New(hightouchtest.WithRateLimit(30, time.Second))
+	defer s.Close()
+	w := seed(s)
+	// Any second can carry at most 5 + 20 = 25 requests.
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 20, 5; c.MaxAttempts = 1 })
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for range 40 {
+		wg.Go(func() {
+			if _, err := c.GetSync(context.Background(), w.sync); err != nil {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Errorf("%d requests failed: Hightouch had to say 429", failed.Load())
+	}
+}
