@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPreCommitHooks runs the real pre-commit against this checkout's
+// .pre-commit-hooks.yaml at its current commit, as a user's
+// .pre-commit-config.yaml would: pre-commit clones the repository, builds
+// htgit with `go install ./...` and runs the hook on a workspace in a
+// Git Sync subfolder.
+func TestPreCommitHooks(t *testing.T) {
+	preCommit, err := exec.LookPath("pre-commit")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pre-commit is not installed; .ci/run installs it (apt-get install pre-commit)")
+		}
+		t.Skip("pre-commit is not installed (apt-get install pre-commit); CI runs this test")
+	}
+	self := git(t, ".", "rev-parse", "--show-toplevel")
+	rev := git(t, self, "rev-parse", "HEAD")
+
+	dir, _ := newRepo(t, "hightouch")
+	commit(t, dir, "hook config", map[string]string{".pre-commit-config.yaml": "repos:\n" +
+		"  - repo: " + self + "\n" +
+		"    rev: " + rev + "\n" +
+		"    hooks:\n" +
+		"      - id: htgit-validate\n" +
+		"        args: [--path, hightouch]\n"})
+
+	env := preCommitEnv(t)
+	preCommitRun := func(args ...string) (string, int) {
+		t.Helper()
+		return runIn(t, dir, env, preCommit, args...)
+	}
+
+	t.Run("clean workspace passes", func(t *testing.T) {
+		out, code := preCommitRun("run", "--all-files")
+		if code != 0 || !strings.Contains(out, "htgit validate") || !strings.Contains(out, "Passed") {
+			t.Fatalf("pre-commit run --all-files: exit %d\n%s", code, out)
+		}
+	})
+
+	t.Run("system hook uses the htgit on PATH", func(t *testing.T) {
+		config := filepath.Join(t.TempDir(), "system.yaml")
+		writeFiles(t, filepath.Dir(config), map[string]string{"system.yaml": "repos:\n" +
+			"  - repo: " + self + "\n" +
+			"    rev: " + rev + "\n" +
+			"    hooks:\n" +
+			"      - id: htgit-validate-system\n" +
+			"        args: [--path, hightouch]\n"})
+		withBinary := append([]string{"PATH=" + filepath.Dir(binary) + string(os.PathListSeparator) + os.Getenv("PATH")}, env[1:]...)
+		out, code := runIn(t, dir, withBinary, preCommit, "run", "--all-files", "--config", config)
+		if code != 0 || !strings.Contains(out, "Passed") {
+			t.Fatalf("system hook: exit %d\n%s", code, out)
+		}
+	})
+
+	t.Run("broken workspace fails at path:line:col", func(t *testing.T) {
+		writeFiles(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
+			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "type: table", "type: tabel", 1)})
+		out, code := preCommitRun("run", "--all-files")
+		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:3:7: error: .*\[schema-enum\]`)
+		if code == 0 || !want.MatchString(out) {
+			t.Fatalf("pre-commit run --all-files on a broken model: exit %d, want a failure matching %s\n%s", code, want, out)
+		}
+		git(t, dir, "checkout", "--", ".")
+	})
+
+	t.Run("commit of a renamed model fails on the sync that still names it", func(t *testing.T) {
+		if out, code := preCommitRun("install"); code != 0 {
+			t.Fatalf("pre-commit install: exit %d\n%s", code, out)
+		}
+		git(t, dir, "mv", "hightouch/models/accounts.yaml", "hightouch/models/companies.yaml")
+		out, code := runIn(t, dir, env, "git", "commit", "-m", "rename accounts")
+		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
+		if code == 0 || !want.MatchString(out) {
+			t.Fatalf("git commit with only the rename staged: exit %d, want a failure matching %s\n%s", code, want, out)
+		}
+		if head := git(t, dir, "log", "-1", "--format=%s"); head == "rename accounts" {
+			t.Fatal("the commit went through despite the broken reference")
+		}
+	})
+}
+
+// preCommitEnv isolates pre-commit (its own cache, no user git config) but
+// shares the Go caches so building the hook does not download again.
+func preCommitEnv(t *testing.T) []string {
+	home := t.TempDir()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"PRE_COMMIT_HOME=" + filepath.Join(home, "pre-commit"),
+		"GIT_CONFIG_GLOBAL=" + os.DevNull,
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=htgit test", "GIT_AUTHOR_EMAIL=test@htgit.invalid",
+		"GIT_COMMITTER_NAME=htgit test", "GIT_COMMITTER_EMAIL=test@htgit.invalid",
+	}
+	for _, k := range []string{"GOMODCACHE", "GOCACHE", "GOPROXY", "GOFLAGS"} {
+		out, err := exec.Command("go", "env", k).Output()
+		if err != nil {
+			t.Fatalf("go env %s: %v", k, err)
+		}
+		env = append(env, k+"="+strings.TrimSpace(string(out)))
+	}
+	return env
+}
+
+// runIn runs a command with env and returns its combined output and exit code.
+func runIn(t *testing.T, dir string, env []string, name string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return string(out), 0
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
