@@ -51,13 +51,13 @@ const maxBody = 32 << 20
 // Config configures a Client. Only APIKey is required.
 type Config struct {
 	BaseURL string // default DefaultBaseURL; plain http only for a loopback host
-	APIKey  string // the workspace API key, sent as a Bearer token
+	APIKey  string `json:"-"` // the workspace API key, sent as a Bearer token
 	Version string // htgit's version, for the User-Agent; default "dev"
 
 	// HTTPClient is the client to send with; default a pooled client. It is
 	// copied, not modified; redirects are never followed (the key must not
 	// travel elsewhere).
-	HTTPClient *http.Client
+	HTTPClient *http.Client `json:"-"`
 
 	MaxAttempts    int           // attempts per call, the first included; default 5
 	Deadline       time.Duration // per call, all attempts and waits included; default 2m
@@ -72,7 +72,7 @@ type Config struct {
 
 	// Logger receives one Debug record per HTTP request (method, path,
 	// status, duration); nil logs nothing. It never sees the key or headers.
-	Logger *slog.Logger
+	Logger *slog.Logger `json:"-"`
 }
 
 // String keeps the key out of %v and %+v.
