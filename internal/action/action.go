@@ -6,6 +6,8 @@ package action
 
 import (
 	"cmp"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,9 +71,7 @@ func (r *Runner) Inputs() (Inputs, error) {
 	if in.APIKey == "" {
 		in.APIKey = strings.TrimSpace(r.getenv("HIGHTOUCH_API_KEY"))
 	}
-	if in.APIKey != "" {
-		r.gh.AddMask(in.APIKey)
-	}
+	r.mask(in.APIKey)
 	str := func(name, def string) string {
 		if v := r.gh.GetInput(name); v != "" {
 			return v
@@ -117,6 +117,24 @@ func (r *Runner) Inputs() (Inputs, error) {
 	return in, nil
 }
 
+// mask registers secret with the runner's log masker. The runner masks
+// printed text line by line, so a value with line breaks (a key pasted with
+// one) is registered line by line too, besides whole.
+func (r *Runner) mask(secret string) {
+	if secret == "" {
+		return
+	}
+	r.gh.AddMask(secret)
+	if !strings.ContainsAny(secret, "\r\n") {
+		return
+	}
+	for line := range strings.FieldsFuncSeq(secret, func(c rune) bool { return c == '\r' || c == '\n' }) {
+		if line = strings.TrimSpace(line); line != "" {
+			r.gh.AddMask(line)
+		}
+	}
+}
+
 // Event is what htgit needs of the triggering event.
 type Event struct {
 	Name          string // GITHUB_EVENT_NAME
@@ -152,7 +170,8 @@ func (e *Event) BlobURL() string {
 	if sha == "" {
 		sha = e.After
 	}
-	if e.Repository == "" || sha == "" {
+	// A push that deletes a branch or tag has an all-zero "after".
+	if e.Repository == "" || sha == "" || strings.Trim(sha, "0") == "" {
 		return ""
 	}
 	return fmt.Sprintf("%s/%s/blob/%s/", strings.TrimSuffix(cmp.Or(e.ServerURL, "https://github.com"), "/"), e.Repository, sha)
@@ -215,12 +234,38 @@ func (r *Runner) Event() (*Event, error) {
 // Workspace is GITHUB_WORKSPACE, where the repository is checked out.
 func (r *Runner) Workspace() string { return r.getenv("GITHUB_WORKSPACE") }
 
-// SetOutput writes one step output ($GITHUB_OUTPUT).
+// SetOutput writes one step output ($GITHUB_OUTPUT) in the runner's
+// multi-line form, name<<DELIMITER, value, DELIMITER. Like the Actions
+// toolkit it picks a random delimiter: go-githubactions' fixed one would let
+// a value holding that line end the value early and set other outputs.
 func (r *Runner) SetOutput(name, value string) error {
-	if r.getenv("GITHUB_OUTPUT") == "" {
+	path := r.getenv("GITHUB_OUTPUT")
+	if path == "" {
 		return nil // outside a runner (or an old one): nothing to write to
 	}
-	return guard(func() { r.gh.SetOutput(name, value) })
+	if name == "" || strings.ContainsAny(name, "\r\n=") || strings.Contains(name, "<<") {
+		return fmt.Errorf("step output name %q: must be one line without = or <<", name)
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	delim := "ghadelimiter_" + hex.EncodeToString(b[:])
+	if strings.Contains(value, delim) {
+		return fmt.Errorf("step output %s: the value contains the delimiter", name) // 2^-128
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing step output %s: %w", name, err)
+	}
+	_, err = fmt.Fprintf(f, "%s<<%s\n%s\n%s\n", name, delim, value, delim)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing step output %s: %w", name, err)
+	}
+	return nil
 }
 
 // AddSummary appends markdown to the job summary ($GITHUB_STEP_SUMMARY).
