@@ -1,0 +1,172 @@
+package hightouch_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
+)
+
+// poll reads a run until it is terminal and returns the statuses seen, ""
+// for the polls where the run was not listed yet.
+func poll(t *testing.T, c *hightouch.Client, syncID, runID hightouch.ID) ([]string, *hightouch.SyncRun) {
+	t.Helper()
+	var seen []string
+	for range 20 {
+		run, visible, err := c.GetRun(context.Background(), syncID, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !visible {
+			seen = append(seen, "")
+			continue
+		}
+		seen = append(seen, run.Status)
+		if hightouch.IsTerminal(run.Status) {
+			return seen, run
+		}
+	}
+	t.Fatalf("run %s never ended: %v", runID, seen)
+	return nil, nil
+}
+
+func TestRunsMoveThroughTheirStatuses(t *testing.T) {
+	cases := []struct {
+		name   string
+		script hightouchtest.RunScript
+		want   []string
+		check  func(t *testing.T, r *hightouch.SyncRun)
+	}{
+		{"default", hightouchtest.RunScript{},
+			[]string{"queued", "querying", "processing", "reporting", "success"},
+			func(t *testing.T, r *hightouch.SyncRun) {
+				eq(t, r.SuccessfulRows, hightouch.RowCounts{Added: 10})
+				eq(t, r.CompletionRatio, 1.0)
+				if r.FinishedAt == nil || r.FinishedAt.Before(r.StartedAt) {
+					t.Errorf("finishedAt %v, startedAt %v", r.FinishedAt, r.StartedAt)
+				}
+			}},
+		{"warning", hightouchtest.RunScript{Final: "warning", Planned: &hightouchtest.Rows{Changed: 5},
+			Successful: &hightouchtest.Rows{Changed: 3}, Failed: &hightouchtest.Rows{Changed: 2}, Error: "2 rows rejected"},
+			[]string{"queued", "querying", "processing", "reporting", "warning"},
+			func(t *testing.T, r *hightouch.SyncRun) {
+				eq(t, r.FailedRows, hightouch.RowCounts{Changed: 2})
+				eq(t, r.PlannedRows.Total(), int64(5))
+				eq(t, r.Error, "2 rows rejected")
+			}},
+		{"failed after an empty list", hightouchtest.RunScript{Final: "failed", Error: "query failed", HiddenPolls: 3, Steps: []string{"queued"}},
+			[]string{"", "", "", "queued", "failed"},
+			func(t *testing.T, r *hightouch.SyncRun) { eq(t, r.Error, "query failed") }},
+		{"unknown final status", hightouchtest.RunScript{Final: "completed_with_errors", Steps: []string{"pending", "mystery"}},
+			[]string{"pending", "mystery", "completed_with_errors"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c := fakeClient(t)
+			w := seed(s)
+			s.ScriptRuns(string(w.sync), tc.script)
+			runID, err := c.TriggerSync(context.Background(), w.sync, hightouch.TriggerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen, run := poll(t, c, w.sync, runID)
+			if !reflect.DeepEqual(seen, tc.want) {
+				t.Errorf("statuses %q, want %q", seen, tc.want)
+			}
+			if tc.check != nil {
+				tc.check(t, run)
+			}
+		})
+	}
+}
+
+// A trigger while a run is active queues a second run behind it.
+func TestASecondTriggerQueuesBehindTheActiveRun(t *testing.T) {
+	s, c := fakeClient(t)
+	w := seed(s)
+	ctx := context.Background()
+	first, _ := c.TriggerSync(ctx, w.sync, hightouch.TriggerOptions{})
+	c.ListRuns(ctx, w.sync, hightouch.RunListOptions{}) // first: queued -> querying
+	second, err := c.TriggerSync(ctx, w.sync, hightouch.TriggerOptions{})
+	if err != nil || second == first {
+		t.Fatalf("second trigger: %q, %v", second, err)
+	}
+	var statuses [][2]string
+	for range 10 {
+		runs, err := c.ListRuns(ctx, w.sync, hightouch.RunListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses = append(statuses, [2]string{runs[0].Status, runs[1].Status})
+	}
+	want := [][2]string{
+		{"querying", "queued"}, {"processing", "queued"}, {"reporting", "queued"}, {"success", "queued"},
+		{"success", "querying"}, {"success", "processing"}, {"success", "reporting"}, {"success", "success"},
+		{"success", "success"}, {"success", "success"},
+	}
+	eq(t, statuses, want)
+	sync, _ := c.GetSync(ctx, w.sync)
+	if sync.Status != "success" || sync.LastRunAt == nil {
+		t.Errorf("sync status %q, lastRunAt %v", sync.Status, sync.LastRunAt)
+	}
+}
+
+// Git Sync ingests a merged change after a delay; a caller sees it by
+// polling the API. The fake simulates the delay with time.AfterFunc.
+func TestIngestionSimulation(t *testing.T) {
+	s, c := fakeClient(t)
+	w := seed(s)
+	y, _ := s.Sync("users-to-braze")
+	y.Configuration = map[string]any{"mode": "mirror"}
+	time.AfterFunc(50*time.Millisecond, func() { s.UpsertSync(y) })
+	time.AfterFunc(50*time.Millisecond, func() {
+		s.UpsertModel(hightouchtest.Model{Slug: "new-model", SourceID: string(w.source), SQL: "select 1", PrimaryKey: "id"})
+	})
+	ctx := context.Background()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		got, err := c.FindSync(ctx, "users-to-braze")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Configuration["mode"] == "mirror" {
+			eq(t, got.ID, w.sync) // the id survives ingestion
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the change never arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := c.FindModel(ctx, "new-model"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestTriggerSyncsConcurrently(t *testing.T) {
+	s, c := fakeClient(t)
+	w := seed(s)
+	var ids []hightouch.ID
+	for i := range 30 {
+		ids = append(ids, hightouch.ID(s.AddSync(hightouchtest.Sync{Slug: fmt.Sprint("s", i), ModelID: string(w.model), DestinationID: string(w.destination)})))
+	}
+	ids = append(ids, "999")
+	res := c.TriggerSyncs(context.Background(), ids, hightouch.TriggerOptions{FullResync: true}, 5)
+	runs := map[hightouch.ID]bool{}
+	for i, r := range res[:30] {
+		if r.Err != nil || r.SyncID != ids[i] || runs[r.RunID] {
+			t.Errorf("result %d: %+v", i, r)
+		}
+		runs[r.RunID] = true
+	}
+	if res[30].Err == nil {
+		t.Error("unknown sync triggered")
+	}
+	if n := s.Count(hightouchtest.RouteTrigger); n != 31 {
+		t.Errorf("%d triggers", n)
+	}
+}
