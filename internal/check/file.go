@@ -50,7 +50,7 @@ func (fc *fileCheck) field(m *yaml.Node, key string) field {
 // where is the best node to point at for a field: its value, or its key when
 // the value is empty (an empty value has no width to underline).
 func (f field) where() *yaml.Node {
-	if f.value == nil || f.value.Kind == yaml.ScalarNode && f.value.Value == "" && f.value.Style == 0 {
+	if f.key != nil && (f.value == nil || f.value.Kind == yaml.ScalarNode && f.value.Value == "" && f.value.Style == 0) {
 		return f.key
 	}
 	return f.value

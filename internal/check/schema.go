@@ -63,11 +63,11 @@ func (fc *fileCheck) schema() {
 			}
 			fc.at(ruleUnknownKey, k, msg)
 		case schema.Type:
-			fc.at(ruleType, value, name+" "+v.Message)
+			fc.at(ruleType, field{key, value}.where(), name+" "+v.Message)
 		case schema.Enum:
-			fc.at(ruleEnum, value, name+" "+v.Message)
+			fc.at(ruleEnum, field{key, value}.where(), name+" "+v.Message)
 		default:
-			fc.at(ruleSchemaOther, value, name+" "+v.Message)
+			fc.at(ruleSchemaOther, field{key, value}.where(), name+" "+v.Message)
 		}
 	}
 }

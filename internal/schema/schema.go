@@ -6,6 +6,7 @@ package schema
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -142,8 +143,14 @@ func Validate(name string, v any) ([]Violation, error) {
 	}
 	var out []Violation
 	c.collect(ve, &out)
-	slices.SortStableFunc(out, func(a, b Violation) int {
-		return strings.Compare(strings.Join(a.Path, "\x00"), strings.Join(b.Path, "\x00"))
+	// The validator's error tree follows Go map order in places: sort on
+	// everything so two runs agree.
+	slices.SortFunc(out, func(a, b Violation) int {
+		return cmp.Or(
+			slices.Compare(a.Path, b.Path),
+			cmp.Compare(a.Problem, b.Problem),
+			strings.Compare(a.Key, b.Key),
+			strings.Compare(a.Message, b.Message))
 	})
 	return out, nil
 }

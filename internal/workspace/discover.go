@@ -144,9 +144,20 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 				continue
 			}
 		}
-		err := doublestar.GlobWalk(fsys, p.Glob, func(rel string, d fs.DirEntry) error {
+		// Walk every entry under models/ and syncs/, not only *.yaml, so a
+		// symlinked folder leaving the root is seen and reported.
+		walk := strings.Replace(p.Glob, "/**/*.{yaml,yml}", "/**/*", 1)
+		err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
 			abs := filepath.Join(dir, filepath.FromSlash(rel))
 			if excluded(opts.Exclude, rel, relTo(root, abs)) {
+				return nil
+			}
+			if !doublestar.MatchUnvalidated(p.Glob, rel) {
+				if d.Type()&fs.ModeSymlink != 0 {
+					if problem := leavesRoot(abs, realRoot); problem != nil {
+						findings = append(findings, *problem)
+					}
+				}
 				return nil
 			}
 			f := File{Path: abs, Rel: rel, Kind: p.Kind}
@@ -192,6 +203,9 @@ func leavesRoot(abs, realRoot string) *finding.Finding {
 	info, err := os.Lstat(abs)
 	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
 		return nil
+	}
+	if target, err := os.Stat(abs); err != nil || !target.IsDir() {
+		return nil // not a folder: no workspace file can be behind it
 	}
 	target, err := filepath.EvalSymlinks(abs)
 	if err == nil && within(realRoot, target) {

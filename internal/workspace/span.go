@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -37,34 +38,101 @@ func (d *Document) end(n *yaml.Node) finding.Pos {
 }
 
 // scalarEnd scans one scalar (or alias, or empty flow collection) token.
+// yaml.v3 starts a node at its anchor or tag, so those are skipped first.
 func (d *Document) scalarEnd(n *yaml.Node) finding.Pos {
+	start := finding.Pos{Line: n.Line, Col: n.Column}
 	line, off, ok := d.offset(n.Line, n.Column)
 	if !ok {
-		return finding.Pos{Line: n.Line, Col: n.Column}
+		return start
 	}
-	src := d.lines[line-1]
-	rest := src[off:]
+	if n.Kind == yaml.AliasNode {
+		if src := d.lines[line-1]; off < len(src) && src[off] == '*' {
+			return d.pos(line, min(off+1+len(n.Value), len(src)))
+		}
+		return d.restOfLine(line, off)
+	}
+	line, off = d.skipProperties(line, off, n.Value != "")
+	rest := d.lines[line-1][off:]
 	switch {
 	case len(rest) == 0:
-		return finding.Pos{Line: line, Col: n.Column}
+		return d.pos(line, off)
 	case rest[0] == '"' || rest[0] == '\'':
 		return d.quotedEnd(line, off)
 	case rest[0] == '|' || rest[0] == '>':
-		return d.blockEnd(line)
+		return d.blockEnd(line, n.Value == "")
 	case rest[0] == '{' || rest[0] == '[':
 		if i := bytes.IndexByte(rest, closing(rest[0])); i >= 0 {
 			return d.pos(line, off+i+1)
 		}
-	case n.Kind == yaml.ScalarNode && bytes.HasPrefix(rest, []byte(n.Value)):
-		return d.pos(line, off+len(n.Value))
+	case n.Kind == yaml.ScalarNode:
+		if end, ok := d.plainEnd(line, off, n.Value); ok {
+			return end
+		}
 	}
-	// A plain scalar folded over lines, an anchor or tag before the value:
-	// underline the rest of the line, up to a comment.
+	return d.restOfLine(line, off)
+}
+
+// restOfLine underlines from off to the end of the line, up to a comment:
+// the fallback when the token cannot be read exactly.
+func (d *Document) restOfLine(line, off int) finding.Pos {
+	rest := d.lines[line-1][off:]
 	end := len(rest)
 	if i := bytes.Index(rest, []byte(" #")); i >= 0 {
 		end = i
 	}
 	return d.pos(line, off+len(bytes.TrimRight(rest[:end], " \t")))
+}
+
+// skipProperties moves past an anchor (&a) and a tag (!t) and the space
+// after them; with more, the value may continue on a following line.
+func (d *Document) skipProperties(line, off int, more bool) (int, int) {
+	src := d.lines[line-1]
+	for off < len(src) && (src[off] == '&' || src[off] == '!') {
+		for off < len(src) && src[off] != ' ' && src[off] != '\t' {
+			off++
+		}
+		for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+			off++
+		}
+	}
+	if off < len(src) || !more {
+		return line, off
+	}
+	for l := line + 1; l <= len(d.lines); l++ {
+		if t := bytes.TrimLeft(d.lines[l-1], " \t"); len(t) > 0 {
+			return l, len(d.lines[l-1]) - len(t)
+		}
+	}
+	return line, off
+}
+
+// plainEnd finds the end of a plain scalar, which may fold over lines: the
+// source holds the value's words in order, separated by spaces and breaks.
+func (d *Document) plainEnd(line, off int, value string) (finding.Pos, bool) {
+	words := strings.Fields(value)
+	if len(words) == 0 {
+		return finding.Pos{}, false
+	}
+	for _, w := range words {
+		for {
+			src := d.lines[line-1]
+			for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+				off++
+			}
+			if off < len(src) {
+				break
+			}
+			if line++; line > len(d.lines) {
+				return finding.Pos{}, false
+			}
+			off = 0
+		}
+		if !bytes.HasPrefix(d.lines[line-1][off:], []byte(w)) {
+			return finding.Pos{}, false
+		}
+		off += len(w)
+	}
+	return d.pos(line, off), true
 }
 
 func closing(open byte) byte {
@@ -95,17 +163,25 @@ func (d *Document) quotedEnd(line, off int) finding.Pos {
 }
 
 // blockEnd returns the end of a literal or folded scalar whose indicator is
-// on line: its content is every following line that is blank or indented
-// deeper than that line.
-func (d *Document) blockEnd(line int) finding.Pos {
-	indent := indentOf(d.lines[line-1])
+// on line. Its content indentation is that of its first non-blank line,
+// which must be deeper than the indicator's line; the content is every
+// following line that is blank or indented at least as much.
+func (d *Document) blockEnd(line int, empty bool) finding.Pos {
 	last := line
-	for l := line + 1; l <= len(d.lines); l++ {
+	content := -1
+	for l := line + 1; l <= len(d.lines) && !empty; l++ {
 		src := d.lines[l-1]
 		if len(bytes.TrimSpace(src)) == 0 {
 			continue
 		}
-		if indentOf(src) <= indent {
+		ind := indentOf(src)
+		if content < 0 {
+			if ind <= indentOf(d.lines[line-1]) {
+				break
+			}
+			content = ind
+		}
+		if ind < content {
 			break
 		}
 		last = l

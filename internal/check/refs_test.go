@@ -1,0 +1,232 @@
+package check
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+const manifest = "sources:\n  snowflake: {name: Snowflake, type: snowflake}\ndestinations:\n  braze: {name: Braze, type: braze}\n  hubspot: {name: HubSpot, type: hubspot}\n"
+
+func TestReferenceRules(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		rel   string
+		want  []want
+	}{
+		{"model slug with closest", map[string]string{"syncs/users-to-braze.yaml": syncEdit("model: users", "model: user")},
+			"syncs/users-to-braze.yaml", []want{{"sync-model-ref", "1:8-1:12", `model "user" is not a model slug in this workspace (no models/user.yaml); closest slugs: users`}}},
+		{"model given by name", map[string]string{"syncs/users-to-braze.yaml": syncEdit("model: users", "model: Users")},
+			"syncs/users-to-braze.yaml", []want{{"sync-model-ref", "1:8-1:13", "it is the name of model models/users.yaml: use its slug `users`"}}},
+		{"model far from any slug", map[string]string{"syncs/users-to-braze.yaml": syncEdit("model: users", "model: invoices-by-region")},
+			"syncs/users-to-braze.yaml", []want{{"sync-model-ref", "1:8-1:26", "set it to the file name of a model, without .yaml"}}},
+		{"model in a subfolder resolves", map[string]string{"models/users.yaml": "", "models/crm/users.yaml": baseModel},
+			"syncs/users-to-braze.yaml", nil},
+		{"model too large to read still resolves", map[string]string{"models/users.yaml": baseModel + "# " + string(make([]byte, workspace.DefaultMaxSize)) + "\n"},
+			"syncs/users-to-braze.yaml", nil},
+		{"unparsable model still resolves", map[string]string{"models/users.yaml": "name: [\n"},
+			"syncs/users-to-braze.yaml", nil},
+		{"no manifest: destinations are not checked", map[string]string{"syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: anything")},
+			"syncs/users-to-braze.yaml", nil},
+		{"destination not in the manifest", map[string]string{"manifest.yaml": manifest, "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase")},
+			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:19", `destination "brase" is not listed in manifest.yaml; closest: braze`}}},
+		{"source not in the manifest", map[string]string{"manifest.yaml": manifest, "models/users.yaml": model("source: snowflake", "source: postgres")},
+			"models/users.yaml", []want{{"model-source-ref", "2:9-2:17", `source "postgres" is not listed in manifest.yaml; use one of its sources`}}},
+		{"manifest without destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},
+			"syncs/users-to-braze.yaml", nil},
+		{"manifest with empty destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\ndestinations:\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},
+			"syncs/users-to-braze.yaml", nil},
+		{"two manifests list together", map[string]string{"manifest.yaml": manifest, "manifest-eu.yaml": "destinations: {braze-eu: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: braze-eu")},
+			"syncs/users-to-braze.yaml", nil},
+		{"two manifests named in the message", map[string]string{"manifest.yaml": manifest, "manifest-eu.yaml": "destinations: {braze-eu: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: nope")},
+			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:18", "not listed in manifest-eu.yaml or manifest.yaml"}}},
+		{"duplicate model name", map[string]string{"models/users-2.yaml": baseModel},
+			"models/users.yaml", []want{{"model-duplicate-name", "1:7-1:12", `model name "Users" is also used by models/users-2.yaml`}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, res := runFiles(t, tt.files, Options{})
+			expect(t, dir, res, tt.rel, tt.want)
+		})
+	}
+}
+
+// TestReportSet: with FILE arguments the whole workspace is still checked,
+// only findings in those files are kept, plus the cross-file findings whose
+// cause is one of them.
+func TestReportSet(t *testing.T) {
+	broken := map[string]string{
+		"manifest.yaml":             manifest,
+		"models/users.yaml":         "",
+		"models/customers.yaml":     baseModel, // renamed from users.yaml: the sync breaks
+		"models/copy.yaml":          model("isSchema: false", "isSchema: true"),
+		"syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase"),
+	}
+	tests := []struct {
+		name  string
+		given []string
+		want  []string // rel:rule
+	}{
+		{"everything", nil, []string{"models/copy.yaml:model-is-schema", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
+		{"the renamed model brings in the broken sync", []string{"models/customers.yaml"}, []string{"models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
+		{"the first of a duplicate name brings in the finding on the second", []string{"models/copy.yaml"}, []string{"models/copy.yaml:model-is-schema", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
+		{"the manifest brings in its references", []string{"manifest.yaml"}, []string{"syncs/users-to-braze.yaml:sync-destination-ref"}},
+		{"the sync alone", []string{"syncs/users-to-braze.yaml"}, []string{"syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, res := runFiles(t, broken, Options{ReportSet: slices.Clone(tt.given)})
+			var got []string
+			for _, f := range res.Findings {
+				rel, _ := filepath.Rel(dir, f.Path)
+				got = append(got, filepath.ToSlash(rel)+":"+f.Rule)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("findings %q\nwant %q", got, tt.want)
+			}
+			if res.Files != 4 || res.Models != 2 || res.Syncs != 1 {
+				t.Errorf("counts %d files %d models %d syncs: the whole workspace must be checked", res.Files, res.Models, res.Syncs)
+			}
+		})
+	}
+}
+
+func TestRunStrict(t *testing.T) {
+	files := map[string]string{"models/users.yaml": model("isSchema: false", "isSchema: false\nowner: x")}
+	for _, strict := range []bool{false, true} {
+		_, res := runFiles(t, files, Options{Strict: strict})
+		if len(res.Findings) != 1 || res.Findings[0].Rule != "schema-unknown-key" {
+			t.Fatalf("findings %v", res.Findings)
+		}
+		want := finding.Warning
+		if strict {
+			want = finding.Error
+		}
+		if got := res.Findings[0].Severity; got != want {
+			t.Errorf("strict=%v: severity %v, want %v", strict, got, want)
+		}
+	}
+}
+
+// TestRunUnreadable: a file that disappears between discovery and reading
+// (or cannot be read) is a finding, not a failed run.
+func TestRunUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	for rel, src := range map[string]string{"models/users.yaml": baseModel, "syncs/s.yaml": baseSync} {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws, _, err := workspace.Discover(workspace.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "models", "users.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), ws, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Rule != "file-unreadable" || res.Findings[0].Start.Line != 1 {
+		t.Errorf("findings %v; want one file-unreadable at line 1 (and the sync's model still resolving)", res.Findings)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	dir, _ := runFiles(t, nil, Options{})
+	ws, _, err := workspace.Discover(workspace.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, ws, nil, Options{}); err == nil {
+		t.Error("Run with a cancelled context succeeded")
+	}
+}
+
+// TestRunDeterministic: files finish in any order; the findings must not
+// depend on it or on the number of workers.
+func TestRunDeterministic(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", "..", "testdata", "cases"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"sync-model-ref", "sync-schedule-visual", "slug-duplicate"} {
+		ws, disc, err := workspace.Discover(workspace.Options{Root: filepath.Join(root, c)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := Run(context.Background(), ws, disc, Options{Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			again, err := Run(context.Background(), ws, disc, Options{Jobs: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(first.Findings, again.Findings) {
+				t.Fatalf("%s: findings differ between runs:\n%v\n%v", c, first.Findings, again.Findings)
+			}
+		}
+	}
+}
+
+func TestRulesAreUniqueAndDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if seen[r.ID] {
+			t.Errorf("rule %s listed twice", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Summary == "" || r.Help == "" {
+			t.Errorf("rule %s lacks a summary or help", r.ID)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	tests := []struct {
+		s          string
+		candidates []string
+		want       string
+	}{
+		{"primarykey", []string{"name", "primaryKey", "source"}, "primaryKey"},
+		{"sourc", []string{"name", "source"}, "source"},
+		{"tablename", []string{"tableName", "type"}, "tableName"},
+		{"descripton", []string{"description", "destination"}, "description"},
+		{"xyz", []string{"name", "source"}, ""},
+		{"name", []string{"name"}, ""}, // the same key is not a suggestion
+		{"ab", []string{"ba", "ab2"}, "ab2"},
+		{"", []string{"a"}, "a"},
+	}
+	for _, tt := range tests {
+		if got := closest(tt.s, tt.candidates); got != tt.want {
+			t.Errorf("closest(%q, %q) = %q, want %q", tt.s, tt.candidates, got, tt.want)
+		}
+	}
+	if got := nearest("user", []string{"users", "usr", "user-2", "customers"}, 2, 3); !reflect.DeepEqual(got, []string{"users", "usr"}) {
+		t.Errorf("nearest = %q; want the two nearest, ties by name", got)
+	}
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"café", "cafe", 1}, {"☕", "☕", 0}} {
+		if got := distance(tt.a, tt.b); got != tt.d {
+			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package check
+
+import (
+	"strings"
+	"testing"
+)
+
+// model replaces lines of the base model: each pair is old line, new text
+// ("" deletes the line).
+func model(pairs ...string) string { return edit(baseModel, pairs...) }
+
+func syncEdit(pairs ...string) string { return edit(baseSync, pairs...) }
+
+func edit(src string, pairs ...string) string {
+	lines := strings.SplitAfter(src, "\n")
+	for i := 0; i+1 < len(pairs); i += 2 {
+		found := false
+		for j, l := range lines {
+			if strings.TrimRight(l, "\n") == pairs[i] {
+				lines[j] = pairs[i+1]
+				if pairs[i+1] != "" && !strings.HasSuffix(pairs[i+1], "\n") {
+					lines[j] += "\n"
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			panic("edit: no line " + pairs[i])
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// withSchedule replaces the base sync's schedule.
+func withSchedule(schedule string) string {
+	i := strings.Index(baseSync, "schedule:")
+	return baseSync[:i] + schedule
+}
+
+func TestSchemaRules(t *testing.T) {
+	runFileCases(t, "models/users.yaml", nil, []fileCase{
+		{"missing key points at the mapping", model("primaryKey: user_id", ""),
+			[]want{{"schema-required", "1:1-7:16", "missing required key `primaryKey`; add it"}}},
+		{"two missing keys", model("name: Users", "", "source: snowflake", ""),
+			[]want{
+				{"schema-required", "1:1-6:20", "`name`"},
+				{"schema-required", "1:1-6:20", "`source`"},
+			}},
+		{"wrong type", model("isSchema: false", "isSchema: \"false\""),
+			[]want{{"schema-type", "7:11-7:18", "`isSchema` must be a boolean, not a string"}}},
+		{"null where a string is required", model("primaryKey: user_id", "primaryKey:"),
+			[]want{{"schema-type", "8:1-8:11", "`primaryKey` must be a string, not null"}}},
+		{"enum", model("type: table", "type: TABLE"),
+			[]want{{"schema-enum", "3:7-3:12", "must be one of raw_sql, table, dbt_model, not \"TABLE\""}}},
+		{"unknown key with a suggestion", model("primaryKey: user_id", "primaryKey: user_id\nprimarykey: id"),
+			[]want{{"schema-unknown-key", "9:1-9:11", "unknown key `primarykey`; did you mean `primaryKey`?"}}},
+		{"unknown key far from any", model("isSchema: false", "isSchema: false\nowner: data-team"),
+			[]want{{"schema-unknown-key", "8:1-8:6", "Hightouch ignores it: remove it"}}},
+		{"empty name", model("name: Users", `name: ""`),
+			[]want{{"schema-invalid", "1:7-1:9", "`name` must not be empty"}}},
+	})
+	runFileCases(t, "syncs/users-to-braze.yaml", nil, []fileCase{
+		{"nested missing key points at its key", syncEdit("      quantity: 1", ""),
+			[]want{{"schema-required", "12:5-12:13", "missing required key `quantity` in `schedule.schedule.interval`"}}},
+		{"nested unknown key", syncEdit("      unit: hour", "      units: hour"),
+			[]want{
+				{"schema-required", "12:5-12:13", "`unit`"},
+				{"schema-unknown-key", "13:7-13:12", "unknown key `units` in `schedule.schedule.interval`; did you mean `unit`?"},
+			}},
+		{"nested enum", syncEdit("      unit: hour", "      unit: hours"),
+			[]want{{"schema-enum", "13:13-13:18", "`schedule.schedule.interval.unit` must be one of minute, hour, day, week, not \"hours\""}}},
+		{"schedulePaused must be a boolean", syncEdit("schedulePaused: false", "schedulePaused: \"no\""),
+			[]want{{"schema-type", "15:17-15:21", "`schedulePaused` must be a boolean, not a string"}}},
+		{"quantity must be an integer", syncEdit("      quantity: 1", "      quantity: 1.5"),
+			[]want{{"schema-type", "14:17-14:20", "must be an integer, not a number"}}},
+		{"mappings must be a list", syncEdit("  mappings:", "  mappings: {}", "    - from: email", "", "      to: email", "", "      type: standard", ""),
+			[]want{{"schema-type", "5:13-5:15", "`config.mappings` must be a list, not a mapping"}}},
+		{"day value must be a boolean", withSchedule("schedule:\n  type: visual\n  schedule:\n    expressions:\n      - days: {monday: yes}\n        time: \"09:00\"\n"),
+			[]want{
+				{"sync-schedule-visual", "13:9-13:13", "no day is true"},
+				{"schema-type", "13:24-13:27", "`schedule.schedule.expressions.0.days.monday` must be a boolean, not a string"},
+			}},
+	})
+	runFileCases(t, "manifest.yaml", nil, []fileCase{
+		{"manifest unknown key", "sources: {}\ndestination: {}\n",
+			[]want{{"schema-unknown-key", "2:1-2:12", "did you mean `destinations`?"}}},
+		{"manifest entry must be a mapping", "destinations:\n  braze: Braze\n",
+			[]want{{"schema-type", "2:10-2:15", "`destinations.braze` must be a mapping, not a string"}}},
+	})
+}
+
+func TestModelRules(t *testing.T) {
+	rawSQL := func(sql, pk string) string {
+		return model("type: table", "type: raw_sql", "rawSql: null", "rawSql: "+sql, "tableName: public.users", "tableName: null", "primaryKey: user_id", "primaryKey: "+pk)
+	}
+	runFileCases(t, "models/users.yaml", nil, []fileCase{
+		{"table with rawSql set", model("rawSql: null", "rawSql: select 1"),
+			[]want{{"model-query-field", "4:1-4:7", "rawSql must be null when type is table"}}},
+		{"table without tableName key", model("tableName: public.users", ""),
+			[]want{{"model-query-field", "3:1-3:5", "type is table but tableName is not set"}}},
+		{"table with tableName null", model("tableName: public.users", "tableName: ~"),
+			[]want{{"model-query-field", "5:12-5:13", "type is table but tableName is not set"}}},
+		{"table with empty tableName", model("tableName: public.users", "tableName: ''"),
+			[]want{{"model-query-field", "5:12-5:14", "tableName is empty"}}},
+		{"raw_sql with two query fields", model("type: table", "type: raw_sql", "rawSql: null", "rawSql: select user_id from u"),
+			[]want{{"model-query-field", "5:1-5:10", "tableName must be null when type is raw_sql"}}},
+		{"dbt model id", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: model.analytics"),
+			[]want{{"model-dbt-model", "6:11-6:26", `dbtModel "model.analytics" is not of the form model.<package>.<model>`}}},
+		{"dbt model id with a trailing dot", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: model.analytics.users."),
+			[]want{{"model-dbt-model", "6:11-6:33", "not of the form"}}},
+		{"dbt model id with a version", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: model.analytics.users.v2"),
+			nil},
+		{"isSchema true", model("isSchema: false", "isSchema: true"),
+			[]want{{"model-is-schema", "7:11-7:15", "isSchema must be false"}}},
+		{"isSchema True is a YAML boolean too", model("isSchema: false", "isSchema: True"),
+			[]want{{"model-is-schema", "7:11-7:15", "isSchema must be false"}}},
+		{"empty primary key", model("primaryKey: user_id", "primaryKey: ''"),
+			[]want{{"model-primary-key", "8:13-8:15", "primaryKey is empty"}}},
+		{"blank primary key", model("primaryKey: user_id", "primaryKey: '  '"),
+			[]want{{"model-primary-key", "8:13-8:17", "primaryKey is empty"}}},
+		{"raw_sql not mentioning the key", rawSQL("select id, email from users", "user_id"),
+			[]want{{"model-primary-key-unused", "8:13-8:20", `never mentions the primary key column "user_id"`}}},
+		{"a longer column is not the key", rawSQL("select user_id_2 from users", "user_id"),
+			[]want{{"model-primary-key-unused", "8:13-8:20", "never mentions"}}},
+		{"key mentioned in another case and quoted", rawSQL(`select "USER_ID" from users`, "user_id"), nil},
+		{"select star", rawSQL("SELECT * FROM users", "user_id"), nil},
+		{"select distinct alias star", rawSQL("select distinct u.* from users u", "user_id"), nil},
+		{"raw_sql without rawSql", rawSQL("null", "user_id"),
+			[]want{{"model-query-field", "4:9-4:13", "type is raw_sql but rawSql is not set; add the SQL query"}}},
+	})
+}
+
+func TestScheduleRules(t *testing.T) {
+	sched := func(s string) string { return withSchedule("schedule:\n" + s) }
+	runFileCases(t, "syncs/users-to-braze.yaml", nil, []fileCase{
+		{"no schedule", withSchedule(""), nil},
+		{"null schedule", withSchedule("schedule: null\n"), nil},
+		{"manual", sched("  type: manual\n"), nil},
+		{"unknown type", sched("  type: hourly\n"),
+			[]want{{"sync-schedule-type", "10:9-10:15", `unknown schedule type "hourly"`}}},
+		{"quantity zero", syncEdit("      quantity: 1", "      quantity: 0"),
+			[]want{{"sync-schedule-interval", "14:17-14:18", "interval quantity is 0; it must be 1 or more"}}},
+		{"quantity negative", syncEdit("      quantity: 1", "      quantity: -3"),
+			[]want{{"sync-schedule-interval", "14:17-14:19", "interval quantity is -3"}}},
+		{"interval without body", sched("  type: interval\n"),
+			[]want{{"sync-schedule-interval", "10:3-10:7", "interval schedule has no schedule.interval"}}},
+		{"interval with empty body", sched("  type: interval\n  schedule: {}\n"),
+			[]want{{"sync-schedule-interval", "11:3-11:11", "has no schedule.interval"}}},
+		{"cron", sched("  type: cron\n  schedule:\n    expression: '0 6 * * 1-5'\n"), nil},
+		{"cron with names and steps", sched("  type: cron\n  schedule:\n    expression: '*/5 0-23/2 1,15 jan-DEC sun'\n"), nil},
+		{"cron four fields", sched("  type: cron\n  schedule:\n    expression: '0 6 * *'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:26", "has 4 fields"}}},
+		{"cron minute out of range", sched("  type: cron\n  schedule:\n    expression: '60 6 * * *'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:29", "minute field \"60\": 60 is out of range 0-59"}}},
+		{"cron backwards range", sched("  type: cron\n  schedule:\n    expression: '0 6 * * 5-1'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:30", "range 5-1 runs backwards"}}},
+		{"cron bad step", sched("  type: cron\n  schedule:\n    expression: '*/0 6 * * *'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:30", `step "0" must be a number of 1 or more`}}},
+		{"cron bad name", sched("  type: cron\n  schedule:\n    expression: '0 6 * foo *'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:30", `month field "foo": "foo" is not a number`}}},
+		{"cron without expression", sched("  type: cron\n  schedule: {}\n"),
+			[]want{{"sync-schedule-cron", "11:3-11:11", "cron schedule has no schedule.expression"}}},
+		{"visual", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: true}\n        time: '09:30'\n"), nil},
+		{"visual without expressions", sched("  type: visual\n  schedule: {}\n"),
+			[]want{{"sync-schedule-visual", "11:3-11:11", "visual schedule has no schedule.expressions"}}},
+		{"visual with no entries", sched("  type: visual\n  schedule:\n    expressions: []\n"),
+			[]want{{"sync-schedule-visual", "12:5-12:16", "visual schedule has no expressions"}}},
+		{"visual day typo", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {Monday: true}\n        time: '09:30'\n"),
+			[]want{{"sync-schedule-visual", "13:16-13:22", `"Monday" is not a day; use lowercase English weekday names (did you mean "monday"?)`}}},
+		{"visual no day true", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: false}\n        time: '09:30'\n"),
+			[]want{{"sync-schedule-visual", "13:9-13:13", "no day is true"}}},
+		{"visual no days", sched("  type: visual\n  schedule:\n    expressions:\n      - time: '09:30'\n"),
+			[]want{{"sync-schedule-visual", "13:9-13:22", "entry has no days"}}},
+		{"visual no time", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: true}\n"),
+			[]want{{"sync-schedule-visual", "13:9-13:29", "entry has no time"}}},
+		{"visual time not HH:MM", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: true}\n        time: '24:00'\n"),
+			[]want{{"sync-schedule-visual", "14:15-14:22", `time "24:00" is not HH:MM`}}},
+		{"visual time as a number", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: true}\n        time: 930\n"),
+			[]want{
+				{"schema-type", "14:15-14:18", "must be a string, not a number"},
+				{"sync-schedule-visual", "14:15-14:18", `time "930" is not HH:MM`},
+			}},
+		{"dbt cloud", sched("  type: dbt-cloud\n  schedule:\n    account: {id: 1}\n    job: {id: 2}\n"), nil},
+	})
+}
+
+func TestMappingRules(t *testing.T) {
+	mappings := func(entries string) string {
+		return "model: users\ndestination: braze\nconfig:\n  mappings:\n" + entries
+	}
+	runFileCases(t, "syncs/users-to-braze.yaml", nil, []fileCase{
+		{"every type", mappings("    - {from: a, to: a, type: standard}\n    - {to: b, type: template, template: x}\n    - {to: c, type: variable, variable: sync-id}\n    - {to: d, type: reference, lookup: {object: User}}\n"), nil},
+		{"no to", mappings("    - from: a\n      type: standard\n"),
+			[]want{{"sync-mapping-to", "5:7-6:21", "mappings entry has no `to`"}}},
+		{"null to", mappings("    - from: a\n      to:\n      type: standard\n"),
+			[]want{{"sync-mapping-to", "6:7-6:9", "has no `to`"}}},
+		{"empty to", mappings("    - {from: a, to: '', type: standard}\n"),
+			[]want{{"sync-mapping-to", "5:21-5:23", "has an empty `to`"}}},
+		{"no type", mappings("    - from: a\n      to: a\n"),
+			[]want{{"sync-mapping-type", "5:7-6:12", "entry has no `type`"}}},
+		{"unknown type", mappings("    - {from: a, to: a, type: Standard}\n"),
+			[]want{{"sync-mapping-type", "5:30-5:38", `mapping type "Standard" is not standard, template, variable or reference; did you mean "standard"?`}}},
+		{"standard without from", mappings("    - {to: a, type: standard}\n"),
+			[]want{{"sync-mapping-type", "5:21-5:29", "mapping of type standard needs `from`"}}},
+		{"template without template", mappings("    - {to: a, type: template}\n"),
+			[]want{{"sync-mapping-type", "5:21-5:29", "needs `template`"}}},
+		{"variable without variable", mappings("    - {to: a, type: variable, variable: null}\n"),
+			[]want{{"sync-mapping-type", "5:21-5:29", "needs `variable`"}}},
+		{"reference without lookup", mappings("    - {to: a, type: reference}\n"),
+			[]want{{"sync-mapping-type", "5:21-5:30", "needs `lookup`"}}},
+		{"duplicate to", mappings("    - {from: a, to: email, type: standard}\n    - {from: b, to: email, type: standard}\n"),
+			[]want{{"sync-mapping-duplicate-to", "6:21-6:26", "`email` is already mapped on line 5"}}},
+		{"customMappings are checked too", "model: users\ndestination: braze\nconfig:\n  customMappings:\n    - {from: a}\n",
+			[]want{
+				{"sync-mapping-to", "5:7-5:16", "customMappings entry has no `to`"},
+				{"sync-mapping-type", "5:7-5:16", "customMappings entry has no `type`"},
+			}},
+		{"the same to in two lists is fine", "model: users\ndestination: braze\nconfig:\n  mappings:\n    - {from: a, to: x, type: standard}\n  customMappings:\n    - {from: a, to: x, type: standard}\n", nil},
+	})
+}
+
+func TestSlugRules(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		rel   string
+		want  []want
+	}{
+		{"duplicate across subfolders", map[string]string{"models/a/users.yaml": model("name: Users", "name: A")},
+			"models/users.yaml", []want{{"slug-duplicate", "1:1-1:1", `model slug "users" is also given by models/a/users.yaml`}}},
+		{"duplicate across extensions", map[string]string{"syncs/users-to-braze.yml": baseSync},
+			"syncs/users-to-braze.yml", []want{{"slug-duplicate", "1:1-1:1", `sync slug "users-to-braze" is also given by syncs/users-to-braze.yaml`}}},
+		{"a model and a sync may share a slug", map[string]string{"syncs/users.yaml": baseSync}, "syncs/users.yaml", nil},
+		{"dot in the name", map[string]string{"syncs/users.v2.yaml": baseSync},
+			"syncs/users.v2.yaml", []want{{"slug-invalid", "1:1-1:1", `file name "users.v2" has characters a slug cannot have; use only A-Z a-z 0-9 - _ (e.g. "users-v2")`}}},
+		{"non-ASCII name", map[string]string{"syncs/café.yaml": baseSync},
+			"syncs/café.yaml", []want{{"slug-invalid", "1:1-1:1", `(e.g. "caf")`}}},
+		{"camelCase and underscores are fine", map[string]string{"syncs/usersTo_braze-2.yaml": baseSync}, "syncs/usersTo_braze-2.yaml", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, res := runFiles(t, tt.files, Options{})
+			expect(t, dir, res, tt.rel, tt.want)
+		})
+	}
+}

@@ -1,0 +1,207 @@
+package workspace
+
+import (
+	"math/big"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/htgit/htgit/internal/finding"
+)
+
+// TestParse proves every yaml-* rule and where it points. yaml.v3 knows only
+// a line (and for parser errors names the one before), so these positions
+// are the ones most easily broken by a yaml.v3 upgrade.
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		rule string // "" for a clean file
+		span string
+		msg  string // substring of the message
+	}{
+		{"clean", "name: a\nsource: b\n", "", "", ""},
+		{"clean with BOM and CRLF", "\ufeffname: a\r\nsource: b\r\n", "", "", ""},
+		{"unclosed flow sequence", "a: 1\nb: [x\nc: 2\n", "yaml-syntax", "2:1-2:6", "did not find expected ',' or ']'"},
+		{"bad indentation", "a:\n  b: 1\n c: 2\n", "yaml-syntax", "3:2-3:6", "did not find expected key"},
+		{"mapping value in a plain scalar", "a: 1\n b: 2\n", "yaml-syntax", "2:2-2:6", "mapping values are not allowed"},
+		{"unterminated quote", "a: 1\nb: 2\nc: \"x\n", "yaml-syntax", "3:1-3:6", "found unexpected end of stream"},
+		{"unknown alias", "a: 1\nb: [*nope]\n", "yaml-syntax", "2:5-2:10", "alias *nope refers to no anchor"},
+		{"syntax error after CRLF lines", "a: 1\r\nb: 2\r\nc: [x\r\nd: 4\r\n", "yaml-syntax", "3:1-3:6", "did not find expected"},
+		{"syntax error after a BOM", "\ufeffa: 1\nb: [x\nc: 2\n", "yaml-syntax", "2:1-2:6", ""},
+		{"tab indenting a key", "a: 1\n\tb: 2\n", "yaml-tab", "2:1-2:2", "tab used for indentation"},
+		{"tab starting a nested line", "a:\n\tb: 2\n", "yaml-tab", "2:1-2:2", "spaces only"},
+		{"tab after spaces", "a:\n  b: 1\n  \tc: 2\n", "yaml-tab", "3:3-3:4", "tab"},
+		{"duplicate key", "a: 1\nb: 2\na: 3\n", "yaml-duplicate-key", "3:1-3:2", `key "a" is already set on line 1`},
+		{"duplicate nested key", "a:\n  x: 1\n  \"x\": 2\n", "yaml-duplicate-key", "3:3-3:6", `key "x"`},
+		{"same key in two mappings is fine", "a: {x: 1}\nb: {x: 1}\n", "", "", ""},
+		{"second document", "a: 1\n---\nb: 2\n", "yaml-multiple-documents", "2:1-2:4", "second YAML document"},
+		{"empty second document", "a: 1\n---\n", "yaml-multiple-documents", "2:1-2:4", "second YAML document"},
+		{"document end marker is one document", "a: 1\n...\n", "", "", ""},
+		{"list at the top", "- a\n- b\n", "yaml-root-not-mapping", "1:1-2:4", "top level is a list"},
+		{"scalar at the top", "hello\n", "yaml-root-not-mapping", "1:1-1:6", "top level is a single value"},
+		{"empty file", "", "yaml-root-not-mapping", "1:1-1:1", "file is empty"},
+		{"only comments", "# nothing\n", "yaml-root-not-mapping", "1:1-1:1", "file is empty"},
+		{"invalid UTF-8", "a: ok\nb: caf\xe9\n", "yaml-invalid-utf8", "2:7-2:8", "invalid UTF-8"},
+		{"invalid UTF-8 after unicode", "é: ü\xff\n", "yaml-invalid-utf8", "1:5-1:6", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, fs := Parse(File{Path: "/ws/models/m.yaml", Kind: Model}, []byte(tt.src))
+			if tt.rule == "" {
+				if len(fs) > 0 || doc.Root == nil {
+					t.Fatalf("findings %v, root %v; want a clean mapping", fs, doc.Root)
+				}
+				return
+			}
+			if len(fs) != 1 {
+				t.Fatalf("got %d findings %v; want one %s", len(fs), fs, tt.rule)
+			}
+			f := fs[0]
+			if f.Rule != tt.rule || fmtSpan(f.Start, f.End) != tt.span || !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("got %s %s %q; want %s %s containing %q", f.Rule, fmtSpan(f.Start, f.End), f.Message, tt.rule, tt.span, tt.msg)
+			}
+			if f.Path != "/ws/models/m.yaml" || f.Severity != finding.Error {
+				t.Errorf("path %q severity %v", f.Path, f.Severity)
+			}
+		})
+	}
+}
+
+// TestParseDuplicateKeyKeepsRoot: a duplicate key is reported but the file
+// is still checked, so its other problems show in the same run.
+func TestParseDuplicateKeyKeepsRoot(t *testing.T) {
+	doc, fs := Parse(File{Kind: Model}, []byte("a: 1\na: 2\n"))
+	if doc.Root == nil || len(fs) != 1 {
+		t.Fatalf("root %v findings %v", doc.Root, fs)
+	}
+}
+
+func TestSplitLines(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{"", []string{""}},
+		{"a\nb", []string{"a", "b"}},
+		{"a\r\nb\r\n", []string{"a", "b", ""}},
+		{"a\rb\r\r\nc", []string{"a", "b", "", "c"}},
+		{"a\u0085b\u2028c\u2029d", []string{"a", "b", "c", "d"}},
+		{"\xc2", []string{"\xc2"}}, // a truncated NEL is not a break
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, l := range splitLines([]byte(tt.src)) {
+			got = append(got, string(l))
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("splitLines(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestValue pins the conversion JSON Schema sees, including the YAML forms
+// the fast paths must leave to yaml.v3.
+func TestValue(t *testing.T) {
+	big1, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
+	tests := []struct {
+		src  string
+		want any
+	}{
+		{"v: true", true},
+		{"v: False", false},
+		{"v: yes", "yes"}, // YAML 1.2: a string; the schema says so
+		{"v: 12", int64(12)},
+		{"v: -12", int64(-12)},
+		{"v: 0x1F", int64(31)},
+		{"v: 012", int64(10)}, // yaml.v3 reads a leading zero as octal
+		{"v: 1_000", int64(1000)},
+		{"v: 123456789012345678901234567890", 1.2345678901234568e+29}, // yaml.v3 resolves it as a float
+		{"v: !!int 123456789012345678901234567890", big1},
+		{"v: 1.5", 1.5},
+		{"v: 1e3", 1000.0},
+		{"v: ~", nil},
+		{"v: \"12\"", "12"},
+		{"v: 2026-01-01", "2026-01-01"},
+		{"v: [a, {b: 1}]", []any{"a", map[string]any{"b": int64(1)}}},
+		{"a: &x {k: 1}\nv: *x", map[string]any{"k": int64(1)}},
+	}
+	for _, tt := range tests {
+		doc := parseOK(t, tt.src+"\n")
+		_, v := Lookup(doc.Root, "v")
+		got := Value(v)
+		if b, ok := tt.want.(*big.Int); ok {
+			if g, ok := got.(*big.Int); !ok || g.Cmp(b) != 0 {
+				t.Errorf("Value(%q) = %#v, want %v", tt.src, got, b)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Value(%q) = %#v, want %#v", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestValueAliasBombs: aliases must not make Value recurse forever (an
+// alias inside its own anchor, which yaml.v3 accepts into a node tree) or
+// build an exponential tree.
+func TestValueAliasBombs(t *testing.T) {
+	t.Run("cycle", func(t *testing.T) {
+		doc := parseOK(t, "a: &x [1, *x]\n")
+		got := Value(doc.Root)
+		want := map[string]any{"a": []any{int64(1), []any{int64(1), nil}}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Value = %#v, want %#v", got, want)
+		}
+	})
+	t.Run("billion laughs", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n")
+		for i := 1; i <= 9; i++ {
+			b.WriteString("l" + string(rune('0'+i)) + ": &l" + string(rune('0'+i)) + " [")
+			for j := range 10 {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("*l" + string(rune('0'+i-1)))
+			}
+			b.WriteString("]\n")
+		}
+		doc := parseOK(t, b.String())
+		var count func(v any) int
+		count = func(v any) int {
+			n := 1
+			switch v := v.(type) {
+			case []any:
+				for _, e := range v {
+					n += count(e)
+				}
+			case map[string]any:
+				for _, e := range v {
+					n += count(e)
+				}
+			}
+			return n
+		}
+		if n := count(Value(doc.Root)); n > 2*maxValueNodes {
+			t.Errorf("Value built %d nodes; the bound is %d", n, maxValueNodes)
+		}
+	})
+}
+
+func TestLookupAndAt(t *testing.T) {
+	doc := parseOK(t, "a: &x\n  b: [1, {c: d}]\ne: *x\n")
+	if _, v := At(doc.Root, []string{"e", "b", "1", "c"}); v == nil || v.Value != "d" {
+		t.Errorf("At through an alias = %v", v)
+	}
+	for _, path := range [][]string{{"a", "b", "2"}, {"a", "b", "x"}, {"a", "b", "0", "c"}, {"zz"}} {
+		if k, v := At(doc.Root, path); k != nil || v != nil {
+			t.Errorf("At(%v) = %v, %v; want nils", path, k, v)
+		}
+	}
+	if k, v := Lookup(&yaml.Node{Kind: yaml.ScalarNode}, "a"); k != nil || v != nil {
+		t.Error("Lookup on a scalar found something")
+	}
+}
