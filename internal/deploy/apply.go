@@ -44,7 +44,7 @@ func detail(diff []string) string {
 
 func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult {
 	res := ResourceResult{Resource: r}
-	root, err := readDoc(d.RepoDir, r.Path, r.Kind)
+	root, err := readDoc(d.dir(), r.Path, r.Kind)
 	if err != nil {
 		res.Result = "unreadable: " + err.Error()
 		return res

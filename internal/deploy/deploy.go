@@ -29,7 +29,7 @@ const (
 
 // Options configure a deploy.
 type Options struct {
-	RepoDir       string
+	RepoDir       string // where the plan's paths are, when the plan has no Dir
 	Plan          *plan.Plan
 	Client        *hightouch.Client
 	Ingest        string        // wait (default), apply or none
@@ -201,6 +201,14 @@ func (d *deployer) refinePlan() {
 	}
 }
 
+// dir is the directory the plan's paths are relative to.
+func (d *deployer) dir() string {
+	if d.Plan.Dir != "" {
+		return d.Plan.Dir
+	}
+	return d.RepoDir
+}
+
 func (d *deployer) logf(format string, args ...any) {
 	fmt.Fprintf(d.Log, "[%6s] %s\n", time.Since(d.start).Round(time.Second), fmt.Sprintf(format, args...))
 }
@@ -259,7 +267,7 @@ func slugsByID[T any](bySlug map[string]T, id func(T) hightouch.ID) map[hightouc
 
 // compare tells whether Hightouch has a changed resource as its file says.
 func (d *deployer) compare(r plan.Resource) (exists bool, diff []string, err error) {
-	root, err := readDoc(d.RepoDir, r.Path, r.Kind)
+	root, err := readDoc(d.dir(), r.Path, r.Kind)
 	if err != nil {
 		return false, nil, err
 	}

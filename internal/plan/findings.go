@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 
@@ -22,10 +23,12 @@ var (
 )
 
 // Findings are the warnings a reviewer must see about deletions and renames.
-// repoDir turns the plan's repo-relative paths into absolute ones.
+// The plan's paths are relative to p.Dir; repoDir is used only for a plan
+// without one.
 func (p *Plan) Findings(repoDir string) []finding.Finding {
 	var out []finding.Finding
-	abs := func(rel string) string { return filepath.Join(repoDir, filepath.FromSlash(rel)) }
+	base := cmp.Or(p.Dir, repoDir)
+	abs := func(rel string) string { return filepath.Join(base, filepath.FromSlash(rel)) }
 	for _, d := range p.Deleted {
 		if d.Change != gitdiff.Deleted {
 			continue // the old side of a rename: reported on the new file

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"gopkg.in/yaml.v3"
 
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/workspace"
@@ -54,6 +55,9 @@ type Plan struct {
 	Files     []string   // every changed path under the Git Sync folder, repo-relative
 	Fallback  bool       // a merge base was wanted but Git could not find it
 	FullRules string     // the --full-resync mode the runs were planned with
+	// Dir is the directory the paths are relative to: Git's top level, or
+	// Options.RepoDir with All.
+	Dir string
 }
 
 // Full-resync modes.
@@ -65,7 +69,7 @@ const (
 
 // Options say what to compare.
 type Options struct {
-	RepoDir       string // the Git top level
+	RepoDir       string // the workspace root: the Git top level or a folder in it
 	From, To      string // commits; To defaults to HEAD
 	All           bool   // skip Git: every sync is affected
 	MergeBase     bool   // compare from the merge base (pull requests)
@@ -80,16 +84,25 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 	if !slices.Contains([]string{ResyncNever, ResyncAlways, ResyncAuto}, mode) {
 		return nil, fmt.Errorf("full resync mode %q: use never, always or auto", mode)
 	}
-	p := &Plan{From: opts.From, To: cmp.Or(opts.To, "HEAD"), All: opts.All, FullRules: mode}
-	syncs, err := readSyncs(ws)
+	p := &Plan{From: opts.From, To: cmp.Or(opts.To, "HEAD"), All: opts.All, FullRules: mode, Dir: opts.RepoDir}
+	if !opts.All {
+		// Git's paths are relative to its top level, which may be above
+		// the root the workspace was discovered from (--root).
+		top, err := gitdiff.TopLevel(ctx, opts.RepoDir)
+		if err != nil {
+			return nil, err
+		}
+		p.Dir = top
+	}
+	syncs, err := readSyncs(ws, p.Dir)
 	if err != nil {
 		return nil, err
 	}
-	prefix := relSlash(realPath(opts.RepoDir), realPath(ws.Dir))
+	prefix := relSlash(realPath(p.Dir), realPath(ws.Dir))
 
 	oldKeys := map[string]string{} // modified model slug -> primary key before
 	if !opts.All {
-		diff, err := gitdiff.Changes(ctx, opts.RepoDir, opts.From, p.To, gitdiff.Options{Prefix: prefix, MergeBase: opts.MergeBase})
+		diff, err := gitdiff.Changes(ctx, p.Dir, opts.From, p.To, gitdiff.Options{Prefix: prefix, MergeBase: opts.MergeBase})
 		if err != nil {
 			return nil, err
 		}
@@ -101,9 +114,10 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 			}
 			p.classify(c, prefix)
 		}
+		p.pairMoves()
 		for _, r := range p.Changed {
 			if r.Kind == workspace.Model && r.Change == gitdiff.Modified {
-				if key, err := primaryKeyAt(ctx, opts.RepoDir, diff.Base, r.Path); err == nil {
+				if key, err := primaryKeyAt(ctx, p.Dir, diff.Base, cmp.Or(r.OldPath, r.Path)); err == nil {
 					oldKeys[r.Slug] = key
 				} else if !errors.Is(err, gitdiff.ErrNotExist) {
 					return nil, err
@@ -122,7 +136,7 @@ func (p *Plan) classify(c gitdiff.Change, prefix string) {
 	switch {
 	case c.Status == gitdiff.Renamed && ok && oldOK && oldKind == kind && oldSlug == slug:
 		// Moved between subfolders, slug unchanged: the same resource.
-		p.Changed = append(p.Changed, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: gitdiff.Modified})
+		p.Changed = append(p.Changed, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: gitdiff.Modified, OldPath: c.OldPath})
 	case c.Status == gitdiff.Renamed:
 		if oldOK {
 			p.Deleted = append(p.Deleted, Resource{Kind: oldKind, Slug: oldSlug, Path: c.OldPath, Change: gitdiff.Renamed})
@@ -139,6 +153,27 @@ func (p *Plan) classify(c gitdiff.Change, prefix string) {
 		p.Deleted = append(p.Deleted, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: gitdiff.Deleted})
 	default:
 		p.Changed = append(p.Changed, Resource{Kind: kind, Slug: slug, Path: c.Path, Change: c.Status})
+	}
+}
+
+// pairMoves turns a deleted file and an added one with the same kind and
+// slug into one modification: the file moved to another subfolder and
+// changed too much for Git to see a rename, but Hightouch knows resources by
+// slug, so it is the same model or sync.
+func (p *Plan) pairMoves() {
+	for i := range p.Changed {
+		r := &p.Changed[i]
+		if r.Change != gitdiff.Added {
+			continue
+		}
+		j := slices.IndexFunc(p.Deleted, func(d Resource) bool {
+			return d.Change == gitdiff.Deleted && d.Kind == r.Kind && d.Slug == r.Slug
+		})
+		if j < 0 {
+			continue
+		}
+		r.Change, r.OldPath = gitdiff.Modified, p.Deleted[j].Path
+		p.Deleted = slices.Delete(p.Deleted, j, j+1)
 	}
 }
 
@@ -171,7 +206,7 @@ type syncInfo struct {
 
 // readSyncs reads the model and schedulePaused of every sync file: a changed
 // model touches every sync that reads it.
-func readSyncs(ws *workspace.Workspace) ([]syncInfo, error) {
+func readSyncs(ws *workspace.Workspace, dir string) ([]syncInfo, error) {
 	var out []syncInfo
 	for _, f := range ws.Files {
 		if f.Kind != workspace.Sync {
@@ -182,12 +217,12 @@ func readSyncs(ws *workspace.Workspace) ([]syncInfo, error) {
 			return nil, err
 		}
 		doc, _ := workspace.Parse(f, src)
-		info := syncInfo{slug: f.Slug, path: relSlash(ws.Root, f.Path)}
+		info := syncInfo{slug: f.Slug, path: relSlash(realPath(dir), realPath(f.Path))}
 		if doc.Root != nil {
 			_, model := workspace.Lookup(doc.Root, "model")
 			info.model, _ = workspace.String(model)
 			_, paused := workspace.Lookup(doc.Root, "schedulePaused")
-			info.paused = paused != nil && paused.Value == "true"
+			info.paused = IsTrue(paused)
 		}
 		out = append(out, info)
 	}
@@ -241,6 +276,13 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 	}
 	slices.SortFunc(runs, func(a, b Run) int { return strings.Compare(a.Sync, b.Sync) })
 	return runs
+}
+
+// IsTrue reports whether a YAML node is the boolean true in any of its
+// spellings (true, True, TRUE), following an alias.
+func IsTrue(n *yaml.Node) bool {
+	v, ok := workspace.Value(n).(bool)
+	return ok && v
 }
 
 // primaryKeyAt reads a model file's primaryKey at a revision.
