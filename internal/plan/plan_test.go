@@ -267,8 +267,8 @@ func TestBuild(t *testing.T) {
 		{
 			// Rewritten beyond rename detection: Git sees a deletion and an
 			// addition, but the slug is the same resource.
-			name: "sync moved and rewritten: still the same sync",
-			change: map[string]string{"syncs/accounts-to-sf.yaml=>syncs/crm/accounts-to-sf.yaml": "# rewritten\nmodel: accounts\ndestination: sf\nschedule:\n  type: interval\n  schedule:\n    interval:\n      unit: day\n      quantity: 2\nconfig:\n  object: Account\n  mode: update\n  mappings:\n    - from: a\n      to: b\n      type: standard\n    - from: c\n      to: d\n      type: standard\nschedulePaused: false\n"},
+			name:    "sync moved and rewritten: still the same sync",
+			change:  map[string]string{"syncs/accounts-to-sf.yaml=>syncs/crm/accounts-to-sf.yaml": "# rewritten\nmodel: accounts\ndestination: sf\nschedule:\n  type: interval\n  schedule:\n    interval:\n      unit: day\n      quantity: 2\nconfig:\n  object: Account\n  mode: update\n  mappings:\n    - from: a\n      to: b\n      type: standard\n    - from: c\n      to: d\n      type: standard\nschedulePaused: false\n"},
 			changed: []string{"modified sync accounts-to-sf"},
 			runs:    []string{"accounts-to-sf: sync modified; incremental"},
 		},
