@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -34,27 +35,24 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "hightouch: %s %s: ", e.Method, e.Path)
+	head := e.Message
 	if e.Status != 0 {
-		fmt.Fprintf(&b, "%d", e.Status)
-		if e.Message != "" {
-			b.WriteString(" " + e.Message)
-		}
-		if d := detailsText(e.Details); d != "" {
-			b.WriteString(": " + d)
-		}
-		if e.Err != nil {
-			b.WriteString(": ")
+		head = strings.TrimSpace(strconv.Itoa(e.Status) + " " + e.Message)
+	}
+	parts := []string{"hightouch: " + e.Method + " " + e.Path}
+	for _, p := range []string{head, detailsText(e.Details)} {
+		if p != "" {
+			parts = append(parts, p)
 		}
 	}
 	if e.Err != nil {
-		b.WriteString(e.Err.Error())
+		parts = append(parts, e.Err.Error())
 	}
+	msg := strings.Join(parts, ": ")
 	if e.Hint != "" {
-		b.WriteString(" (" + e.Hint + ")")
+		msg += " (" + e.Hint + ")"
 	}
-	return b.String()
+	return msg
 }
 
 func (e *Error) Unwrap() error { return e.Err }

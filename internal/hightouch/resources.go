@@ -2,7 +2,6 @@ package hightouch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,9 +73,17 @@ func list[T any](ctx context.Context, c *Client, k kind[T], o ListOptions) ([]T,
 
 func idPath[T any](k kind[T], id ID) (string, error) {
 	if id == "" {
-		return "", fmt.Errorf("hightouch: empty %s id", k.name)
+		return "", &Error{Path: k.path + "/", Message: "empty " + k.name + " id"}
 	}
 	return k.path + "/" + url.PathEscape(string(id)), nil
+}
+
+// notFound is a slug that no listed resource has.
+func notFound[T any](k kind[T], slugs ...string) error {
+	return &Error{Method: http.MethodGet, Path: k.path,
+		Message: fmt.Sprintf("no %s with slug %s", k.name, strings.Join(slugs, ", ")),
+		Hint:    "Git Sync may not have ingested the file yet (about a minute after the merge), or the slug is misspelt",
+		Err:     ErrNotFound}
 }
 
 func get[T any](ctx context.Context, c *Client, k kind[T], id ID) (*T, error) {
@@ -128,7 +135,7 @@ func find[T any](ctx context.Context, c *Client, k kind[T], slug string) (*T, er
 			return &all[i], nil
 		}
 	}
-	return nil, fmt.Errorf("hightouch: no %s with slug %q: %w", k.name, slug, ErrNotFound)
+	return nil, notFound(k, slug)
 }
 
 // bySlug lists the whole collection once (one request per page of
@@ -284,7 +291,7 @@ func (c *Client) ResolveSyncs(ctx context.Context, slugs []string) (map[string]S
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		return found, fmt.Errorf("hightouch: no sync with slug %s: %w", strings.Join(slices.Compact(missing), ", "), ErrNotFound)
+		return found, notFound(syncs, slices.Compact(missing)...)
 	}
 	return found, nil
 }
@@ -380,7 +387,7 @@ func (c *Client) ListRuns(ctx context.Context, syncID ID, o RunListOptions) ([]S
 // Hightouch does not list the run yet, as happens just after a trigger.
 func (c *Client) GetRun(ctx context.Context, syncID, runID ID) (run *SyncRun, visible bool, err error) {
 	if runID == "" {
-		return nil, false, errors.New("hightouch: empty run id")
+		return nil, false, &Error{Path: "/syncs/" + string(syncID) + "/runs", Message: "empty run id"}
 	}
 	runs, err := c.ListRuns(ctx, syncID, RunListOptions{RunID: runID})
 	if err != nil {

@@ -3,6 +3,7 @@ package hightouchtest
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -117,12 +118,9 @@ func (c *collection) list(r *http.Request, _ []byte) (any, *apiError) {
 }
 
 // page cuts one page out of all by limit and offset, as {data, hasMore}.
-func page[T any](q map[string][]string, all []T) (any, *apiError) {
+func page(q url.Values, all []map[string]any) (any, *apiError) {
 	num := func(name string, def int) (int, *apiError) {
-		v := ""
-		if vs := q[name]; len(vs) > 0 {
-			v = vs[0]
-		}
+		v := q.Get(name)
 		if v == "" {
 			return def, nil
 		}
@@ -141,7 +139,7 @@ func page[T any](q map[string][]string, all []T) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	data := []T{}
+	data := []map[string]any{}
 	if offset < len(all) {
 		data = all[offset:min(len(all), offset+limit)]
 	}

@@ -127,13 +127,6 @@ func New(opts ...Option) *Server {
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }
 
-// SetLatency changes the delay before every request is handled.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
 // Request is one request as the server received it.
 type Request struct {
 	Method string
