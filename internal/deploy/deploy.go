@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -184,15 +183,17 @@ func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
 }
 
 // refinePlan uses what Hightouch has to decide which syncs are new to it:
-// auto full resyncs go to syncs it did not have before this deploy.
+// auto full resyncs go to syncs it did not have before this deploy, and to
+// syncs the change added that Hightouch has but never ran (Git Sync can
+// ingest a merge before the deploy job looks).
 func (d *deployer) refinePlan() {
 	if d.Plan.FullRules != plan.ResyncAuto {
 		return
 	}
 	for i := range d.Plan.Runs {
 		r := &d.Plan.Runs[i]
-		_, exists := d.snap.syncs[r.Sync]
-		r.New = !exists
+		s, exists := d.snap.syncs[r.Sync]
+		r.New = !exists || r.New && s.LastRunAt == nil
 		if r.New {
 			r.FullResync, r.ResyncWhy = true, "new sync"
 		} else if r.ResyncWhy == "new sync" {
@@ -300,18 +301,18 @@ func (d *deployer) waitForIngestion(ctx context.Context) ([]ResourceResult, bool
 			d.logf("Hightouch has every change")
 			return results, false
 		}
-		if time.Now().Add(pause).After(deadline) {
-			d.logf("gave up waiting for ingestion after %s; %d resource(s) not in Hightouch as merged", d.IngestTimeout, pending)
+		left := time.Until(deadline)
+		if left <= 0 || ctx.Err() != nil {
+			d.logf("gave up waiting for ingestion after %s; %d resource(s) not in Hightouch as merged:", time.Since(deadline.Add(-d.IngestTimeout)).Round(time.Millisecond), pending)
 			for _, r := range results {
 				if !r.OK {
-					d.logf("  %s %s: %s %s", r.Resource.Kind, r.Resource.Slug, r.Result, strings.Join(r.Diff, "; "))
+					d.logf("  %s %s: %s%s", r.Resource.Kind, r.Resource.Slug, r.Result, detail(r.Diff))
 				}
 			}
 			return results, true
 		}
-		if !sleep(ctx, pause) {
-			return results, true
-		}
+		// The last pause ends at the deadline, for one more look then.
+		sleep(ctx, min(pause, left))
 		pause = min(pause*3/2, d.PollMax)
 		if err := d.snap.refresh(ctx, d.Client); err != nil {
 			d.logf("polling Hightouch: %v (retrying)", err)

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -34,6 +36,10 @@ type syncState struct {
 
 // queryTypes maps the file's model types to the API's queryType.
 var queryTypes = map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}
+
+// fileQueryTypes maps the API's queryType to the file's words: a dbt model
+// may be a dbt Cloud one in Hightouch.
+var fileQueryTypes = map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt": "dbt_model", "dbt_cloud": "dbt_model"}
 
 // readDoc parses a workspace file at a repo-relative path.
 func readDoc(repoDir, rel string, kind workspace.Kind) (*yaml.Node, error) {
@@ -69,12 +75,7 @@ func modelFromFile(root *yaml.Node) modelState {
 }
 
 func modelFromAPI(m hightouch.Model, sourceSlugs map[hightouch.ID]string) modelState {
-	s := modelState{Name: m.Name, Source: sourceSlugs[m.SourceID], QueryType: m.QueryType, PrimaryKey: m.PrimaryKey}
-	for file, api := range queryTypes {
-		if api == m.QueryType {
-			s.QueryType = file
-		}
-	}
+	s := modelState{Name: m.Name, Source: sourceSlugs[m.SourceID], QueryType: cmp.Or(fileQueryTypes[m.QueryType], m.QueryType), PrimaryKey: m.PrimaryKey}
 	switch {
 	case m.Raw != nil:
 		s.Query = m.Raw.SQL
@@ -82,6 +83,8 @@ func modelFromAPI(m hightouch.Model, sourceSlugs map[hightouch.ID]string) modelS
 		s.Query = m.Table.Name
 	case m.DBT != nil:
 		s.Query = m.DBT.DBTUniqueID
+	case m.DBTCloud != nil:
+		s.Query = m.DBTCloud.DBTUniqueID
 	}
 	return s
 }
@@ -94,7 +97,7 @@ func syncFromFile(root *yaml.Node) syncState {
 		Model: str(root, "model"), Destination: str(root, "destination"),
 		Config:   canonical(workspace.Value(config), true),
 		Schedule: scheduleJSON(workspace.Value(schedule)),
-		Paused:   paused != nil && paused.Value == "true",
+		Paused:   plan.IsTrue(paused),
 	}
 }
 
@@ -171,9 +174,11 @@ func diffs(pairs ...[3]string) []string {
 	return out
 }
 
+// diff compares what the issue lists for a model: source, query type, the
+// query and the primary key. The display name is written by --ingest apply
+// but not compared: Hightouch may show a model under another name.
 func (f modelState) diff(h modelState) []string {
 	return diffs(
-		[3]string{"name", f.Name, h.Name},
 		[3]string{"source", f.Source, h.Source},
 		[3]string{"type", f.QueryType, h.QueryType},
 		[3]string{"query", f.Query, h.Query},

@@ -49,7 +49,7 @@ type Run struct {
 type Plan struct {
 	From, To  string
 	All       bool       // every sync counts as changed
-	Changed   []Resource // added, modified and renamed models and syncs, by path
+	Changed   []Resource // added, modified and renamed models and syncs, by path (with All: every one, Current)
 	Deleted   []Resource // deleted models and syncs (and the old side of renames)
 	Runs      []Run      // affected syncs, by slug
 	Files     []string   // every changed path under the Git Sync folder, repo-relative
@@ -59,6 +59,10 @@ type Plan struct {
 	// Options.RepoDir with All.
 	Dir string
 }
+
+// Current is the Change of every model and sync with Options.All: not
+// changed by a commit, but what Hightouch must have.
+const Current gitdiff.Status = "current"
 
 // Full-resync modes.
 const (
@@ -124,6 +128,16 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 				}
 			}
 		}
+	}
+	if opts.All {
+		// Every file is what Hightouch must have: deploy waits for (or
+		// applies) all of them.
+		for _, f := range ws.Files {
+			if f.Kind == workspace.Model || f.Kind == workspace.Sync {
+				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: Current})
+			}
+		}
+		slices.SortFunc(p.Changed, func(a, b Resource) int { return strings.Compare(a.Path, b.Path) })
 	}
 	p.Runs = affected(p, syncs, ws, oldKeys, mode, opts.IncludePaused)
 	return p, nil

@@ -396,7 +396,11 @@ func TestBuildAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, "changed", resources(p.Changed), nil)
+	check(t, "changed", resources(p.Changed), []string{
+		"current model accounts", "current model users",
+		"current sync accounts-to-sf", "current sync users-audit", "current sync users-paused", "current sync users-to-braze",
+	})
+	check(t, "deleted", resources(p.Deleted), nil)
 	check(t, "runs", runs(p.Runs), []string{
 		"accounts-to-sf: all syncs (--all); incremental",
 		"users-audit: all syncs (--all); incremental",
