@@ -229,103 +229,41 @@ func (r request) target() string {
 func (c *Client) send(ctx context.Context, r request, out any) error {
 	fail := func(e *Error) error {
 		e.Method, e.Path = r.method, r.target()
+		if r.trigger && e.ambiguous {
+			e.Err = errors.Join(e.Err, ErrTriggerUncertain)
+		}
 		return e
 	}
-	var body io.Reader
+	var body []byte
 	if r.body != nil {
-		b, err := json.Marshal(r.body)
-		if err != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
 			return fail(&Error{Err: err})
 		}
-		body = bytes.NewReader(b)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.deadline)
 	defer cancel()
-
-	// Per-attempt facts the retry policy needs.
-	var (
-		connected atomic.Bool // this attempt got a connection
-		ambiguous bool        // Hightouch may have acted on an unanswered request
-		attempt   int
-		wait      time.Duration
-		data      []byte
-		handled   bool // data holds this attempt's body
-	)
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
-	})
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.base+r.target(), body)
-	if err != nil {
-		return fail(&Error{Err: err})
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.SetResponseHandler(func(resp *http.Response) error {
-		b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-		data, handled = b, true
-		return rerr
-	})
-	rc := &retryablehttp.Client{
-		HTTPClient: c.http,
-		RetryMax:   c.maxAttempts - 1,
-		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
-			attempt, handled, data = i, false, nil
-			connected.Store(false)
-		},
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			var again bool
-			again, ambiguous = retryable(r.policy, resp, err, connected.Load())
-			if !again || ctx.Err() != nil || attempt+1 >= c.maxAttempts {
-				return false, nil
-			}
-			wait = c.backoff(attempt, resp)
-			if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {
-				return false, nil // waiting would outlive the deadline: report this answer
-			}
-			return true, nil
-		},
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return wait },
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	resp, err := rc.Do(req)
-	if resp != nil {
-		defer resp.Body.Close()
-		if !handled && err == nil {
-			data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
-		}
-	}
+	x := &exchange{c: c, policy: r.policy}
+	status, header, data, err := x.run(ctx, r.method, c.base+r.target(), body)
 	// A body that echoes the key must not carry it into an error.
 	data = bytes.ReplaceAll(data, []byte(c.key), []byte("[redacted]"))
 
-	uncertain := func(e *Error) error {
-		if r.trigger && ambiguous {
-			e.Err = errors.Join(e.Err, ErrTriggerUncertain)
-		}
-		return fail(e)
-	}
 	if err != nil {
-		e := &Error{Err: err, Hint: "no usable answer from Hightouch"}
-		if resp != nil {
-			e.Status = resp.StatusCode
-		}
+		e := &Error{Status: status, Err: err, Hint: "no usable answer from Hightouch", ambiguous: x.ambiguous}
 		var le *limitError
 		if errors.As(err, &le) {
 			e.Hint = "the client-side rate limit would outlast the deadline"
 		}
-		return uncertain(e)
+		return fail(e)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if status < 200 || status > 299 {
 		msg, details := decodeErrorBody(data)
-		e := &Error{Status: resp.StatusCode, Message: cmpOr(msg, http.StatusText(resp.StatusCode)), Details: details,
-			Hint: hint(resp.StatusCode, details)}
-		if ra := resp.Header.Get("Retry-After"); ra != "" && resp.StatusCode == http.StatusTooManyRequests {
+		e := &Error{Status: status, Message: cmpOr(msg, http.StatusText(status)), Details: details,
+			Hint: hint(status, details), ambiguous: x.ambiguous}
+		if ra := header.Get("Retry-After"); ra != "" && status == http.StatusTooManyRequests {
 			e.Hint += "; Hightouch asked to wait " + ra
 		}
-		return uncertain(e)
+		return fail(e)
 	}
 	if r.requireID {
 		var probe struct {
@@ -334,19 +272,96 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 		if json.Unmarshal(data, &probe) == nil {
 			if id := string(probe.ID); id == "" || id == "null" || id == `""` {
 				msg, details := decodeErrorBody(data)
-				return fail(&Error{Status: resp.StatusCode, Message: cmpOr(msg, "answer without an id"), Details: details,
+				return fail(&Error{Status: status, Message: cmpOr(msg, "answer without an id"), Details: details,
 					Hint: "Hightouch answered success but sent no id"})
 			}
 		}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			ambiguous = true // a trigger was accepted; its run id is lost
-			return uncertain(&Error{Status: resp.StatusCode, Message: "malformed answer", Err: err,
-				Hint: "Hightouch's answer is not the JSON its API documents"})
+			// For a trigger: Hightouch accepted it, but the run id is lost.
+			return fail(&Error{Status: status, Message: "malformed answer", Err: err,
+				Hint: "Hightouch's answer is not the JSON its API documents", ambiguous: true})
 		}
 	}
 	return nil
+}
+
+// exchange is one call's attempts: it carries what the retry policy needs
+// to know about the latest attempt between go-retryablehttp's hooks.
+type exchange struct {
+	c         *Client
+	policy    policy
+	connected atomic.Bool // the latest attempt got a connection
+	ambiguous bool        // Hightouch may have acted on an unanswered request
+	attempt   int         // 0-based number of the latest attempt
+	wait      time.Duration
+	data      []byte
+	read      bool // data holds the latest attempt's body
+}
+
+// run sends the request until an answer is final, and returns the last
+// answer's status, header and body, or the error that ended the attempts.
+func (x *exchange) run(ctx context.Context, method, url string, body []byte) (int, http.Header, []byte, error) {
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { x.connected.Store(true) },
+	})
+	var raw any
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, url, raw)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+x.c.key)
+	req.Header.Set("User-Agent", x.c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	// Reading the body inside the attempt lets a cut body count as a failed attempt.
+	req.SetResponseHandler(func(resp *http.Response) error {
+		var err error
+		x.data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		x.read = true
+		return err
+	})
+	rc := &retryablehttp.Client{
+		HTTPClient: x.c.http,
+		RetryMax:   x.c.maxAttempts - 1,
+		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
+			x.attempt, x.read, x.data = i, false, nil
+			x.connected.Store(false)
+		},
+		CheckRetry:   x.checkRetry,
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return x.wait },
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	resp, err := rc.Do(req)
+	if resp == nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	if !x.read && err == nil { // the attempts ran out on a retryable status
+		x.data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	}
+	return resp.StatusCode, resp.Header, x.data, err
+}
+
+// checkRetry is go-retryablehttp's CheckRetry: it decides, and picks the
+// wait that Backoff will return.
+func (x *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	var again bool
+	again, x.ambiguous = retryable(x.policy, resp, err, x.connected.Load())
+	if !again || ctx.Err() != nil || x.attempt+1 >= x.c.maxAttempts {
+		return false, nil
+	}
+	x.wait = x.c.backoff(x.attempt, resp)
+	if dl, ok := ctx.Deadline(); ok && time.Now().Add(x.wait).After(dl) {
+		return false, nil // waiting would outlive the deadline: report this answer
+	}
+	return true, nil
 }
 
 // retryable applies the retry rules to one attempt's outcome. ambiguous

@@ -32,6 +32,8 @@ type Error struct {
 	Path    string // relative to the base URL, with the query
 	Hint    string // what usually causes this, for people
 	Err     error  // the transport or decoding cause, if any
+
+	ambiguous bool // Hightouch may have acted on the request
 }
 
 func (e *Error) Error() string {
