@@ -113,6 +113,7 @@ type deployer struct {
 	Options
 	start time.Time
 	snap  *snapshot
+	logMu sync.Mutex // runs are followed concurrently; Log need not be safe
 }
 
 // Run deploys opts.Plan. It returns an error only when it cannot go on at
@@ -211,6 +212,8 @@ func (d *deployer) dir() string {
 }
 
 func (d *deployer) logf(format string, args ...any) {
+	d.logMu.Lock()
+	defer d.logMu.Unlock()
 	fmt.Fprintf(d.Log, "[%6s] %s\n", time.Since(d.start).Round(time.Second), fmt.Sprintf(format, args...))
 }
 
