@@ -105,6 +105,11 @@ func checkFile(f workspace.File) (*summary, []finding.Finding) {
 			Rule: workspace.RuleUnreadable.ID, Severity: workspace.RuleUnreadable.Severity,
 			Message: "cannot read file: " + err.Error()}}
 	}
+	return checkSource(f, src)
+}
+
+// checkSource parses and checks the content of f.
+func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 	doc, findings := workspace.Parse(f, src)
 	if doc.Root == nil {
 		return nil, findings

@@ -164,6 +164,9 @@ func (d *Document) syntaxError(err error) finding.Finding {
 		}
 		msg = fmt.Sprintf("alias *%s refers to no anchor &%s before it", m[1], m[1])
 	}
+	if end.Before(start) {
+		end = start // a line of only blanks
+	}
 	return finding.Finding{Path: d.File.Path, Start: start, End: end,
 		Rule: RuleSyntax.ID, Severity: RuleSyntax.Severity, Message: "invalid YAML: " + msg}
 }

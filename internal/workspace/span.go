@@ -13,9 +13,25 @@ import (
 // Span returns where n starts and ends in the source. yaml.v3 records only
 // starts, so ends are found by reading the source from there: a finding
 // then underlines exactly the offending value.
+//
+// yaml.v3 places an empty node at the end of the input, which can be a line
+// past the last one ("?" alone): positions are kept inside the file.
 func (d *Document) Span(n *yaml.Node) (start, end finding.Pos) {
-	start = finding.Pos{Line: n.Line, Col: n.Column}
-	return start, d.end(n)
+	start = d.clamp(finding.Pos{Line: n.Line, Col: n.Column})
+	end = d.clamp(d.end(n))
+	if end.Before(start) {
+		end = start
+	}
+	return start, end
+}
+
+// clamp moves a position past the last line to the end of the file.
+func (d *Document) clamp(p finding.Pos) finding.Pos {
+	p.Line, p.Col = max(p.Line, 1), max(p.Col, 1)
+	if last := len(d.lines); p.Line > last {
+		return finding.Pos{Line: last, Col: utf8.RuneCount(d.lines[last-1]) + 1}
+	}
+	return p
 }
 
 func (d *Document) end(n *yaml.Node) finding.Pos {
