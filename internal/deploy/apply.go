@@ -94,7 +94,7 @@ func (d *deployer) writeModel(ctx context.Context, slug string, root *yaml.Node,
 	}
 	source, ok := d.snap.sources[want.Source]
 	if !ok {
-		return fmt.Errorf("Hightouch has no source %q", want.Source)
+		return fmt.Errorf("no source %q in Hightouch", want.Source)
 	}
 	_, err = d.Client.CreateModel(ctx, hightouch.ModelCreate{
 		Name: want.Name, Slug: slug, QueryType: queryTypes[want.QueryType], SourceID: source.ID,
@@ -134,11 +134,11 @@ func (d *deployer) writeSync(ctx context.Context, slug string, root *yaml.Node, 
 	}
 	model, ok := d.snap.models[want.Model]
 	if !ok {
-		return fmt.Errorf("Hightouch has no model %q", want.Model)
+		return fmt.Errorf("no model %q in Hightouch", want.Model)
 	}
 	dest, ok := d.snap.destinations[want.Destination]
 	if !ok {
-		return fmt.Errorf("Hightouch has no destination %q", want.Destination)
+		return fmt.Errorf("no destination %q in Hightouch", want.Destination)
 	}
 	_, err := d.Client.CreateSync(ctx, hightouch.SyncCreate{
 		Slug: slug, ModelID: model.ID, DestinationID: dest.ID, Configuration: config, Schedule: schedule, Disabled: paused,

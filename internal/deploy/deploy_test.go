@@ -255,19 +255,22 @@ func (e *env) plan(from, to string, opts plan.Options) *plan.Plan {
 	return p
 }
 
-// run deploys p with tiny poll intervals; log collects the progress lines.
-func (e *env) run(ctx context.Context, p *plan.Plan, set func(*Options)) (*Outcome, string) {
+// run deploys p with tiny poll intervals, bounded by 8s; log collects the
+// progress lines.
+func (e *env) run(p *plan.Plan, set func(*Options)) (*Outcome, string) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.t.Context(), 8*time.Second)
+	defer cancel()
+	return e.runCtx(ctx, p, set)
+}
+
+func (e *env) runCtx(ctx context.Context, p *plan.Plan, set func(*Options)) (*Outcome, string) {
 	e.t.Helper()
 	var log bytes.Buffer
 	opts := Options{RepoDir: e.dir, Plan: p, Client: e.client, Ingest: IngestNone, IngestTimeout: 5 * time.Second,
 		Trigger: true, Wait: true, Log: &log, PollMin: time.Millisecond, PollMax: 3 * time.Millisecond}
 	if set != nil {
 		set(&opts)
-	}
-	if ctx == nil {
-		c, cancel := context.WithTimeout(e.t.Context(), 8*time.Second)
-		defer cancel()
-		ctx = c
 	}
 	out, err := Run(ctx, opts)
 	if err != nil {
@@ -364,15 +367,28 @@ func TestWaitForIngestion(t *testing.T) {
 		"syncs/users-to-intercom.yaml": intercomSync,
 	})
 	p := e.plan(e.first, to, plan.Options{})
-	timer := time.AfterFunc(60*time.Millisecond, e.ingest)
-	defer timer.Stop()
-	out, log := e.run(nil, p, func(o *Options) { o.Ingest = IngestWait; o.PollMin = 5 * time.Millisecond; o.PollMax = 10 * time.Millisecond })
+	// Git Sync ingests the merge once the deploy has looked three times
+	// (and at least 30ms after it started).
+	ingested := make(chan struct{})
+	time.AfterFunc(30*time.Millisecond, func() {
+		defer close(ingested)
+		for e.fake.Count("GET /models") < 3 {
+			time.Sleep(time.Millisecond)
+		}
+		e.ingest()
+	})
+	defer func() { <-ingested }()
+	out, log := e.run(p, func(o *Options) {
+		o.Ingest = IngestWait
+		o.PollMin = 5 * time.Millisecond
+		o.PollMax = 10 * time.Millisecond
+	})
 	if !out.OK() {
 		t.Fatalf("deploy failed:\n%s", log)
 	}
 	equal(t, "resources", resourceSummary(out.Resources), []string{"model accounts arrived", "model users arrived", "sync users-to-intercom arrived"})
 	equal(t, "runs", runSummary(out), []string{"accounts-to-sf success full=true", "users-to-braze success full=false", "users-to-intercom success full=true"})
-	if n := e.fake.Count("GET /models"); n < 3 {
+	if n := e.fake.Count("GET /models"); n < 4 {
 		t.Errorf("%d model listings: the deploy did not poll before the change arrived", n)
 	}
 	if n := e.fake.Count(hightouchtest.RouteTrigger); n != 3 {
@@ -409,7 +425,7 @@ func TestWaitForIngestionTimeout(t *testing.T) {
 	})
 	p := e.plan(e.first, to, plan.Options{})
 	start := time.Now()
-	out, log := e.run(nil, p, func(o *Options) {
+	out, log := e.run(p, func(o *Options) {
 		o.Ingest, o.IngestTimeout = IngestWait, 80*time.Millisecond
 		o.PollMin, o.PollMax = 10*time.Millisecond, 20*time.Millisecond
 	})
@@ -445,7 +461,7 @@ func TestApply(t *testing.T) {
 	delete(files, "manifest.yaml")
 	second := e.commit(files)
 	p := e.plan(e.first, second, plan.Options{})
-	out, log := e.run(nil, p, func(o *Options) { o.Ingest = IngestApply })
+	out, log := e.run(p, func(o *Options) { o.Ingest = IngestApply })
 	if !out.OK() {
 		t.Fatalf("first apply failed:\n%s", log)
 	}
@@ -481,7 +497,7 @@ func TestApply(t *testing.T) {
 	})
 	before := e.writes()
 	p = e.plan(second, third, plan.Options{})
-	out, log = e.run(nil, p, func(o *Options) { o.Ingest = IngestApply })
+	out, log = e.run(p, func(o *Options) { o.Ingest = IngestApply })
 	if !out.OK() {
 		t.Fatalf("second apply failed:\n%s", log)
 	}
@@ -499,7 +515,7 @@ func TestApply(t *testing.T) {
 
 	// The same deploy again: everything is already there.
 	before = e.writes()
-	out, log = e.run(nil, e.plan(second, third, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
+	out, log = e.run(e.plan(second, third, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
 	if !out.OK() {
 		t.Fatalf("third apply failed:\n%s", log)
 	}
@@ -518,7 +534,7 @@ func TestApplyRefusals(t *testing.T) {
 		"syncs/users-to-braze.yaml": strings.Replace(usersSync, "destination: braze", "destination: nowhere", 1),
 	})
 	before := e.writes()
-	out, log := e.run(nil, e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
 	if out.OK() || !out.IngestFailed || len(out.Runs) != 0 {
 		t.Fatalf("outcome %+v\n%s", out, log)
 	}
@@ -590,7 +606,7 @@ func TestFullResyncAuto(t *testing.T) {
 			if tt.prep != nil {
 				tt.prep(e)
 			}
-			out, log := e.run(nil, e.plan(e.first, to, plan.Options{FullResync: tt.mode}), nil)
+			out, log := e.run(e.plan(e.first, to, plan.Options{FullResync: tt.mode}), nil)
 			equal(t, "runs", runSummary(out), tt.want)
 			for _, r := range out.Runs {
 				runs := e.fake.Runs(string(r.SyncID))
@@ -612,7 +628,7 @@ func TestPaused(t *testing.T) {
 			e := newEnv(t, nil, true)
 			to := e.commit(map[string]string{"syncs/users-paused.yaml": strings.Replace(pausedSync, "object: users", "object: people", 1)})
 			e.ingest()
-			out, log := e.run(nil, e.plan(e.first, to, plan.Options{IncludePaused: include}), nil)
+			out, log := e.run(e.plan(e.first, to, plan.Options{IncludePaused: include}), nil)
 			if include {
 				equal(t, "runs", runSummary(out), []string{"users-paused success full=false"})
 				return
@@ -657,7 +673,7 @@ func TestRunOutcomes(t *testing.T) {
 			to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
 			e.ingest()
 			e.fake.ScriptRuns(e.syncID("users-to-braze"), tt.script)
-			out, log := e.run(nil, e.plan(e.first, to, plan.Options{}), func(o *Options) { o.FailOnWarning = tt.failOnWarning })
+			out, log := e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.FailOnWarning = tt.failOnWarning })
 			if len(out.Runs) != 1 {
 				t.Fatalf("runs %+v\n%s", out.Runs, log)
 			}
@@ -687,7 +703,7 @@ func TestPollingFaults(t *testing.T) {
 		hightouchtest.Fault{Status: 429}, hightouchtest.Fault{Status: 500}, hightouchtest.Fault{Status: 502},
 		hightouchtest.Fault{Status: 503, Times: 3},
 		hightouchtest.Fault{Status: 429, RetryAfter: "0"})
-	out, log := e.run(nil, e.plan(e.first, to, plan.Options{}), nil)
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
 	equal(t, "runs", runSummary(out), []string{"users-to-braze success full=false"})
 	if n := e.fake.Count(hightouchtest.RouteTrigger); n != 1 {
 		t.Errorf("%d triggers", n)
@@ -708,7 +724,7 @@ func TestTriggerAnswerLost(t *testing.T) {
 	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
 	e.ingest()
 	e.fake.Fault(hightouchtest.RouteTrigger, hightouchtest.Fault{Drop: hightouchtest.DropAfterBody})
-	out, log := e.run(nil, e.plan(e.first, to, plan.Options{}), nil)
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
 	if n := e.fake.Count(hightouchtest.RouteTrigger); n != 1 {
 		t.Errorf("%d triggers reached Hightouch, want exactly 1", n)
 	}
@@ -746,7 +762,7 @@ func TestRunProgress(t *testing.T) {
 	e.ingest()
 	e.fake.ScriptRuns(e.syncID("users-to-braze"), hightouchtest.RunScript{HiddenPolls: 3})
 	e.fake.ScriptRuns(e.syncID("accounts-to-sf"), hightouchtest.RunScript{Steps: []string{"queued", "warming_up", "warming_up", "processing"}})
-	out, log := e.run(nil, e.plan(e.first, to, plan.Options{}), func(o *Options) { o.WorkspaceSlug = "acme" })
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.WorkspaceSlug = "acme" })
 	equal(t, "runs", runSummary(out), []string{"accounts-to-sf success full=false", "users-to-braze success full=false"})
 	var braze, accounts []string
 	for line := range strings.Lines(log) {
@@ -798,10 +814,10 @@ func TestDeployTimeout(t *testing.T) {
 	e.ingest()
 	steps := slices.Repeat([]string{"processing"}, 100000)
 	e.fake.ScriptRuns(e.syncID("users-to-braze"), hightouchtest.RunScript{Steps: steps})
-	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 800*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	out, log := e.run(ctx, e.plan(e.first, to, plan.Options{}), func(o *Options) { o.PollMin, o.PollMax = 5*time.Millisecond, 10*time.Millisecond })
+	out, log := e.runCtx(ctx, e.plan(e.first, to, plan.Options{}), func(o *Options) { o.PollMin, o.PollMax = 5*time.Millisecond, 10*time.Millisecond })
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("took %s", took)
 	}
@@ -816,11 +832,11 @@ func TestTriggerWithoutWait(t *testing.T) {
 	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
 	e.ingest()
 	p := e.plan(e.first, to, plan.Options{})
-	out, _ := e.run(nil, p, func(o *Options) { o.Trigger = false })
+	out, _ := e.run(p, func(o *Options) { o.Trigger = false })
 	if len(out.Runs) != 0 || e.fake.Count(hightouchtest.RouteTrigger) != 0 {
 		t.Errorf("--trigger none triggered: %+v", out.Runs)
 	}
-	out, _ = e.run(nil, p, func(o *Options) { o.Wait = false })
+	out, _ = e.run(p, func(o *Options) { o.Wait = false })
 	equal(t, "runs", runSummary(out), []string{"users-to-braze triggered full=false"})
 	if e.fake.Count(hightouchtest.RouteRuns) != 0 {
 		t.Errorf("polled runs without --wait")
