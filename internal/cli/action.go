@@ -78,7 +78,12 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	}
 	outs := []output{{format: "github"}}
 	if in.SARIFFile != "" {
-		outs = append(outs, output{format: "sarif", path: filepath.Join(root, in.SARIFFile)})
+		// Relative to the workspace, as upload-sarif reads it.
+		path := in.SARIFFile
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(root, path)
+		}
+		outs = append(outs, output{format: "sarif", path: path})
 	}
 	if err := c.render(outs, rin, opt); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -62,7 +63,12 @@ func (c *Command) render(outs []output, in report.Input, opt renderOptions) erro
 func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err error) {
 	var w io.Writer = c.Stdout
 	if o.path != "" {
-		f, err := os.Create(c.abs(o.path))
+		path := c.abs(o.path)
+		// reports/htgit.sarif in a fresh checkout: make the folder.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return &usageError{msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
+		}
+		f, err := os.Create(path)
 		if err != nil {
 			return &usageError{msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
 		}
@@ -72,6 +78,11 @@ func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err e
 			}
 		}()
 		w = f
+	}
+	if ws := c.Getenv("GITHUB_WORKSPACE"); ws != "" && (o.format == "github" || o.format == "sarif") {
+		// GitHub resolves annotation files and SARIF uris against the
+		// checkout, not the directory a step runs in (working-directory).
+		in.BaseDir = c.abs(ws)
 	}
 	switch o.format {
 	case "json":
