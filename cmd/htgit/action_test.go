@@ -1043,3 +1043,81 @@ func TestValidateFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestActionPush runs the Action on push events (GitHub's push payload with
+// this repository's commits): a push to another branch only validates, and
+// a push to the tracked branch deploys only when it is clean and can be
+// compared with the commit before.
+func TestActionPush(t *testing.T) {
+	const key = "ht-e2e-push-key-51b0"
+	for _, tc := range []struct {
+		name    string
+		ref     string
+		broken  bool // the pushed commit has an error
+		created bool // the push created the branch: before is all zeros
+		code    int
+		stderr  string
+		plan    bool // the summary has the plan
+	}{
+		{name: "another branch: validate only", ref: "refs/heads/feature", broken: true, code: 1},
+		{name: "the tracked branch with errors: no deploy", ref: "refs/heads/main", broken: true, code: 1,
+			stderr: "validation found errors; nothing was deployed to Hightouch"},
+		{name: "the tracked branch, created by the push", ref: "refs/heads/main", created: true, code: 2,
+			stderr: "this push created the branch, so there is no previous commit to compare with; set the input all: true"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := hightouchtest.New(hightouchtest.WithAPIKey(key))
+			defer srv.Close()
+			dir, before := newRepo(t, "")
+			change := map[string]string{"syncs/accounts-backfill-to-hubspot.yaml": ""}
+			if tc.broken {
+				change["syncs/accounts-to-salesforce.yaml"] = brokenCron(t)
+			}
+			after := commit(t, dir, "pushed", change)
+			src, err := os.ReadFile(filepath.Join("testdata", "push_with-new-branch.payload.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p map[string]any
+			if err := json.Unmarshal(src, &p); err != nil {
+				t.Fatal(err)
+			}
+			p["ref"], p["after"] = tc.ref, after
+			if !tc.created {
+				p["before"], p["created"] = before, false
+			}
+			repo := p["repository"].(map[string]any)
+			repo["full_name"], repo["default_branch"], repo["master_branch"] = repository, "main", "main"
+			b, err := json.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			event := filepath.Join(t.TempDir(), "push.json")
+			if err := os.WriteFile(event, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			a := runAction(t, pullRequest{dir: dir}, map[string]string{"api-key": key, "api-url": srv.URL},
+				map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": tc.ref, "GITHUB_EVENT_PATH": event})
+			if a.code != tc.code || !strings.Contains(a.stderr, tc.stderr) {
+				t.Errorf("exit %d, want %d; stderr %q, want %q\nstdout:\n%s", a.code, tc.code, a.stderr, tc.stderr, a.stdout)
+			}
+			if first, _, _ := strings.Cut(a.stdout, "\n"); first != "::add-mask::"+key {
+				t.Errorf("first line %q", first)
+			}
+			if n := srv.Count(hightouchtest.AnyRoute); n > 0 {
+				t.Errorf("%d requests to Hightouch; nothing may be deployed", n)
+			}
+			if tc.code == 2 {
+				return
+			}
+			checkRun(t, a, 1, map[string]string{"errors": "1", "warnings": "0", "files": "7"})
+			// Outside a pull request every finding is annotated, and the
+			// summary links to the pushed commit.
+			checkAnns(t, a.annotations(), []ann{cronError("syncs/accounts-to-salesforce.yaml")})
+			link := "(https://github.com/acme/warehouse/blob/" + after + "/syncs/accounts-to-salesforce.yaml#L22)"
+			if !strings.Contains(a.summary, link) {
+				t.Errorf("the summary lacks %s:\n%s", link, a.summary)
+			}
+		})
+	}
+}
