@@ -422,7 +422,7 @@ func TestActionPullRequest(t *testing.T) {
 		anns    []ann
 		notice  string   // the notice's message; "" for none
 		summary []string // substrings; {HEAD} and {BASE} are the shas
-		stdout  []string // raw substrings of stdout
+		stdout  []string // raw substrings of stdout; for exit 2, of stderr
 	}{
 		{
 			name: "a broken sync, a deleted sync and a renamed sync",
@@ -568,15 +568,22 @@ func TestActionPullRequest(t *testing.T) {
 			name: "a bad input",
 			spec: prSpec{change: map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
 			with: map[string]string{"annotate": "some"},
-			code: 2, outputs: map[string]string{},
+			code: 2, stdout: []string{`input annotate: "some" is not changed or all`},
+		},
+		{
+			name: "an unknown command",
+			spec: prSpec{change: map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
+			with: map[string]string{"command": "sync"},
+			code: 2, stdout: []string{`input command: "sync" is not auto, validate, plan or deploy`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pr := newPullRequest(t, tc.spec)
 			a := runAction(t, pr, tc.with, nil)
 			if tc.code == 2 {
-				if a.code != 2 || !strings.Contains(a.stderr, `input annotate: "some" is not changed or all`) || len(a.outputs) > 0 || a.summary != "" {
-					t.Errorf("exit %d, stderr %q, outputs %q, summary %q", a.code, a.stderr, a.outputs, a.summary)
+				// A usage error: said on stderr, nothing else done.
+				if a.code != 2 || !strings.Contains(a.stderr, tc.stdout[0]) || a.stdout != "" || len(a.outputs) > 0 || a.summary != "" {
+					t.Errorf("exit %d, stderr %q (want %q), stdout %q, outputs %q, summary %q", a.code, a.stderr, tc.stdout[0], a.stdout, a.outputs, a.summary)
 				}
 				return
 			}
@@ -872,6 +879,10 @@ func TestActionShallowClone(t *testing.T) {
 			git(t, dir, "fetch", "-q", "--no-tags", "--depth=1", "origin", "+refs/pull/7/merge:refs/remotes/pull/7/merge")
 			git(t, dir, "checkout", "-q", "--detach", "refs/remotes/pull/7/merge")
 		}},
+		{"no remote to fetch the base from", spec, func(t *testing.T, origin, dir string) {
+			git(t, filepath.Dir(dir), "clone", "-q", "--depth=1", "--branch", "pr", "file://"+origin, dir)
+			git(t, dir, "remote", "remove", "origin")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			full := newPullRequest(t, tc.spec)
@@ -887,8 +898,16 @@ func TestActionShallowClone(t *testing.T) {
 			if has() || git(t, shallow.dir, "rev-parse", "--is-shallow-repository") != "true" {
 				t.Fatal("the clone is not shallow or already has the base commit")
 			}
-			want := runAction(t, full, nil, nil)
 			got := runAction(t, shallow, nil, nil)
+			if git(t, shallow.dir, "remote") == "" {
+				// Nothing to fetch from: say how to fix the checkout.
+				if got.code != 2 || !strings.Contains(got.stderr, "commit "+shallow.base+" is not in the repository") ||
+					!strings.Contains(got.stderr, "the clone is shallow; set fetch-depth: 0") {
+					t.Errorf("exit %d, stderr %q", got.code, got.stderr)
+				}
+				return
+			}
+			want := runAction(t, full, nil, nil)
 			checkRun(t, got, 1, want.outputs)
 			if !reflect.DeepEqual(got.annotations(), want.annotations()) || !reflect.DeepEqual(got.named("notice"), want.named("notice")) {
 				t.Errorf("shallow clone annotations:\n%v\nfull clone:\n%v\nstderr: %s", got.commands, want.commands, got.stderr)
