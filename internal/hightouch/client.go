@@ -113,6 +113,7 @@ type Client struct {
 	deadline    time.Duration
 	backoffMin  time.Duration
 	backoffMax  time.Duration
+	log         *slog.Logger
 }
 
 // String keeps the key out of formatted output.
@@ -154,6 +155,7 @@ func New(cfg Config) (*Client, error) {
 		deadline:    cmpOr(cfg.Deadline, DefaultDeadline),
 		backoffMin:  cmpOr(cfg.BackoffMin, DefaultBackoffMin),
 		backoffMax:  cmpOr(cfg.BackoffMax, DefaultBackoffMax),
+		log:         cfg.Logger,
 	}, nil
 }
 
@@ -243,7 +245,7 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.deadline)
 	defer cancel()
-	x := &exchange{c: c, policy: r.policy}
+	x := &exchange{c: c, policy: r.policy, what: r.method + " " + r.path}
 	status, header, data, err := x.run(ctx, r.method, c.base+r.target(), body)
 	// A body that echoes the key must not carry it into an error.
 	data = bytes.ReplaceAll(data, []byte(c.key), []byte("[redacted]"))
@@ -292,6 +294,7 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 type exchange struct {
 	c         *Client
 	policy    policy
+	what      string      // method and path, for the debug log
 	connected atomic.Bool // the latest attempt got a connection
 	ambiguous bool        // Hightouch may have acted on an unanswered request
 	attempt   int         // 0-based number of the latest attempt
@@ -360,6 +363,9 @@ func (x *exchange) checkRetry(ctx context.Context, resp *http.Response, err erro
 	x.wait = x.c.backoff(x.attempt, resp)
 	if dl, ok := ctx.Deadline(); ok && time.Now().Add(x.wait).After(dl) {
 		return false, nil // waiting would outlive the deadline: report this answer
+	}
+	if x.c.log != nil {
+		x.c.log.Debug("hightouch retry", "request", x.what, "attempt", x.attempt+2, "wait", x.wait)
 	}
 	return true, nil
 }

@@ -41,7 +41,7 @@ func (e *Error) Error() string {
 	if e.Status != 0 {
 		head = strings.TrimSpace(strconv.Itoa(e.Status) + " " + e.Message)
 	}
-	parts := []string{"hightouch: " + e.Method + " " + e.Path}
+	parts := []string{"hightouch: " + strings.TrimSpace(e.Method+" "+e.Path)}
 	for _, p := range []string{head, detailsText(e.Details)} {
 		if p != "" {
 			parts = append(parts, p)

@@ -103,7 +103,7 @@ func TestTheKeyIsNeverPrinted(t *testing.T) {
 	if strings.Contains(all, secretKey) || strings.Contains(all, secretKey[8:]) {
 		t.Errorf("the API key leaked:\n%s", all)
 	}
-	for _, want := range []string{"[redacted]", "method=GET", "status=401", "path=/syncs/1", "duration="} {
+	for _, want := range []string{"[redacted]", "method=GET", "status=401", "path=/syncs/1", "duration=", `msg="hightouch retry"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("output lacks %q: the test does not see what it should\n%s", want, all)
 		}

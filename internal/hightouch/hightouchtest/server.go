@@ -2,6 +2,28 @@
 // tests: an httptest server that answers as the OpenAPI document says,
 // moves sync runs through their statuses as a test scripts them, injects
 // faults per route and records every request it receives.
+//
+// Start one with New and hand URL and APIKey to the code under test (also a
+// subprocess: URL is a loopback http address). Fill the workspace with
+// AddSource, AddDestination, AddModel and AddSync, which return the ids.
+// UpsertModel and UpsertSync replace a resource by slug and keep its id, as
+// Git Sync does when it ingests a merge: call them from time.AfterFunc to
+// simulate the delay. ScriptRuns decides how the next runs of a sync move
+// (statuses, final status, rows, error, polls during which the new run is
+// not listed yet); runs advance one status per GET of the sync's runs, so
+// tests never depend on the clock. Fault queues misbehaviour for a route:
+// a status (429 with or without Retry-After, 500 with its bare-string body,
+// 502, 503), latency, a dropped connection before or after the request is
+// handled, or a truncated answer. Requests and Count tell what arrived.
+//
+// Request bodies are checked against the request schemas of the OpenAPI
+// document (testdata/hightouch-schemas.json, extracted from it by
+// testdata/extract_schemas.py), so a client sending "true" for a boolean gets
+// the 422 Hightouch would give; the package's tests check the answers
+// against the response schemas.
+//
+// Readers (Sync, Model, ...) return copies whose maps are shared with the
+// server: replace a map rather than modify it.
 package hightouchtest
 
 import (
