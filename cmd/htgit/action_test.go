@@ -542,6 +542,22 @@ func TestActionPullRequest(t *testing.T) {
 			},
 		},
 		{
+			// all: true skips Git: every file counts as changed.
+			name: "the merge commit, all: true",
+			spec: prSpec{
+				change:    map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)},
+				mainAfter: map[string]string{"syncs/a-main.yaml": badSync},
+			},
+			with:    map[string]string{"all": "true"},
+			code:    1,
+			outputs: map[string]string{"errors": "2", "warnings": "1", "files": "9"},
+			anns: []ann{
+				{"error", "syncs/a-main.yaml", 14, 17, 14, 28, "sync-schedule-cron", `cron expression "0 6 * 1%2"`},
+				cronError("syncs/accounts-to-salesforce.yaml"),
+				{"warning", "syncs/a-main.yaml", 3, 1, 3, 6, "schema-unknown-key", "unknown key `bogus`"},
+			},
+		},
+		{
 			name: "names and messages the runner needs escaped",
 			spec: prSpec{change: map[string]string{
 				"syncs/50%,a:b.yaml": example(t, "syncs/accounts-backfill-to-hubspot.yaml"),

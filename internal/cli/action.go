@@ -73,7 +73,9 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	rin.Rules = append(rin.Rules, plan.Rules...)
 
 	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: in.Annotate == "all"}}
-	if p != nil && ev.IsPullRequest() {
+	if p != nil && ev.IsPullRequest() && !p.All {
+		// With all: true Git was not asked, so every file counts as
+		// changed (a nil Changed); an empty list would annotate nothing.
 		opt.github.Changed = changedIn(p.Files, l.ws.Root, root)
 	}
 	outs := []output{{format: "github"}}
