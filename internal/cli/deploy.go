@@ -129,7 +129,7 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 		}
 		return &exitError{code: ExitFindings}
 	}
-	if !d.all {
+	if !d.all && !gitdiff.IsZero(d.from) { // a zero from is a new branch: plan.Build says so
 		if err := gitdiff.EnsureCommit(ctx, l.ws.Root, d.from); err != nil {
 			return planError(err)
 		}

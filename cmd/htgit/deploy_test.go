@@ -1,0 +1,646 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
+)
+
+// The deploy tests run the built binary against a fake Hightouch started
+// in the test process. Runs are scripted to end on the second poll, so a
+// deploy that waits takes one poll interval (2s).
+
+// dpKey is the API key: distinctive, so that it can be searched for in
+// everything htgit writes.
+const dpKey = "ht-e2e-SECRET-7f3a9c1d5e"
+
+// dpFake starts a fake holding the example workspace's sources and
+// destinations; with ingested, also its models and syncs as in dir.
+func dpFake(t *testing.T, dir string, ingested bool) *hightouchtest.Server {
+	t.Helper()
+	fake := hightouchtest.New(hightouchtest.WithAPIKey(dpKey))
+	t.Cleanup(fake.Close)
+	for _, s := range []string{"snowflake-prod", "postgres-app"} {
+		fake.AddSource(hightouchtest.Source{Slug: s, Name: s, Type: "snowflake"})
+	}
+	for _, d := range []string{"salesforce-prod", "braze-prod", "hubspot"} {
+		fake.AddDestination(hightouchtest.Destination{Slug: d, Name: d, Type: "salesforce"})
+	}
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{"queued"}})
+	if ingested {
+		dpIngest(t, fake, dir)
+	}
+	return fake
+}
+
+// dpIngest does what Git Sync does: every model and sync file under
+// dir/hightouch is upserted into the fake by slug.
+func dpIngest(t *testing.T, fake *hightouchtest.Server, dir string) {
+	t.Helper()
+	for _, kind := range []string{"models", "syncs"} {
+		var paths []string
+		err := filepath.WalkDir(filepath.Join(dir, "hightouch", kind), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+				paths = append(paths, p)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := yaml.Unmarshal(src, &doc); err != nil {
+				t.Fatal(err)
+			}
+			slug := strings.TrimSuffix(filepath.Base(p), ".yaml")
+			s := func(k string) string { v, _ := doc[k].(string); return v }
+			if kind == "models" {
+				source, _ := fake.Source(s("source"))
+				fake.UpsertModel(hightouchtest.Model{Slug: slug, Name: s("name"), SourceID: source.ID, PrimaryKey: s("primaryKey"),
+					QueryType: map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}[s("type")],
+					SQL:       s("rawSql"), Table: s("tableName")})
+				continue
+			}
+			m, _ := fake.Model(s("model"))
+			d, _ := fake.Destination(s("destination"))
+			y := hightouchtest.Sync{Slug: slug, ModelID: m.ID, DestinationID: d.ID, Disabled: doc["schedulePaused"] == true}
+			y.Configuration, _ = doc["config"].(map[string]any)
+			if sc, _ := doc["schedule"].(map[string]any); sc["type"] != "manual" {
+				y.Schedule = sc
+			}
+			fake.UpsertSync(y)
+		}
+	}
+}
+
+// dpSyncID is the fake's id of a sync.
+func dpSyncID(t *testing.T, fake *hightouchtest.Server, slug string) string {
+	t.Helper()
+	s, ok := fake.Sync(slug)
+	if !ok {
+		t.Fatalf("the fake has no sync %s", slug)
+	}
+	return s.ID
+}
+
+// dpExample reads a file of the example workspace with replacements
+// (old, new, ...), each of which must match.
+func dpExample(t *testing.T, rel string, replace ...string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "example", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(s, replace[i]) {
+			t.Fatalf("%s has no %q", rel, replace[i])
+		}
+		s = strings.Replace(s, replace[i], replace[i+1], 1)
+	}
+	return s
+}
+
+// The change most tests deploy: a model's SQL (its sync runs) and a new
+// sync (a full resync).
+func dpChange(t *testing.T) map[string]string {
+	return map[string]string{
+		"hightouch/models/active-users.yaml":    dpExample(t, "models/active-users.yaml", "dateadd(day, -30", "dateadd(day, -14"),
+		"hightouch/syncs/accounts-to-braze.yaml": dpExample(t, "syncs/active-users-to-braze.yaml", "model: active-users", "model: accounts", "from: user_id", "from: account_id"),
+	}
+}
+
+func dpEnv(fake *hightouchtest.Server, extra ...string) map[string]string {
+	env := map[string]string{"HIGHTOUCH_API_URL": fake.URL, "HIGHTOUCH_API_KEY": dpKey}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	return env
+}
+
+// dpNoKey fails if the key shows anywhere but the runner's mask command.
+func dpNoKey(t *testing.T, where string, text string) {
+	t.Helper()
+	text = strings.ReplaceAll(text, "::add-mask::"+dpKey+"\n", "")
+	if strings.Contains(text, dpKey) {
+		t.Errorf("the API key is printed in %s:\n%s", where, text)
+	}
+}
+
+// dpRow finds the final table's row of a sync: its run id and status.
+func dpRow(out, sync string) []string {
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(sync) + `\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\S+$`).FindStringSubmatch(out)
+	if m == nil {
+		return nil
+	}
+	return m[1:]
+}
+
+func TestDeployCLI(t *testing.T) {
+	t.Parallel()
+	dir, from := newRepo(t, "hightouch")
+	to := commit(t, dir, "change", dpChange(t))
+	fake := dpFake(t, dir, true) // Git Sync was quick: the change is in already
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", from, "--to", to, "--wait")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"modified model active-users",
+		"added    sync  accounts-to-braze",
+		"Syncs to trigger (2):",
+		"accounts-to-braze  sync added; full resync (new sync)",
+		"active-users-to-braze  model active-users modified; incremental",
+		"Hightouch has every change",
+		"SYNC", "DURATION",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, sync := range []string{"accounts-to-braze", "active-users-to-braze"} {
+		row := dpRow(r.stdout, sync)
+		runs := fake.Runs(dpSyncID(t, fake, sync))
+		if row == nil || len(runs) != 1 || row[0] != runs[0].ID || row[1] != "success" || row[2] != "10" {
+			t.Errorf("%s: row %q, runs in the fake %+v\n%s", sync, row, runs, r.stdout)
+		}
+		if want := sync == "accounts-to-braze"; runs[0].FullResync != want {
+			t.Errorf("%s: fullResync %v, want %v", sync, runs[0].FullResync, want)
+		}
+	}
+	if n := fake.Count(hightouchtest.RouteTrigger); n != 2 {
+		t.Errorf("%d triggers, want 2", n)
+	}
+	dpNoKey(t, "stdout", r.stdout)
+	dpNoKey(t, "stderr", r.stderr)
+}
+
+// dpPush is a push to main checked out as the runner does.
+type dpPush struct {
+	dir, before, after, ref string
+}
+
+// payload is GitHub's example push webhook with this push's commits and ref.
+func (p dpPush) payload(t *testing.T) []byte {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "push_payload.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(src, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["ref"], m["before"], m["after"] = cmpOr(p.ref, "refs/heads/main"), p.before, p.after
+	m["created"], m["deleted"] = strings.Trim(p.before, "0") == "", false
+	m["head_commit"] = map[string]any{"id": p.after, "message": "change"}
+	repo := m["repository"].(map[string]any)
+	repo["full_name"], repo["name"], repo["default_branch"], repo["master_branch"] = "acme/warehouse", "warehouse", "main", "main"
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// dpAction is one run of `htgit action` and what it left for the runner.
+type dpAction struct {
+	result
+	outputs map[string]string
+	raw     string // $GITHUB_OUTPUT as written
+	summary string
+}
+
+// runPushAction runs `htgit action` for push p with the given INPUT_*
+// (name without prefix -> value) and extra environment.
+func runPushAction(t *testing.T, p dpPush, fake *hightouchtest.Server, inputs map[string]string, extra ...string) dpAction {
+	t.Helper()
+	files := t.TempDir()
+	event, output, summary := filepath.Join(files, "event.json"), filepath.Join(files, "output"), filepath.Join(files, "summary")
+	for name, content := range map[string][]byte{event: p.payload(t), output: nil, summary: nil} {
+		if err := os.WriteFile(name, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": event,
+		"GITHUB_REF": cmpOr(p.ref, "refs/heads/main"), "GITHUB_SHA": p.after, "GITHUB_WORKSPACE": p.dir,
+		"GITHUB_OUTPUT": output, "GITHUB_STEP_SUMMARY": summary,
+		"GITHUB_REPOSITORY": "acme/warehouse", "GITHUB_SERVER_URL": "https://github.com",
+		"INPUT_PATH": "hightouch", "INPUT_API-KEY": dpKey, "INPUT_API-URL": fake.URL,
+	}
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	a := dpAction{result: run(t, p.dir, env, "action")}
+	b, err := os.ReadFile(output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.raw, a.outputs = string(b), dpParseOutputs(t, string(b))
+	if b, err = os.ReadFile(summary); err != nil {
+		t.Fatal(err)
+	}
+	a.summary = string(b)
+	for where, text := range map[string]string{"stdout": a.stdout, "stderr": a.stderr, "summary": a.summary, "outputs": a.raw} {
+		dpNoKey(t, where, text)
+	}
+	return a
+}
+
+// dpParseOutputs reads $GITHUB_OUTPUT: name=value lines and name<<DELIM
+// blocks.
+func dpParseOutputs(t *testing.T, s string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	lines := strings.Split(s, "\n")
+	for i := 0; i < len(lines); i++ {
+		if lines[i] == "" {
+			continue
+		}
+		if name, delim, ok := strings.Cut(lines[i], "<<"); ok {
+			var val []string
+			for i++; i < len(lines) && lines[i] != delim; i++ {
+				val = append(val, lines[i])
+			}
+			if i >= len(lines) {
+				t.Fatalf("output %s never closes:\n%s", name, s)
+			}
+			out[name] = strings.Join(val, "\n")
+			continue
+		}
+		name, val, ok := strings.Cut(lines[i], "=")
+		if !ok {
+			t.Fatalf("bad output line %q", lines[i])
+		}
+		out[name] = val
+	}
+	return out
+}
+
+type dpTriggered struct {
+	SyncSlug, SyncID, RunID, Status string
+}
+
+func (a dpAction) triggered(t *testing.T) []dpTriggered {
+	t.Helper()
+	var list []dpTriggered
+	if err := json.Unmarshal([]byte(a.outputs["triggered"]), &list); err != nil {
+		t.Fatalf("output triggered %q: %v", a.outputs["triggered"], err)
+	}
+	return list
+}
+
+func (a dpAction) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s\nsummary:\n%s\noutputs:\n%s", a.code, a.stdout, a.stderr, a.summary, a.raw)
+}
+
+// TestDeployActionPush: the Action on a push to the tracked branch applies
+// the change through the API, runs the affected syncs, waits for them
+// (on by default) and reports; renames and deletions are reported only.
+func TestDeployActionPush(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true)
+	git(t, dir, "mv", "hightouch/syncs/accounts-to-salesforce.yaml", "hightouch/syncs/accounts-to-sf.yaml")
+	change := dpChange(t)
+	change["hightouch/syncs/accounts-backfill-to-hubspot.yaml"] = ""
+	after := commit(t, dir, "change", change)
+	oldSF, _ := fake.Sync("accounts-to-salesforce")
+	backfill, _ := fake.Sync("accounts-backfill-to-hubspot")
+
+	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake,
+		map[string]string{"ingest": "apply", "workspace-slug": "acme"})
+	if a.code != 0 {
+		t.Fatal(a)
+	}
+	list := a.triggered(t)
+	var slugs []string
+	for _, r := range list {
+		slugs = append(slugs, r.SyncSlug)
+		if r.SyncID != dpSyncID(t, fake, r.SyncSlug) || r.RunID == "" || r.Status != "success" {
+			t.Errorf("triggered entry %+v", r)
+		}
+		runs := fake.Runs(r.SyncID)
+		if len(runs) != 1 || runs[0].ID != r.RunID {
+			t.Errorf("%s: the fake has runs %+v", r.SyncSlug, runs)
+		}
+		link := fmt.Sprintf("[%s](https://app.hightouch.com/acme/syncs/%s/runs/%s)", r.RunID, r.SyncID, r.RunID)
+		if !strings.Contains(a.summary, "| `"+r.SyncSlug+"` | "+link+" | success | 10 | 0 | 0 | 0 |") {
+			t.Errorf("summary lacks the run row of %s with %s", r.SyncSlug, link)
+		}
+	}
+	if want := []string{"accounts-to-braze", "accounts-to-sf", "active-users-to-braze"}; !slices.Equal(slugs, want) {
+		t.Errorf("triggered %q, want %q\n%s", slugs, want, a)
+	}
+	if a.outputs["failed"] != "0" {
+		t.Errorf("failed = %q", a.outputs["failed"])
+	}
+	// Created and updated through the API; the renamed-away and deleted
+	// syncs are left alone.
+	for _, want := range []string{
+		"| model | `active-users` | modified | updated (query: file",
+		"| sync | `accounts-to-braze` | added | created |",
+		"| sync | `accounts-to-sf` | renamed | created |",
+		"## Deleted resources",
+		"`accounts-backfill-to-hubspot` (hightouch/syncs/accounts-backfill-to-hubspot.yaml, deleted)",
+		"`accounts-to-salesforce` (hightouch/syncs/accounts-to-salesforce.yaml, renamed away)",
+	} {
+		if !strings.Contains(a.summary, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+	if m, _ := fake.Model("active-users"); !strings.Contains(m.SQL, "dateadd(day, -14") {
+		t.Errorf("model not updated: %q", m.SQL)
+	}
+	if s, _ := fake.Sync("accounts-to-salesforce"); len(fake.Runs(s.ID)) != 0 || fmt.Sprint(s) != fmt.Sprint(oldSF) {
+		t.Errorf("the renamed-away sync was touched: %+v", s)
+	}
+	if s, _ := fake.Sync("accounts-backfill-to-hubspot"); len(fake.Runs(s.ID)) != 0 || fmt.Sprint(s) != fmt.Sprint(backfill) {
+		t.Errorf("the deleted sync was touched: %+v", s)
+	}
+	for _, r := range fake.Requests() {
+		if r.Method != "GET" && (strings.HasSuffix(r.Path, "/"+oldSF.ID) || strings.Contains(r.Path, "/"+oldSF.ID+"/") ||
+			strings.HasSuffix(r.Path, "/"+backfill.ID) || strings.Contains(r.Path, "/"+backfill.ID+"/")) {
+			t.Errorf("%s %s acts on a renamed-away or deleted sync", r.Method, r.Path)
+		}
+	}
+	if n := fake.Count("POST /syncs") + fake.Count("PATCH /models/{modelId}"); n != 3 {
+		t.Errorf("%d writes, want 2 creates and 1 update", n)
+	}
+	if !strings.Contains(a.stdout, "::add-mask::"+dpKey) {
+		t.Error("the key was not masked")
+	}
+}
+
+// TestDeployActionShallowClone: actions/checkout clones one commit deep;
+// the commit before the push is fetched.
+func TestDeployActionShallowClone(t *testing.T) {
+	t.Parallel()
+	origin, before := newRepo(t, "hightouch")
+	after := commit(t, origin, "change", dpChange(t))
+	clone := filepath.Join(t.TempDir(), "clone")
+	git(t, filepath.Dir(clone), "clone", "-q", "--depth=1", "file://"+origin, clone)
+	if out := git(t, clone, "rev-parse", "--is-shallow-repository"); out != "true" {
+		t.Fatalf("clone not shallow: %s", out)
+	}
+	fake := dpFake(t, origin, true)
+	a := runPushAction(t, dpPush{dir: clone, before: before, after: after}, fake, map[string]string{"ingest": "none", "trigger": "none"})
+	if a.code != 0 {
+		t.Fatal(a)
+	}
+	if !strings.Contains(a.stdout, "modified model active-users") || !strings.Contains(a.stdout, "added    sync  accounts-to-braze") {
+		t.Errorf("the change was not seen:\n%s", a)
+	}
+	if a.outputs["triggered"] != "[]" || a.outputs["failed"] != "0" {
+		t.Errorf("outputs %q", a.outputs)
+	}
+	git(t, clone, "cat-file", "-e", before+"^{commit}")
+}
+
+// TestDeployNewBranch: a push that created the branch has no before; that
+// is an error with advice, unless --all.
+func TestDeployNewBranch(t *testing.T) {
+	t.Parallel()
+	dir, _ := newRepo(t, "hightouch")
+	after := commit(t, dir, "change", dpChange(t))
+	fake := dpFake(t, dir, true)
+	zero := strings.Repeat("0", 40)
+	p := dpPush{dir: dir, before: zero, after: after}
+
+	a := runPushAction(t, p, fake, map[string]string{"ingest": "none"})
+	if a.code != 2 || !strings.Contains(a.stderr, "this push created the branch") || !strings.Contains(a.stderr, "all: true") {
+		t.Errorf("new branch without all: %s", a)
+	}
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", zero, "--to", after)
+	if r.code != 2 || !strings.Contains(r.stderr, "the push created the branch") || !strings.Contains(r.stderr, "--all") {
+		t.Errorf("htgit deploy --from 000…: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
+		t.Errorf("%d requests before the refusal", n)
+	}
+
+	a = runPushAction(t, p, fake, map[string]string{"ingest": "none", "all": "true"})
+	if a.code != 0 {
+		t.Fatal(a)
+	}
+	var slugs []string
+	for _, r := range a.triggered(t) {
+		slugs = append(slugs, r.SyncSlug+" "+r.Status)
+	}
+	// Every sync but the paused one; the new one too.
+	if want := []string{"accounts-to-braze success", "accounts-to-salesforce success", "active-users-to-braze success", "customers-to-hubspot success"}; !slices.Equal(slugs, want) {
+		t.Errorf("--all triggered %q, want %q\n%s", slugs, want, a)
+	}
+}
+
+// TestDeployMissingBefore: a before that no remote has is an error with
+// advice, not a silent empty plan.
+func TestDeployMissingBefore(t *testing.T) {
+	t.Parallel()
+	dir, _ := newRepo(t, "hightouch")
+	after := commit(t, dir, "change", dpChange(t))
+	fake := dpFake(t, dir, true)
+	a := runPushAction(t, dpPush{dir: dir, before: strings.Repeat("ab", 20), after: after}, fake, map[string]string{"ingest": "none"})
+	if a.code != 2 || !strings.Contains(a.stderr, "is not in the repository") || !strings.Contains(a.stderr, "--all") {
+		t.Errorf("%s", a)
+	}
+	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
+		t.Errorf("%d requests", n)
+	}
+}
+
+// TestDeployRefusals: deploy never runs for a pull request or on a branch
+// Git Sync does not track, and says why.
+func TestDeployRefusals(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	after := commit(t, dir, "change", dpChange(t))
+	fake := dpFake(t, dir, true)
+
+	// The Action on another branch: command deploy refuses; auto only validates.
+	other := dpPush{dir: dir, before: before, after: after, ref: "refs/heads/feature"}
+	a := runPushAction(t, other, fake, map[string]string{"command": "deploy", "branch": "main"})
+	if a.code != 2 || !strings.Contains(a.stderr, `deploy refuses to run on refs/heads/feature: Hightouch Git Sync tracks "main"`) {
+		t.Errorf("deploy on another branch: %s", a)
+	}
+	a = runPushAction(t, other, fake, nil)
+	if a.code != 0 || a.outputs["triggered"] != "" {
+		t.Errorf("auto on another branch: %s", a)
+	}
+
+	// The Action for a pull request.
+	src, err := os.ReadFile(filepath.Join("testdata", "deploy_pull_request.payload.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr map[string]any
+	if err := json.Unmarshal(src, &pr); err != nil {
+		t.Fatal(err)
+	}
+	pull := pr["pull_request"].(map[string]any)
+	pull["base"].(map[string]any)["sha"], pull["head"].(map[string]any)["sha"] = before, after
+	pr["repository"].(map[string]any)["default_branch"] = "main"
+	b, _ := json.Marshal(pr)
+	event := filepath.Join(t.TempDir(), "pr.json")
+	if err := os.WriteFile(event, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a = runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, map[string]string{"command": "deploy"},
+		"GITHUB_EVENT_NAME", "pull_request", "GITHUB_EVENT_PATH", event, "GITHUB_REF", "refs/pull/7/merge")
+	if a.code != 2 || !strings.Contains(a.stderr, "deploy refuses to run for a pull_request event") {
+		t.Errorf("deploy on a pull request: %s", a)
+	}
+
+	// The CLI.
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{[]string{"GITHUB_EVENT_NAME", "pull_request"}, nil, "deploy refuses to run for a pull_request event"},
+		{[]string{"GITHUB_REF", "refs/heads/feature"}, []string{"--branch", "main"}, "deploy refuses to run on refs/heads/feature: Hightouch Git Sync tracks main"},
+	} {
+		args := append([]string{"deploy", "--path", "hightouch", "--from", before, "--to", after}, tc.args...)
+		r := run(t, dir, dpEnv(fake, tc.env...), args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q %q: exit %d\nstderr: %s", tc.env, args, r.code, r.stderr)
+		}
+	}
+	git(t, dir, "checkout", "-q", "-b", "feature")
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--branch", "main")
+	if r.code != 2 || !strings.Contains(r.stderr, `deploy refuses to run on branch "feature": Hightouch Git Sync tracks main`) {
+		t.Errorf("checked out feature: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	r = run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL}, "deploy", "--path", "hightouch", "--from", before, "--to", after)
+	if r.code != 2 || !strings.Contains(r.stderr, "HIGHTOUCH_API_KEY") {
+		t.Errorf("no key: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
+		t.Errorf("%d requests reached Hightouch from refused deploys", n)
+	}
+}
+
+// TestDeployRunFails: a failed run fails the step (exit 1) and counts.
+func TestDeployRunFails(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	after := commit(t, dir, "change", dpChange(t))
+	fake := dpFake(t, dir, true)
+	fake.ScriptRuns(dpSyncID(t, fake, "active-users-to-braze"), hightouchtest.RunScript{Steps: []string{"queued"}, Final: "failed",
+		Error: "Braze rejected 10 rows", Failed: &hightouchtest.Rows{Added: 10}})
+	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+	if a.code != 1 || a.outputs["failed"] != "1" {
+		t.Fatalf("%s", a)
+	}
+	for _, r := range a.triggered(t) {
+		want := map[string]string{"accounts-to-braze": "success", "active-users-to-braze": "failed"}[r.SyncSlug]
+		if r.Status != want {
+			t.Errorf("%s: %s, want %s", r.SyncSlug, r.Status, want)
+		}
+	}
+	if !strings.Contains(a.summary, "failed (failed): Braze rejected 10 rows") || !strings.Contains(a.stdout, "Braze rejected 10 rows") {
+		t.Errorf("the run's error is not reported:\n%s", a)
+	}
+}
+
+// TestDeployValidationErrors: a workspace with errors never reaches
+// Hightouch.
+func TestDeployValidationErrors(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	change := dpChange(t)
+	change["hightouch/syncs/accounts-to-braze.yaml"] = strings.Replace(change["hightouch/syncs/accounts-to-braze.yaml"], "model: accounts", "model: no-such-model", 1)
+	after := commit(t, dir, "broken", change)
+	fake := dpFake(t, dir, true)
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest", "apply")
+	if r.code != 1 || !strings.Contains(r.stderr, "validation found errors; nothing was sent to Hightouch") || !strings.Contains(r.stdout, "no-such-model") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, map[string]string{"ingest": "apply"})
+	if a.code != 1 || !strings.Contains(a.stderr, "nothing was deployed") || a.outputs["triggered"] != "" {
+		t.Errorf("%s", a)
+	}
+	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
+		t.Errorf("%d requests reached Hightouch", n)
+	}
+}
+
+// TestPlanCLI: plan works from Git alone without a key, and says what
+// Hightouch would create or update with one.
+func TestPlanCLI(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	change := dpChange(t)
+	change["hightouch/models/accounts.yaml"] = dpExample(t, "models/accounts.yaml", "primaryKey: account_id", "primaryKey: id")
+	fake := dpFake(t, dir, true) // Hightouch has the workspace as it was before the change
+	after := commit(t, dir, "change", change)
+
+	r := run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL}, "plan", "--path", "hightouch", "--from", before, "--to", after)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"modified model accounts", "modified model active-users", "added    sync  accounts-to-braze",
+		"Syncs to trigger (3):",
+		`accounts-to-salesforce  model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
+		"accounts-backfill-to-hubspot  model accounts modified; skipped: paused",
+		"accounts-to-braze  sync added; full resync (new sync)",
+		"active-users-to-braze  model active-users modified; incremental",
+		"set HIGHTOUCH_API_KEY",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan without a key lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
+		t.Errorf("plan without a key made %d requests", n)
+	}
+
+	r = run(t, dir, dpEnv(fake), "plan", "--path", "hightouch", "--from", before, "--to", after)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"In Hightouch:",
+		"model accounts: update",
+		`primaryKey: file "id", Hightouch "account_id"`,
+		"model active-users: update",
+		"sync  accounts-to-braze: create",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan with a key lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, r := range fake.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("plan sent %s %s", r.Method, r.Path)
+		}
+	}
+	dpNoKey(t, "stdout", r.stdout)
+	dpNoKey(t, "stderr", r.stderr)
+}
