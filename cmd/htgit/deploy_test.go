@@ -119,7 +119,7 @@ func dpExample(t *testing.T, rel string, replace ...string) string {
 // sync (a full resync).
 func dpChange(t *testing.T) map[string]string {
 	return map[string]string{
-		"hightouch/models/active-users.yaml":    dpExample(t, "models/active-users.yaml", "dateadd(day, -30", "dateadd(day, -14"),
+		"hightouch/models/active-users.yaml":     dpExample(t, "models/active-users.yaml", "dateadd(day, -30", "dateadd(day, -14"),
 		"hightouch/syncs/accounts-to-braze.yaml": dpExample(t, "syncs/active-users-to-braze.yaml", "model: active-users", "model: accounts", "from: user_id", "from: account_id"),
 	}
 }
