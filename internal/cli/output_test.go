@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/report"
+)
+
+func TestParseFormats(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		flags   []string
+		want    []output
+		wantErr string
+	}{
+		{name: "text by default", want: []output{{format: "text"}}},
+		{name: "github on Actions", env: map[string]string{"GITHUB_ACTIONS": "true"}, want: []output{{format: "github"}}},
+		{name: "GITHUB_ACTIONS must be true", env: map[string]string{"GITHUB_ACTIONS": "1"}, want: []output{{format: "text"}}},
+		{name: "one to stdout, others to files", flags: []string{"github", "sarif=htgit.sarif", "json=out/r.json"},
+			want: []output{{format: "github"}, {format: "sarif", path: "htgit.sarif"}, {format: "json", path: "out/r.json"}}},
+		{name: "all to files", flags: []string{"sarif=a.sarif", "text=a.txt"},
+			want: []output{{format: "sarif", path: "a.sarif"}, {format: "text", path: "a.txt"}}},
+		{name: "an explicit format wins over the default", env: map[string]string{"GITHUB_ACTIONS": "true"}, flags: []string{"json"},
+			want: []output{{format: "json"}}},
+		{name: "two to stdout", flags: []string{"github", "json"}, wantErr: "only one --format can write to standard output"},
+		{name: "an empty path is stdout", flags: []string{"github", "sarif="}, wantErr: "only one --format"},
+		{name: "unknown", flags: []string{"xml"}, wantErr: `--format "xml": choose one of text, github, json, sarif`},
+		{name: "case matters", flags: []string{"JSON"}, wantErr: `--format "JSON"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Command{Getenv: func(k string) string { return tc.env[k] }}
+			got, err := c.parseFormats(tc.flags)
+			if tc.wantErr != "" {
+				if _, ok := err.(*usageError); !ok || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want a usage error with %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRenderPaths: files are written where asked (folders made), and the
+// github and sarif formats name files relative to GITHUB_WORKSPACE, which is
+// what GitHub resolves them against, whatever the working directory.
+func TestRenderPaths(t *testing.T) {
+	ws := t.TempDir()
+	sub := filepath.Join(ws, "hightouch")
+	in := report.Input{
+		Findings: []finding.Finding{{Path: filepath.Join(sub, "syncs", "a.yaml"), Start: finding.Pos{Line: 2, Col: 3},
+			Rule: "r", Severity: finding.Error, Message: "m"}},
+		BaseDir: sub, // the working directory
+	}
+	for _, tc := range []struct {
+		format, workspace string
+		want              string // in the output
+	}{
+		{"github", ws, "file=hightouch/syncs/a.yaml,"},
+		{"github", "", "file=syncs/a.yaml,"},
+		{"sarif", ws, `"uri": "hightouch/syncs/a.yaml"`},
+		{"json", ws, `"path": "syncs/a.yaml"`}, // for people and scripts: the working directory
+		{"text", ws, "syncs/a.yaml:2:3: error: m [r]"},
+	} {
+		name := tc.format
+		if tc.workspace == "" {
+			name += " without GITHUB_WORKSPACE"
+		}
+		t.Run(name, func(t *testing.T) {
+			env := map[string]string{"GITHUB_WORKSPACE": tc.workspace}
+			c := &Command{Getenv: func(k string) string { return env[k] }, Dir: sub, Stdout: io.Discard,
+				IsTerminal: func(io.Writer) bool { return false }}
+			path := filepath.Join("reports", tc.format, "out")
+			if err := c.render([]output{{format: tc.format, path: path}}, in, renderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join(sub, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b, []byte(tc.want)) {
+				t.Errorf("output lacks %q:\n%s", tc.want, b)
+			}
+		})
+	}
+}
+
+func TestChangedIn(t *testing.T) {
+	repo := filepath.FromSlash("/repo")
+	files := []string{"hightouch/models/a.yaml", "hightouch/syncs/b.yaml", "README.md"}
+	for _, tc := range []struct {
+		base string
+		path string
+		want bool
+	}{
+		{repo, "hightouch/models/a.yaml", true},
+		{repo, "hightouch/models", true}, // a sync's broken model reference relates to the folder
+		{repo, "hightouch", true},
+		{repo, "hightouch/mod", false},
+		{repo, "hightouch/models/c.yaml", false},
+		{repo, "hightouch/syncs/b.yaml", true},
+		{repo, "models/a.yaml", false},
+		{filepath.Join(repo, "hightouch"), "models/a.yaml", true}, // relative to another base
+		{filepath.Join(repo, "hightouch"), "syncs", true},
+		{filepath.Join(repo, "hightouch"), "README.md", false},
+	} {
+		if got := changedIn(files, repo, tc.base)(tc.path); got != tc.want {
+			t.Errorf("base %s: changed(%q) = %v, want %v", tc.base, tc.path, got, tc.want)
+		}
+	}
+	if changedIn(nil, repo, repo)("anything") {
+		t.Error("no files changed, yet something is")
+	}
+}
+
+func TestMergeFindings(t *testing.T) {
+	base := []finding.Finding{{Path: "/r/b.yaml", Rule: "x", Severity: finding.Error}}
+	extra := []finding.Finding{{Path: "/r/a.yaml", Rule: "change-deleted", Severity: finding.Warning}}
+	for _, strict := range []bool{false, true} {
+		got := mergeFindings(base, extra, strict)
+		if len(got) != 2 || got[0].Path != "/r/a.yaml" || got[1].Path != "/r/b.yaml" {
+			t.Fatalf("not merged in order: %+v", got)
+		}
+		if want := map[bool]finding.Severity{false: finding.Warning, true: finding.Error}[strict]; got[0].Severity != want {
+			t.Errorf("strict %v: severity %v, want %v", strict, got[0].Severity, want)
+		}
+	}
+	if extra[0].Severity != finding.Warning || len(base) != 1 {
+		t.Error("mergeFindings changed its arguments")
+	}
+}
