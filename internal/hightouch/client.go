@@ -232,7 +232,14 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	fail := func(e *Error) error {
 		e.Method, e.Path = r.method, r.target()
 		if r.trigger && e.ambiguous {
-			e.Err = errors.Join(e.Err, ErrTriggerUncertain)
+			// The sentinel says what to do; a hint such as "try again later"
+			// would contradict it.
+			e.Hint = ""
+			if e.Err == nil {
+				e.Err = ErrTriggerUncertain
+			} else {
+				e.Err = fmt.Errorf("%w; %w", e.Err, ErrTriggerUncertain)
+			}
 		}
 		return e
 	}
@@ -251,6 +258,10 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	data = bytes.ReplaceAll(data, []byte(c.key), []byte("[redacted]"))
 
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the method and the path are said already
+		}
 		e := &Error{Status: status, Err: err, Hint: "no usable answer from Hightouch", ambiguous: x.ambiguous}
 		var le *limitError
 		if errors.As(err, &le) {

@@ -82,7 +82,7 @@ func idPath[T any](k kind[T], id ID) (string, error) {
 func notFound[T any](k kind[T], slugs ...string) error {
 	return &Error{Method: http.MethodGet, Path: k.path,
 		Message: fmt.Sprintf("no %s with slug %s", k.name, strings.Join(slugs, ", ")),
-		Hint:    "Git Sync may not have ingested the file yet (about a minute after the merge), or the slug is misspelt",
+		Hint:    "Git Sync takes about a minute to ingest a merged file; or the slug is misspelt",
 		Err:     ErrNotFound}
 }
 
