@@ -643,4 +643,42 @@ func TestPlanCLI(t *testing.T) {
 	}
 	dpNoKey(t, "stdout", r.stdout)
 	dpNoKey(t, "stderr", r.stderr)
+
+	// The files are read from the working tree: a --to that is not checked
+	// out is refused, one that only differs outside the Git Sync folder is not.
+	r = run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--to", before)
+	if r.code != 2 || !strings.Contains(r.stderr, "--to "+before+" is not what is checked out") {
+		t.Errorf("--to not checked out: exit %d\n%s", r.code, r.stderr)
+	}
+	commit(t, dir, "docs", map[string]string{"README.md": "docs\n"})
+	r = run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--to", after)
+	if r.code != 0 || !strings.Contains(r.stdout, "Syncs to trigger (3):") {
+		t.Errorf("--to HEAD~1 with the same Git Sync files: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestDeployIngestTimeout: a change Git Sync does not ingest in time fails
+// the deploy (exit 1), says what differs and triggers nothing.
+func TestDeployIngestTimeout(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true)
+	after := commit(t, dir, "change", dpChange(t))
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest-timeout", "300ms")
+	if r.code != 1 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"gave up waiting for ingestion after",
+		"model active-users: differs (query: file",
+		"sync accounts-to-braze: not in Hightouch yet",
+		"No sync was triggered.",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if n := fake.Count(hightouchtest.RouteTrigger); n != 0 {
+		t.Errorf("%d triggers", n)
+	}
 }

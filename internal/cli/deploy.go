@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,11 +140,44 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 	if err != nil {
 		return planError(err)
 	}
+	if !d.all {
+		if err := checkTo(ctx, p, l.ws.Dir); err != nil {
+			return err
+		}
+	}
 	res, err := c.runDeploy(ctx, l.ws.Root, p, d, key, apply, c.Stdout)
 	if err != nil {
 		return err
 	}
 	return res.exit
+}
+
+// checkTo refuses a --to whose Git Sync files differ from the checked-out
+// commit's: the plan's syncs and the deploy's contents are read from the
+// working tree, so they would not be --to's.
+func checkTo(ctx context.Context, p *plan.Plan, gitSyncDir string) error {
+	if p.To == "HEAD" {
+		return nil
+	}
+	real := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return p
+	}
+	prefix, err := filepath.Rel(real(p.Dir), real(gitSyncDir))
+	if err != nil || prefix == "." {
+		prefix = ""
+	}
+	diff, err := gitdiff.Changes(ctx, p.Dir, p.To, "HEAD", gitdiff.Options{Prefix: filepath.ToSlash(prefix)})
+	if err != nil {
+		return planError(err)
+	}
+	if n := len(diff.Changes); n > 0 {
+		return usagef("--to %s is not what is checked out: %d Git Sync file(s) differ from HEAD (%s, ...); htgit reads models and syncs from the working tree, so check out %s first (or leave --to at HEAD)",
+			p.To, n, diff.Changes[0].Path, p.To)
+	}
+	return nil
 }
 
 // guard refuses a deploy where it must not run: on a pull request, or on a
