@@ -68,9 +68,10 @@ func BenchmarkTrigger100SyncsBySlug(b *testing.B) {
 		b.ReportMetric(perOp.Seconds(), "wall-s/op")
 		b.ReportMetric(float64(peak1s), "peak-req/1s")
 		b.ReportMetric(float64(peak10s), "peak-req/10s")
-		// The default token bucket allows burst + rate×w in a window w.
-		if max1s := hightouch.DefaultRateBurst + int(hightouch.DefaultRateLimit) + 1; peak1s > max1s || peak10s > 200 {
-			b.Errorf("rate limit broken: %d requests in 1 s (max %d), %d in 10 s (max 200)", peak1s, max1s, peak10s)
+		// Hightouch's limit; the 1 s peak is the default bucket's burst (50)
+		// plus its rate (15/s), shown for information.
+		if peak10s > 200 {
+			b.Errorf("rate limit broken: %d requests within 10 s, Hightouch allows 200", peak10s)
 		}
 		return perOp
 	}

@@ -8,8 +8,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // schemaDoc holds the component schemas of Hightouch's OpenAPI document that
@@ -54,8 +53,6 @@ func Schema(name string) (*jsonschema.Schema, error) {
 	return sch, nil
 }
 
-var printer = message.NewPrinter(language.English)
-
 // validate checks v against a schema and returns Hightouch-style details,
 // {"requestBody.<field>": {"message": ...}}, or nil when v is valid.
 func validate(name string, v any) map[string]any {
@@ -68,16 +65,18 @@ func validate(name string, v any) map[string]any {
 		return nil
 	}
 	details := map[string]any{}
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			key := strings.Join(append([]string{"requestBody"}, e.InstanceLocation...), ".")
-			details[key] = map[string]any{"message": e.ErrorKind.LocalizedString(printer)}
+	for _, u := range err.(*jsonschema.ValidationError).BasicOutput().Errors {
+		if u.Error == nil {
+			continue
 		}
-		for _, c := range e.Causes {
-			walk(c)
+		key := "requestBody" + strings.ReplaceAll(u.InstanceLocation, "/", ".")
+		switch u.Error.Kind.(type) {
+		case *kind.Schema, *kind.Reference, *kind.Group, *kind.AllOf, *kind.AnyOf, *kind.OneOf:
+			if _, ok := details[key]; ok {
+				continue // keep the specific message, not "validation failed"
+			}
 		}
+		details[key] = map[string]any{"message": u.Error.String()}
 	}
-	walk(err.(*jsonschema.ValidationError))
 	return details
 }
