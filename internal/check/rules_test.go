@@ -181,6 +181,10 @@ func TestScheduleRules(t *testing.T) {
 				{"schema-type", "14:15-14:18", "must be a string, not a number"},
 				{"sync-schedule-visual", "14:15-14:18", `time "930" is not HH:MM`},
 			}},
+		{"type not a string is the schema's", sched("  type: [interval]\n"),
+			[]want{{"schema-type", "10:9-10:19", "`schedule.type` must be a string, not a list"}}},
+		{"visual days merged from an anchor", withSchedule("x-weekdays: &weekdays {monday: true, friday: true}\nschedule:\n  type: visual\n  schedule:\n    expressions:\n      - days: {<<: *weekdays, sunday: false}\n        time: '09:30'\n"),
+			[]want{{"schema-unknown-key", "9:1-9:11", "unknown key `x-weekdays`"}}},
 		{"dbt cloud", sched("  type: dbt-cloud\n  schedule:\n    account: {id: 1}\n    job: {id: 2}\n"), nil},
 	})
 }

@@ -50,10 +50,10 @@ func (fc *fileCheck) schedule(schedule field) {
 		return // no schedule: a manual sync
 	}
 	typ := fc.field(schedule.value, "type")
-	kind, _ := typ.str()
+	kind, isString := typ.str()
 	body := fc.field(schedule.value, "schedule")
 	want, known := scheduleBodies[kind]
-	if typ.present() && !known {
+	if isString && !known {
 		fc.at(ruleScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, manual", kind))
 	}
 	// A known type without its body never runs; the dbt Cloud shapes are
@@ -105,18 +105,18 @@ func (fc *fileCheck) visual(exprs field) {
 			continue // the schema reports an entry that is not a mapping
 		}
 		days := fc.field(e, "days")
-		if d := workspace.Resolve(days.value); d != nil && len(d.Content) > 0 {
+		names, values := workspace.Fields(days.value)
+		if len(names) > 0 {
 			anyDay := false
-			for i := 0; i+1 < len(d.Content); i += 2 {
-				name := d.Content[i].Value
-				if !slices.Contains(weekdays, name) {
-					msg := fmt.Sprintf("%q is not a day; use lowercase English weekday names", name)
-					if s := closest(name, weekdays); s != "" {
+			for i, k := range names {
+				if !slices.Contains(weekdays, k.Value) {
+					msg := fmt.Sprintf("%q is not a day; use lowercase English weekday names", k.Value)
+					if s := closest(k.Value, weekdays); s != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", s)
 					}
-					fc.at(ruleVisual, d.Content[i], msg)
+					fc.at(ruleVisual, k, msg)
 				}
-				anyDay = anyDay || workspace.Value(d.Content[i+1]) == true
+				anyDay = anyDay || workspace.Value(values[i]) == true
 			}
 			if !anyDay {
 				fc.at(ruleVisual, days.key, "no day is true; the schedule would never run")

@@ -35,8 +35,9 @@ func keysOf(f field) map[string]bool {
 		return nil // `sources:` left empty, or a value the schema reports
 	}
 	keys := map[string]bool{}
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		keys[v.Content[i].Value] = true
+	names, _ := workspace.Fields(v)
+	for _, k := range names {
+		keys[k.Value] = true
 	}
 	return keys
 }

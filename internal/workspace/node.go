@@ -9,18 +9,92 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Lookup returns the key and value nodes of key in mapping m, or nils.
+// Lookup returns the key and value nodes of key in mapping m, or nils. A
+// key merged in with `<<: *anchor` counts when m does not set it itself.
 func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	m = Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
+		if m.Content[i].Value == key && !isMerge(m.Content[i]) {
 			return m.Content[i], Resolve(m.Content[i+1])
 		}
 	}
+	if !hasMerge(m) {
+		return nil, nil
+	}
+	keys, values := Fields(m)
+	for i, k := range keys {
+		if k.Value == key {
+			return k, Resolve(values[i])
+		}
+	}
 	return nil, nil
+}
+
+func hasMerge(m *yaml.Node) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if isMerge(m.Content[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isMerge reports whether k is the merge key `<<`.
+func isMerge(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
+// mergeSources lists the mappings m merges in, in precedence order (YAML
+// merge: in `<<: [*a, *b]`, a wins over b).
+func mergeSources(m *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !isMerge(m.Content[i]) {
+			continue
+		}
+		switch v := Resolve(m.Content[i+1]); {
+		case v == nil:
+		case v.Kind == yaml.MappingNode:
+			out = append(out, v)
+		case v.Kind == yaml.SequenceNode:
+			for _, e := range v.Content {
+				if e = Resolve(e); e != nil && e.Kind == yaml.MappingNode {
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Fields returns the effective key and value nodes of mapping m: its own
+// keys in order, then merged keys it does not override. Each mapping is
+// read once, so merges of merges cannot multiply the work.
+func Fields(m *yaml.Node) (keys, values []*yaml.Node) {
+	seen := map[string]bool{}
+	visited := map[*yaml.Node]bool{}
+	var add func(m *yaml.Node)
+	add = func(m *yaml.Node) {
+		m = Resolve(m)
+		if m == nil || m.Kind != yaml.MappingNode || visited[m] {
+			return
+		}
+		visited[m] = true
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if k := m.Content[i]; !isMerge(k) && !seen[k.Value] {
+				seen[k.Value] = true
+				keys, values = append(keys, k), append(values, m.Content[i+1])
+			}
+		}
+		for _, src := range mergeSources(m) {
+			add(src)
+		}
+	}
+	add(m)
+	return keys, values
 }
 
 // Resolve follows an alias to the node it names.
@@ -106,6 +180,14 @@ func (c *converter) value(n *yaml.Node) any {
 	c.budget--
 	switch n.Kind {
 	case yaml.MappingNode:
+		if hasMerge(n) {
+			keys, values := Fields(n)
+			m := make(map[string]any, len(keys))
+			for i, k := range keys {
+				m[k.Value] = c.value(values[i])
+			}
+			return m
+		}
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			m[n.Content[i].Value] = c.value(n.Content[i+1])

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"fmt"
 	"math/big"
 	"reflect"
 	"strings"
@@ -127,6 +128,10 @@ func TestValue(t *testing.T) {
 		{"v: 2026-01-01", "2026-01-01"},
 		{"v: [a, {b: 1}]", []any{"a", map[string]any{"b": int64(1)}}},
 		{"a: &x {k: 1}\nv: *x", map[string]any{"k": int64(1)}},
+		// Merge keys: own keys win, then earlier merged mappings.
+		{"a: &a {k: 1, l: 1}\nb: &b {k: 2, m: 2}\nv: {<<: [*a, *b], l: 3}", map[string]any{"k": int64(1), "l": int64(3), "m": int64(2)}},
+		{"a: &a {k: 1}\nv:\n  <<: *a\n  j: 2", map[string]any{"k": int64(1), "j": int64(2)}},
+		{"v: {\"<<\": 1}", map[string]any{"<<": int64(1)}}, // a quoted << is an ordinary key
 	}
 	for _, tt := range tests {
 		doc := parseOK(t, tt.src+"\n")
@@ -191,6 +196,34 @@ func TestValueAliasBombs(t *testing.T) {
 	})
 }
 
+// TestMergeBomb: merges of merges read each mapping once; ten levels of
+// ten-fold merges would otherwise be 10^10 lookups.
+func TestMergeBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("m0: &m0 {k: 1}\n")
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&b, "m%d: &m%d {<<: [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*m%d", i-1)
+		}
+		b.WriteString("]}\n")
+	}
+	doc := parseOK(t, b.String())
+	_, top := Lookup(doc.Root, "m10")
+	if _, v := Lookup(top, "absent"); v != nil {
+		t.Error("found an absent key")
+	}
+	if _, v := Lookup(top, "k"); v == nil || v.Value != "1" {
+		t.Errorf("merged k = %v", v)
+	}
+	if keys, _ := Fields(top); len(keys) != 1 {
+		t.Errorf("Fields = %d keys, want 1", len(keys))
+	}
+}
+
 func TestLookupAndAt(t *testing.T) {
 	doc := parseOK(t, "a: &x\n  b: [1, {c: d}]\ne: *x\n")
 	if _, v := At(doc.Root, []string{"e", "b", "1", "c"}); v == nil || v.Value != "d" {
@@ -200,6 +233,13 @@ func TestLookupAndAt(t *testing.T) {
 		if k, v := At(doc.Root, path); k != nil || v != nil {
 			t.Errorf("At(%v) = %v, %v; want nils", path, k, v)
 		}
+	}
+	merged := parseOK(t, "base: &b {source: s, name: n}\nm:\n  <<: *b\n  name: own\n")
+	if _, v := At(merged.Root, []string{"m", "source"}); v == nil || v.Value != "s" || v.Line != 1 {
+		t.Errorf("merged key = %v; want the node in the anchor, on line 1", v)
+	}
+	if _, v := At(merged.Root, []string{"m", "name"}); v == nil || v.Value != "own" {
+		t.Errorf("own key = %v; it must override the merged one", v)
 	}
 	if k, v := Lookup(&yaml.Node{Kind: yaml.ScalarNode}, "a"); k != nil || v != nil {
 		t.Error("Lookup on a scalar found something")

@@ -62,6 +62,7 @@ func TestSpan(t *testing.T) {
 		{"lone CR line breaks", "a: 1\rb: hello\r", "b", false, "2:4-2:9"},
 		{"unicode columns count runes", "é: \"café ☕\"\nb: ü\n", "é", false, "1:4-1:12"},
 		{"unicode plain", "ü: naïve ☕ x\n", "ü", false, "1:4-1:13"},
+		{"characters outside the BMP are one column", "a: \"😀x\"\nb: 😀 y\n", "b", false, "2:4-2:7"},
 		{"after a unicode line separator", "a: x\u2028b: yz\n", "b", false, "2:4-2:6"},
 	}
 	for _, tt := range tests {
