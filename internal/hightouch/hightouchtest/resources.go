@@ -57,7 +57,7 @@ type entry struct {
 	id               string
 	slug             string
 	created, updated time.Time
-	v                any // *Source, *Destination, *Model or *Sync
+	v                any // *Connection, *Model or *Sync
 }
 
 // collection is one of the four resource kinds; its routes are generic and
