@@ -145,6 +145,8 @@ func TestScheduleRules(t *testing.T) {
 			[]want{{"sync-schedule-interval", "14:17-14:19", "interval quantity is -3"}}},
 		{"interval without body", sched("  type: interval\n"),
 			[]want{{"sync-schedule-interval", "10:3-10:7", "interval schedule has no schedule.interval"}}},
+		{"interval with a body that is not a mapping: the schema's", sched("  type: interval\n  schedule: hourly\n"),
+			[]want{{"schema-type", "11:13-11:19", "`schedule.schedule` must be null or a mapping, not a string"}}},
 		{"interval with empty body", sched("  type: interval\n  schedule: {}\n"),
 			[]want{{"sync-schedule-interval", "11:3-11:11", "has no schedule.interval"}}},
 		{"cron", sched("  type: cron\n  schedule:\n    expression: '0 6 * * 1-5'\n"), nil},

@@ -58,7 +58,8 @@ func (fc *fileCheck) schedule(schedule field) {
 	}
 	// A known type without its body never runs; the dbt Cloud shapes are
 	// not confirmed, so only the documented ones are required.
-	if missing, ok := missingBody[kind]; ok && !fc.field(body.value, want).present() {
+	bodyIsMapping := body.value == nil || workspace.IsNull(body.value) || body.value.Kind == yaml.MappingNode
+	if missing, ok := missingBody[kind]; ok && bodyIsMapping && !fc.field(body.value, want).present() {
 		where := body.key
 		if where == nil {
 			where = typ.key
