@@ -146,6 +146,11 @@ func (d *Document) syntaxError(err error) finding.Finding {
 		}
 	}
 	line = min(max(line, 1), max(len(d.lines), 1))
+	// At the end of the input yaml.v3 names the empty line after the last
+	// one: the unclosed quote or bracket is above it.
+	for line > 1 && len(bytes.TrimSpace(d.lines[line-1])) == 0 {
+		line--
+	}
 	start := finding.Pos{Line: line, Col: d.firstNonBlank(line)}
 	// A tab in the indentation shows up as a tab message or, when the tab
 	// starts the line, as a character that cannot start a token.
@@ -157,6 +162,13 @@ func (d *Document) syntaxError(err error) finding.Finding {
 		}
 	}
 	end := d.lineEnd(line)
+	if msg == "found character that cannot start any token" {
+		// YAML reserves @ and ` to start a value: underline the character.
+		if i := bytes.IndexAny(d.lines[line-1], "@`"); i >= 0 {
+			start = d.pos(line, i)
+			end = finding.Pos{Line: line, Col: start.Col + 1}
+		}
+	}
 	if m := errAnchor.FindStringSubmatch(err.Error()); m != nil {
 		// yaml.v3 gives no line for an unknown alias: find it.
 		if l, off, ok := d.find("*" + m[1]); ok {
