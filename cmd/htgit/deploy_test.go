@@ -531,6 +531,11 @@ func TestDeployRefusals(t *testing.T) {
 			t.Errorf("%q %q: exit %d\nstderr: %s", tc.env, args, r.code, r.stderr)
 		}
 	}
+	// A bad input is a usage error too, before any request.
+	a = runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, map[string]string{"full-resync": "sometimes"})
+	if a.code != 2 || !strings.Contains(a.stderr, `full resync mode "sometimes": use never, always or auto`) {
+		t.Errorf("bad full-resync input: %s", a)
+	}
 	git(t, dir, "checkout", "-q", "-b", "feature")
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--branch", "main")
 	if r.code != 2 || !strings.Contains(r.stderr, `deploy refuses to run on branch "feature": Hightouch Git Sync tracks main`) {

@@ -177,7 +177,7 @@ func (c *Command) previewMarkdown(ctx context.Context, l *loaded, p *plan.Plan, 
 // branch) usage errors, so they exit 2 with the advice Git's errors carry.
 func planError(err error) error {
 	var missing *gitdiff.MissingCommitError
-	if errors.As(err, &missing) || errors.Is(err, gitdiff.ErrNewBranch) || errors.Is(err, gitdiff.ErrNotRepo) {
+	if errors.As(err, &missing) || errors.Is(err, gitdiff.ErrNewBranch) || errors.Is(err, gitdiff.ErrNotRepo) || errors.Is(err, plan.ErrFullResyncMode) {
 		return &usageError{msg: err.Error()}
 	}
 	return err
@@ -235,7 +235,7 @@ func (c *Command) summarize(r *action.Runner, in report.Input, ev *action.Event,
 		before = append(before, report.Section{Heading: "Deleted resources", Body: b.String()})
 	}
 	var md strings.Builder
-	err := report.Markdown(&md, in, report.MarkdownOptions{Title: "htgit", LinkBase: ev.BlobURL(), Before: before, After: after})
+	err := report.Markdown(&md, in, report.MarkdownOptions{Title: "htgit", LinkBase: ev.BlobURL(), Gone: missingUnder(in.BaseDir), Before: before, After: after})
 	if err != nil {
 		return err
 	}

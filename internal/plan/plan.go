@@ -71,6 +71,10 @@ const (
 	ResyncAuto   = "auto"
 )
 
+// ErrFullResyncMode is returned (wrapped) by Build for a full-resync mode
+// other than never, always or auto: the caller's input is wrong.
+var ErrFullResyncMode = errors.New("use never, always or auto")
+
 // Options say what to compare.
 type Options struct {
 	RepoDir       string // the workspace root: the Git top level or a folder in it
@@ -86,7 +90,7 @@ type Options struct {
 func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, error) {
 	mode := cmp.Or(opts.FullResync, ResyncAuto)
 	if !slices.Contains([]string{ResyncNever, ResyncAlways, ResyncAuto}, mode) {
-		return nil, fmt.Errorf("full resync mode %q: use never, always or auto", mode)
+		return nil, fmt.Errorf("full resync mode %q: %w", mode, ErrFullResyncMode)
 	}
 	p := &Plan{From: opts.From, To: cmp.Or(opts.To, "HEAD"), All: opts.All, FullRules: mode, Dir: opts.RepoDir}
 	if !opts.All {

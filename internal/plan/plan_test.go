@@ -433,7 +433,7 @@ func TestBuildErrors(t *testing.T) {
 	if _, err := Build(ctx(t), ws, Options{RepoDir: dir, From: strings.Repeat("ab", 20)}); !errors.As(err, &missing) {
 		t.Errorf("unknown from: %v, want a MissingCommitError", err)
 	}
-	if _, err := Build(ctx(t), ws, Options{RepoDir: dir, From: from, FullResync: "sometimes"}); err == nil || !strings.Contains(err.Error(), "never, always or auto") {
+	if _, err := Build(ctx(t), ws, Options{RepoDir: dir, From: from, FullResync: "sometimes"}); !errors.Is(err, ErrFullResyncMode) || !strings.Contains(err.Error(), `full resync mode "sometimes": use never, always or auto`) {
 		t.Errorf("bad mode: %v", err)
 	}
 	p, err := Build(ctx(t), ws, Options{RepoDir: dir, From: from})
