@@ -235,7 +235,7 @@ func (c *Command) summarize(r *action.Runner, in report.Input, ev *action.Event,
 		before = append(before, report.Section{Heading: "Deleted resources", Body: b.String()})
 	}
 	var md strings.Builder
-	err := report.Markdown(&md, in, report.MarkdownOptions{Title: "htgit", LinkBase: ev.BlobURL(), Before: before, After: after})
+	err := report.Markdown(&md, in, report.MarkdownOptions{Title: "htgit", LinkBase: ev.BlobURL(), Gone: missingUnder(in.BaseDir), Before: before, After: after})
 	if err != nil {
 		return err
 	}

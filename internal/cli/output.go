@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/report"
 )
 
@@ -88,10 +89,32 @@ func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err e
 	case "json":
 		return report.JSON(w, in)
 	case "sarif":
-		return report.SARIF(w, in)
+		return report.SARIF(w, withoutMissingFiles(in))
 	case "github":
 		return report.GitHub(w, in, opt.github)
 	}
 	color := o.path == "" && c.Getenv("NO_COLOR") == "" && c.IsTerminal(w)
 	return report.Text(w, in, color)
+}
+
+// withoutMissingFiles drops findings about files that are not on disk (a
+// file the change deletes): code scanning can place results only in files of
+// the analysed commit, and rejects the others.
+func withoutMissingFiles(in report.Input) report.Input {
+	kept := make([]finding.Finding, 0, len(in.Findings))
+	for _, f := range in.Findings {
+		if _, err := os.Stat(f.Path); err == nil {
+			kept = append(kept, f)
+		}
+	}
+	in.Findings = kept
+	return in
+}
+
+// missingUnder reports whether a path relative to base is not on disk.
+func missingUnder(base string) func(rel string) bool {
+	return func(rel string) bool {
+		_, err := os.Stat(filepath.Join(base, filepath.FromSlash(rel)))
+		return err != nil
+	}
 }

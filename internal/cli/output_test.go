@@ -62,6 +62,12 @@ func TestRenderPaths(t *testing.T) {
 			Rule: "r", Severity: finding.Error, Message: "m"}},
 		BaseDir: sub, // the working directory
 	}
+	if err := os.MkdirAll(filepath.Join(sub, "syncs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in.Findings[0].Path, []byte("model: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		format, workspace string
 		want              string // in the output
@@ -137,5 +143,32 @@ func TestMergeFindings(t *testing.T) {
 	}
 	if extra[0].Severity != finding.Warning || len(base) != 1 {
 		t.Error("mergeFindings changed its arguments")
+	}
+}
+
+// A finding about a file the change deletes cannot be placed by code
+// scanning: SARIF leaves it out, the other formats keep it.
+func TestSARIFLeavesOutMissingFiles(t *testing.T) {
+	dir := t.TempDir()
+	kept := filepath.Join(dir, "kept.yaml")
+	if err := os.WriteFile(kept, []byte("model: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := report.Input{BaseDir: dir, Findings: []finding.Finding{
+		{Path: filepath.Join(dir, "deleted.yaml"), Rule: "change-deleted", Severity: finding.Warning, Message: "deleted"},
+		{Path: kept, Start: finding.Pos{Line: 1, Col: 1}, Rule: "r", Severity: finding.Error, Message: "m"},
+	}}
+	for format, wantDeleted := range map[string]bool{"sarif": false, "json": true} {
+		var out bytes.Buffer
+		c := &Command{Getenv: func(string) string { return "" }, Dir: dir, Stdout: &out, IsTerminal: func(io.Writer) bool { return false }}
+		if err := c.render([]output{{format: format}}, in, renderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(out.Bytes(), []byte("deleted.yaml")); got != wantDeleted {
+			t.Errorf("%s mentions deleted.yaml: %v, want %v\n%s", format, got, wantDeleted, out.String())
+		}
+		if !bytes.Contains(out.Bytes(), []byte("kept.yaml")) {
+			t.Errorf("%s lost the finding in kept.yaml:\n%s", format, out.String())
+		}
 	}
 }

@@ -32,6 +32,9 @@ type MarkdownOptions struct {
 	// its line, e.g. "https://github.com/OWNER/REPO/blob/HEADSHA/". Empty
 	// leaves locations unlinked.
 	LinkBase string
+	// Gone reports files that do not exist at LinkBase (deleted by the
+	// change), whose links would lead nowhere; nil means none.
+	Gone func(relPath string) bool
 	// Before and After come before and after the findings table.
 	Before, After []Section
 	// MaxBytes caps the output; 0 means DefaultMaxBytes. Finding rows are
@@ -66,7 +69,7 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 	rows := make([]string, len(in.Findings))
 	size := 0
 	for i, f := range in.Findings {
-		rows[i] = in.row(f, opt.LinkBase)
+		rows[i] = in.row(f, opt)
 		size += len(rows[i])
 	}
 	total := len(in.Findings)
@@ -167,13 +170,15 @@ func cutAt(s string, n int) string {
 }
 
 // row renders one finding as a table row, the location linked to its line
-// when LinkBase is set and the file lies inside the repository.
-func (in Input) row(f finding.Finding, linkBase string) string {
+// when LinkBase is set and the file lies inside the repository and exists.
+func (in Input) row(f finding.Finding, opt MarkdownOptions) string {
 	path := in.rel(f.Path)
 	s := spanOf(f)
 	text := mdEscape(location(path, s))
-	// A link only resolves inside the repository.
-	if linkBase != "" && path != ".." && !strings.HasPrefix(path, "../") && !filepath.IsAbs(filepath.FromSlash(path)) {
+	linkBase := opt.LinkBase
+	gone := opt.Gone != nil && opt.Gone(path)
+	// A link only resolves inside the repository, to a file that exists.
+	if linkBase != "" && !gone && path != ".." && !strings.HasPrefix(path, "../") && !filepath.IsAbs(filepath.FromSlash(path)) {
 		segs := strings.Split(path, "/")
 		for i, seg := range segs {
 			segs[i] = url.PathEscape(seg)

@@ -171,3 +171,19 @@ func TestMarkdownMaxBytes(t *testing.T) {
 		})
 	}
 }
+
+// A deleted file no longer exists at the PR head: its row must not link there.
+func TestMarkdownGoneFilesUnlinked(t *testing.T) {
+	var b bytes.Buffer
+	opt := MarkdownOptions{LinkBase: linkBase, Gone: func(p string) bool { return p == "syncs/orders.yml" }}
+	if err := Markdown(&b, fixture(), opt); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, linkBase+"syncs/orders.yml") {
+		t.Errorf("the deleted file is linked:\n%s", out)
+	}
+	if !strings.Contains(out, "| syncs/orders.yml:7:10") || !strings.Contains(out, linkBase+"models/orders.yml#L3") {
+		t.Errorf("want the deleted file's row unlinked and the others linked:\n%s", out)
+	}
+}

@@ -134,7 +134,7 @@ func sarifLevel(s finding.Severity) string {
 	return "warning"
 }
 
-// sarifLocation points at a file (and a region when the finding has a line).
+// sarifLocation points at a file and a region in it.
 // Relative paths become relative uri references against %SRCROOT%; a path
 // that has no relative form becomes a file: uri.
 func (in Input) sarifLocation(path string, s span) sarifLocation {
@@ -153,11 +153,13 @@ func (in Input) sarifLocation(path string, s span) sarifLocation {
 		a.URI = (&url.URL{Path: rel}).String()
 		a.URIBaseID = srcRoot
 	}
+	// GitHub code scanning places an alert by region.startLine, so a finding
+	// about the whole file points at its first line.
+	region := &sarifRegion{StartLine: 1}
 	if s.Line > 0 {
-		loc.PhysicalLocation.Region = &sarifRegion{
-			StartLine: s.Line, StartColumn: s.Col, EndLine: s.EndLine, EndColumn: s.EndCol,
-		}
+		region = &sarifRegion{StartLine: s.Line, StartColumn: s.Col, EndLine: s.EndLine, EndColumn: s.EndCol}
 	}
+	loc.PhysicalLocation.Region = region
 	return loc
 }
 
