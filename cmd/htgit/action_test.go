@@ -852,8 +852,9 @@ func TestActionSARIF(t *testing.T) {
 			a := runAction(t, pr, map[string]string{"sarif-file": input}, nil)
 			checkRun(t, a, 1, map[string]string{"errors": "1", "warnings": "2", "files": "7", "sarif-file": input})
 			got := readSARIF(t, file)
+			// The deleted file is not in the analysed commit: code scanning
+			// could not place its warning, so SARIF leaves it to the summary.
 			want := []string{
-				"warning change-deleted syncs/accounts-backfill-to-hubspot.yaml",
 				"error sync-schedule-cron syncs/accounts-to-salesforce.yaml:22:17",
 				"warning change-renamed syncs/customers-to-hubspot-v2.yaml:1:1",
 			}
