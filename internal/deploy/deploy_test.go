@@ -134,12 +134,12 @@ type env struct {
 // newEnv commits files (nil: baseFiles) under hightouch/ and starts a fake
 // with the manifest's sources and destinations; with ingested, Hightouch
 // already has every model and sync of that first commit.
-func newEnv(t *testing.T, files map[string]string, ingested bool) *env {
+func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...hightouchtest.Option) *env {
 	t.Helper()
 	if files == nil {
 		files = baseFiles()
 	}
-	e := &env{t: t, dir: t.TempDir(), fake: hightouchtest.New()}
+	e := &env{t: t, dir: t.TempDir(), fake: hightouchtest.New(opts...)}
 	t.Cleanup(e.fake.Close)
 	e.git("init", "-q", "-b", "main")
 	e.first = e.commit(files)
@@ -867,5 +867,64 @@ func TestPreview(t *testing.T) {
 	WriteResourcesMarkdown(&b, res)
 	if !strings.Contains(b.String(), "| model | `users` | modified | update (primaryKey: file \"id\", Hightouch \"user_id\") |") {
 		t.Errorf("markdown:\n%s", b.String())
+	}
+}
+
+// TestTriggerFaults: a trigger is retried only when Hightouch cannot have
+// acted on it; otherwise the result says to check the runs.
+func TestTriggerFaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		faults   []hightouchtest.Fault
+		requests int // trigger requests that reached Hightouch
+		runs     int // runs Hightouch started
+		failed   bool
+		err      string
+	}{
+		{name: "429 then success", faults: []hightouchtest.Fault{{Status: 429}}, requests: 2, runs: 1},
+		{name: "503 then success", faults: []hightouchtest.Fault{{Status: 503}}, requests: 2, runs: 1},
+		// Once connected the client cannot know: no second trigger.
+		{name: "dropped before the body", faults: []hightouchtest.Fault{{Drop: hightouchtest.DropBeforeBody}}, requests: 1, runs: 0, failed: true, err: "check the sync's runs in Hightouch before triggering again"},
+		{name: "500: not retried", faults: []hightouchtest.Fault{{Status: 500}}, requests: 1, runs: 0, failed: true, err: "check the sync's runs in Hightouch before triggering again"},
+		{name: "answer truncated", faults: []hightouchtest.Fault{{Truncate: true}}, requests: 1, runs: 1, failed: true, err: "check the sync's runs in Hightouch before triggering again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil, true)
+			to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
+			e.ingest()
+			e.fake.Fault(hightouchtest.RouteTrigger, tt.faults...)
+			out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
+			if n := e.fake.Count(hightouchtest.RouteTrigger); n != tt.requests {
+				t.Errorf("%d trigger requests, want %d", n, tt.requests)
+			}
+			if n := len(e.fake.Runs(e.syncID("users-to-braze"))); n != tt.runs {
+				t.Errorf("%d runs started, want %d", n, tt.runs)
+			}
+			if len(out.Runs) != 1 || out.Runs[0].Failed != tt.failed || !strings.Contains(out.Runs[0].Error, tt.err) {
+				t.Errorf("runs %+v\n%s", out.Runs, log)
+			}
+			if !tt.failed && out.Runs[0].Status != "success" {
+				t.Errorf("status %q", out.Runs[0].Status)
+			}
+		})
+	}
+}
+
+// TestStringIDs: older answers carry ids as strings; the deploy works the same.
+func TestStringIDs(t *testing.T) {
+	e := newEnv(t, map[string]string{"manifest.yaml": manifest}, false, hightouchtest.WithStringIDs())
+	files := baseFiles()
+	delete(files, "manifest.yaml")
+	to := e.commit(files)
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
+	if !out.OK() {
+		t.Fatalf("deploy failed:\n%s", log)
+	}
+	equal(t, "runs", runSummary(out), []string{"accounts-to-sf success full=true", "users-to-braze success full=true"})
+	out, log = e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestWait })
+	if !out.OK() || len(out.Resources) != 5 {
+		t.Fatalf("wait after apply: %+v\n%s", out.Resources, log)
 	}
 }
