@@ -928,3 +928,33 @@ func TestStringIDs(t *testing.T) {
 		t.Fatalf("wait after apply: %+v\n%s", out.Resources, log)
 	}
 }
+
+// TestConcurrentTriggers: the affected syncs are triggered side by side,
+// not one after the other.
+func TestConcurrentTriggers(t *testing.T) {
+	e := newEnv(t, nil, true)
+	to := e.commit(map[string]string{
+		"syncs/users-to-braze.yaml":    strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1),
+		"syncs/accounts-to-sf.yaml":    strings.Replace(accountsSync, "Account", "Company", 1),
+		"syncs/users-to-intercom.yaml": intercomSync,
+	})
+	e.ingest()
+	slow := hightouchtest.Fault{Latency: 300 * time.Millisecond}
+	e.fake.Fault(hightouchtest.RouteTrigger, slow, slow, slow)
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
+	if !out.OK() || len(out.Runs) != 3 {
+		t.Fatalf("runs %+v\n%s", out.Runs, log)
+	}
+	var arrivals []time.Time
+	for _, r := range e.fake.Requests() {
+		if r.Route == hightouchtest.RouteTrigger {
+			arrivals = append(arrivals, r.Time)
+		}
+	}
+	if len(arrivals) != 3 {
+		t.Fatalf("%d triggers", len(arrivals))
+	}
+	if spread := arrivals[2].Sub(arrivals[0]); spread > 200*time.Millisecond {
+		t.Errorf("the triggers arrived %s apart: one after the other", spread)
+	}
+}
