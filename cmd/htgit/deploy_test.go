@@ -568,7 +568,7 @@ func TestDeployRunFails(t *testing.T) {
 			t.Errorf("%s: %s, want %s", r.SyncSlug, r.Status, want)
 		}
 	}
-	if !strings.Contains(a.summary, "failed (failed): Braze rejected 10 rows") || !strings.Contains(a.stdout, "Braze rejected 10 rows") {
+	if !strings.Contains(a.summary, " | failed: Braze rejected 10 rows | 0 | 0 | 0 | 10 |") || !strings.Contains(a.stdout, "Braze rejected 10 rows") {
 		t.Errorf("the run's error is not reported:\n%s", a)
 	}
 }

@@ -72,13 +72,20 @@ type ResourceResult struct {
 	OK       bool
 }
 
+// Statuses of a RunResult that has no run: the trigger was not sent (no such
+// sync in Hightouch) or failed (and may have started a run).
+const (
+	StatusNotInHightouch = "not in Hightouch"
+	StatusTriggerFailed  = "trigger failed"
+)
+
 // RunResult is one triggered sync.
 type RunResult struct {
 	Sync       string
 	SyncID     hightouch.ID
 	RunID      hightouch.ID
 	FullResync bool
-	Status     string // the last status seen; "" when the trigger failed
+	Status     string // the last status seen, "triggered", or StatusTriggerFailed or StatusNotInHightouch
 	Rows       hightouch.RowCounts
 	FailedRows int64
 	Duration   time.Duration
@@ -389,7 +396,7 @@ func (d *deployer) trigger(ctx context.Context, r plan.Run) RunResult {
 	res := RunResult{Sync: r.Sync, FullResync: r.FullResync}
 	s, ok := d.snap.syncs[r.Sync]
 	if !ok {
-		res.Failed = true
+		res.Failed, res.Status = true, StatusNotInHightouch
 		res.Error = "Hightouch has no sync with this slug; with --ingest none the change must already be in Hightouch"
 		d.logf("%s: %s", r.Sync, res.Error)
 		return res
@@ -397,7 +404,7 @@ func (d *deployer) trigger(ctx context.Context, r plan.Run) RunResult {
 	res.SyncID = s.ID
 	runID, err := d.Client.TriggerSync(ctx, s.ID, hightouch.TriggerOptions{FullResync: r.FullResync})
 	if err != nil {
-		res.Failed = true
+		res.Failed, res.Status = true, StatusTriggerFailed
 		res.Error = err.Error()
 		if errors.Is(err, hightouch.ErrTriggerUncertain) {
 			res.Error = "the trigger may have started a run; check the sync's runs in Hightouch before triggering again (" + err.Error() + ")"

@@ -681,6 +681,15 @@ func TestRunOutcomes(t *testing.T) {
 			if r.Status != tt.status || r.Failed != tt.failed || r.Error != tt.errText || r.Rows != tt.rows || r.FailedRows != tt.failedRows {
 				t.Errorf("run %+v\nwant status %s failed %v error %q rows %+v failed rows %d", r, tt.status, tt.failed, tt.errText, tt.rows, tt.failedRows)
 			}
+			var table strings.Builder
+			out.WriteTable(&table)
+			want := tt.status
+			if tt.failed && tt.status != "failed" && tt.status != "cancelled" {
+				want += " (failed)"
+			}
+			if !regexp.MustCompile(`(?m)^users-to-braze +` + regexp.QuoteMeta(r.RunID.String()) + ` +` + regexp.QuoteMeta(want) + ` `).MatchString(table.String()) {
+				t.Errorf("table row does not say %q:\n%s", want, table.String())
+			}
 			if out.OK() == tt.failed || (out.Failed() == 1) != tt.failed {
 				t.Errorf("OK() = %v, Failed() = %d", out.OK(), out.Failed())
 			}
@@ -735,7 +744,7 @@ func TestTriggerAnswerLost(t *testing.T) {
 		t.Fatalf("outcome %+v", out.Runs)
 	}
 	r := out.Runs[0]
-	if !strings.Contains(r.Error, "check the sync's runs in Hightouch before triggering again") || r.RunID != "" {
+	if !strings.Contains(r.Error, "check the sync's runs in Hightouch before triggering again") || r.RunID != "" || r.Status != StatusTriggerFailed {
 		t.Errorf("run %+v", r)
 	}
 	if !strings.Contains(log, "users-to-braze: trigger failed: the trigger may have started a run") {
@@ -743,7 +752,7 @@ func TestTriggerAnswerLost(t *testing.T) {
 	}
 	var table strings.Builder
 	out.WriteTable(&table)
-	if !strings.Contains(table.String(), "not triggered") || !strings.Contains(table.String(), "check the sync's runs") {
+	if !regexp.MustCompile(`(?m)^users-to-braze +trigger failed `).MatchString(table.String()) || !strings.Contains(table.String(), "check the sync's runs") {
 		t.Errorf("table:\n%s", table.String())
 	}
 }

@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -69,11 +70,11 @@ func WriteResourcesMarkdown(b *strings.Builder, resources []ResourceResult) {
 	b.WriteString("\n")
 }
 
+// statusText is the status, marked when it counts as failed without
+// saying so itself (warning with --fail-on-warning, a timeout while
+// running, an unknown final status).
 func (r RunResult) statusText() string {
-	switch {
-	case r.Failed && r.Status == "":
-		return "not triggered"
-	case r.Failed:
+	if r.Failed && !slices.Contains([]string{"failed", "cancelled", "interrupted", StatusTriggerFailed, StatusNotInHightouch}, r.Status) {
 		return r.Status + " (failed)"
 	}
 	return r.Status
