@@ -147,6 +147,9 @@ func (d *deployer) writeSync(ctx context.Context, slug string, root *yaml.Node, 
 }
 
 // apiSchedule turns the file's schedule into the API's; nil is manual.
+// The API's schedule is a type and a body: a startDate (which the file may
+// carry beside the type or in the body) has no place in it, and null
+// entries of the body are the same as absent ones.
 func apiSchedule(v any) *hightouch.Schedule {
 	m, ok := v.(map[string]any)
 	if !ok || m["type"] == "manual" || len(m) == 0 {
@@ -154,5 +157,11 @@ func apiSchedule(v any) *hightouch.Schedule {
 	}
 	typ, _ := m["type"].(string)
 	body, _ := m["schedule"].(map[string]any)
-	return &hightouch.Schedule{Type: typ, Schedule: body}
+	clean := make(map[string]any, len(body))
+	for k, x := range body {
+		if x != nil && k != "startDate" {
+			clean[k] = x
+		}
+	}
+	return &hightouch.Schedule{Type: typ, Schedule: clean}
 }

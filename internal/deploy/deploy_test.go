@@ -236,7 +236,16 @@ func (e *env) ingestFile(p string) {
 	y := hightouchtest.Sync{Slug: slug, ModelID: m.ID, DestinationID: d.ID, Disabled: doc["schedulePaused"] == true}
 	y.Configuration, _ = doc["config"].(map[string]any)
 	if sc, _ := doc["schedule"].(map[string]any); sc["type"] != "manual" {
-		y.Schedule = sc
+		// Hightouch's shape: a type and a body, without startDate.
+		body := map[string]any{}
+		if b, ok := sc["schedule"].(map[string]any); ok {
+			for k, v := range b {
+				if k != "startDate" {
+					body[k] = v
+				}
+			}
+		}
+		y.Schedule = map[string]any{"type": sc["type"], "schedule": body}
 	}
 	e.fake.UpsertSync(y)
 }
@@ -965,5 +974,37 @@ func TestConcurrentTriggers(t *testing.T) {
 	}
 	if spread := arrivals[2].Sub(arrivals[0]); spread > 200*time.Millisecond {
 		t.Errorf("the triggers arrived %s apart: one after the other", spread)
+	}
+}
+
+// TestScheduleStartDate: a startDate in the file (beside the type or in the
+// body, null or not) has no place in the API's schedule: it is neither sent
+// nor compared.
+func TestScheduleStartDate(t *testing.T) {
+	withStart := strings.Replace(usersSync, `schedule:
+  type: interval
+  schedule:
+    interval:`, `schedule:
+  type: interval
+  startDate: null
+  schedule:
+    startDate: "2026-01-01T00:00:00Z"
+    interval:`, 1)
+	if withStart == usersSync {
+		t.Fatal("no replacement")
+	}
+	e := newEnv(t, nil, true)
+	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(withStart, "quantity: 1", "quantity: 2", 1)})
+	before := e.writes()
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
+	if !out.OK() || e.writes()-before != 1 {
+		t.Fatalf("apply: %d writes, %+v\n%s", e.writes()-before, out.Resources, log)
+	}
+	if s, _ := e.fake.Sync("users-to-braze"); fmt.Sprint(s.Schedule) != "map[schedule:map[interval:map[quantity:2 unit:hour]] type:interval]" {
+		t.Errorf("schedule in Hightouch: %v", s.Schedule)
+	}
+	out, log = e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestWait })
+	if !out.OK() || e.writes()-before != 1 {
+		t.Fatalf("wait after apply: %d writes, %+v\n%s", e.writes()-before, out.Resources, log)
 	}
 }

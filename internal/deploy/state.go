@@ -116,14 +116,14 @@ func syncFromAPI(s hightouch.Sync, modelSlugs, destinationSlugs map[hightouch.ID
 	}
 }
 
-// scheduleJSON is the canonical text of a schedule; absent, null and manual
-// schedules are all "".
+// scheduleJSON is the canonical text of a schedule as the API can hold it
+// (see apiSchedule); absent, null and manual schedules are all "".
 func scheduleJSON(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok || m["type"] == "manual" || len(m) == 0 {
+	sc := apiSchedule(v)
+	if sc == nil {
 		return ""
 	}
-	return canonical(m, false)
+	return canonical(map[string]any{"type": sc.Type, "schedule": sc.Schedule}, false)
 }
 
 // canonical renders a JSON-like value so that equal values give equal text:
