@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -140,13 +141,16 @@ func canonical(v any, emptyIsNull bool) string {
 	return string(bytes.TrimSpace(b))
 }
 
-// normalize makes YAML's int64 and JSON's float64 the same number.
+// normalize makes YAML's int64 and JSON's float64 the same number, and a
+// null entry of an object the same as an absent one.
 func normalize(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			out[k] = normalize(x)
+			if x != nil {
+				out[k] = normalize(x)
+			}
 		}
 		return out
 	case []any:
@@ -181,7 +185,8 @@ func (f modelState) diff(h modelState) []string {
 	return diffs(
 		[3]string{"source", f.Source, h.Source},
 		[3]string{"type", f.QueryType, h.QueryType},
-		[3]string{"query", f.Query, h.Query},
+		// A block scalar's final newline is not a change.
+		[3]string{"query", strings.TrimSpace(f.Query), strings.TrimSpace(h.Query)},
 		[3]string{"primaryKey", f.PrimaryKey, h.PrimaryKey},
 	)
 }
