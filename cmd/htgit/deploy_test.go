@@ -155,7 +155,7 @@ func TestDeployCLI(t *testing.T) {
 	dir, from := newRepo(t, "hightouch")
 	to := commit(t, dir, "change", dpChange(t))
 	fake := dpFake(t, dir, true) // Git Sync was quick: the change is in already
-	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", from, "--to", to, "--wait")
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", from, "--to", to, "--wait", "--debug")
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -184,6 +184,10 @@ func TestDeployCLI(t *testing.T) {
 	}
 	if n := fake.Count(hightouchtest.RouteTrigger); n != 2 {
 		t.Errorf("%d triggers, want 2", n)
+	}
+	// --debug logs each request, never the key.
+	if !regexp.MustCompile(`hightouch request.*method=POST path=/syncs/\d+/trigger.*status=200`).MatchString(r.stderr) {
+		t.Errorf("--debug did not log the trigger:\n%s", r.stderr)
 	}
 	dpNoKey(t, "stdout", r.stdout)
 	dpNoKey(t, "stderr", r.stderr)
@@ -605,7 +609,9 @@ func TestPlanCLI(t *testing.T) {
 	fake := dpFake(t, dir, true) // Hightouch has the workspace as it was before the change
 	after := commit(t, dir, "change", change)
 
-	r := run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL}, "plan", "--path", "hightouch", "--from", before, "--to", after)
+	// plan runs anywhere, a pull request included.
+	r := run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/7/merge"},
+		"plan", "--path", "hightouch", "--from", before, "--to", after, "--branch", "main")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
