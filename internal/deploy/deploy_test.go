@@ -1008,3 +1008,33 @@ func TestScheduleStartDate(t *testing.T) {
 		t.Fatalf("wait after apply: %d writes, %+v\n%s", e.writes()-before, out.Resources, log)
 	}
 }
+
+// TestRateLimit: many syncs triggered and followed at once stay within the
+// client's rate limit, so Hightouch never has to refuse one (a refused
+// trigger would show as a second trigger request).
+func TestRateLimit(t *testing.T) {
+	files := baseFiles()
+	for i := range 10 {
+		files[fmt.Sprintf("syncs/users-%02d.yaml", i)] = strings.Replace(usersSync, "object: users", fmt.Sprintf("object: users%d", i), 1)
+	}
+	// At most 20 requests in any 250ms; the client sends at most 4 + 40/s × 0.25s = 14.
+	e := newEnv(t, files, true, hightouchtest.WithRateLimit(20, 250*time.Millisecond))
+	var err error
+	e.client, err = hightouch.New(hightouch.Config{BaseURL: e.fake.URL, APIKey: e.fake.APIKey, RateLimit: 40, RateBurst: 4,
+		BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := e.commit(map[string]string{"models/users.yaml": strings.Replace(usersModel, "select *", "select id", 1)})
+	e.ingest()
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
+	if !out.OK() || len(out.Runs) != 11 {
+		t.Fatalf("%d runs, %d failed\n%s", len(out.Runs), out.Failed(), log)
+	}
+	if n := e.fake.Count(hightouchtest.RouteTrigger); n != 11 {
+		t.Errorf("%d trigger requests for 11 syncs", n)
+	}
+	if strings.Contains(log, "429") {
+		t.Errorf("Hightouch refused requests:\n%s", log)
+	}
+}
