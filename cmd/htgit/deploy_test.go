@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -654,6 +655,23 @@ func TestPlanCLI(t *testing.T) {
 	}
 	dpNoKey(t, "stdout", r.stdout)
 	dpNoKey(t, "stderr", r.stderr)
+
+	// A sync added in Git that Hightouch already has and has run (made in
+	// its UI) is not a full resync.
+	dpIngest(t, fake, dir)
+	req, _ := http.NewRequest("POST", fake.URL+"/syncs/"+dpSyncID(t, fake, "accounts-to-braze")+"/trigger", nil)
+	req.Header.Set("Authorization", "Bearer "+dpKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r = run(t, dir, dpEnv(fake), "plan", "--path", "hightouch", "--from", before, "--to", after)
+	for _, want := range []string{"accounts-to-braze  sync added; incremental", "sync  accounts-to-braze: unchanged"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("plan of a sync Hightouch has run lacks %q: exit %d\n%s\n%s", want, r.code, r.stdout, r.stderr)
+		}
+	}
 
 	// The files are read from the working tree: a --to that is not checked
 	// out is refused, one that only differs outside the Git Sync folder is not.

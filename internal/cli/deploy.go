@@ -225,9 +225,9 @@ type deployResult struct {
 
 // runDeploy prints the plan, then previews (plan with a key) or deploys.
 func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d deployFlags, key string, apply bool, log io.Writer) (*deployResult, error) {
-	p.WriteText(log)
 	res := &deployResult{markdown: p.Markdown()}
 	if key == "" {
+		p.WriteText(log)
 		fmt.Fprintln(log, "(set HIGHTOUCH_API_KEY to also see what Hightouch would create or update)")
 		return res, nil
 	}
@@ -241,10 +241,13 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 		WorkspaceSlug: d.workspaceSlug, Log: log,
 	}
 	if !apply {
+		// Preview settles with Hightouch which syncs are new (full
+		// resyncs): print the plan after it.
 		preview, err := deploy.Preview(ctx, opts)
 		if err != nil {
 			return nil, apiError(err)
 		}
+		p.WriteText(log)
 		fmt.Fprintln(log, "In Hightouch:")
 		for _, r := range preview {
 			fmt.Fprintf(log, "  %-5s %s: %s\n", r.Resource.Kind, r.Resource.Slug, r.Result)
@@ -257,6 +260,7 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 		res.markdown = b.String() + p.Markdown()
 		return res, nil
 	}
+	p.WriteText(log)
 	outcome, err := deploy.Run(ctx, opts)
 	if err != nil {
 		return nil, apiError(err)

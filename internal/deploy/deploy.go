@@ -206,6 +206,7 @@ func (d *deployer) refinePlan() {
 			r.FullResync, r.ResyncWhy = true, "new sync"
 		} else if r.ResyncWhy == "new sync" {
 			r.FullResync, r.ResyncWhy = false, ""
+			d.logf("%s: Hightouch already has this sync and has run it: no full resync", r.Sync)
 		}
 	}
 }

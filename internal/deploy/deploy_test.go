@@ -617,6 +617,10 @@ func TestFullResyncAuto(t *testing.T) {
 			}
 			out, log := e.run(e.plan(e.first, to, plan.Options{FullResync: tt.mode}), nil)
 			equal(t, "runs", runSummary(out), tt.want)
+			if strings.HasPrefix(tt.name, "new file of a sync Hightouch has run") &&
+				!strings.Contains(log, "users-to-intercom: Hightouch already has this sync and has run it: no full resync") {
+				t.Errorf("the log does not say why there is no full resync:\n%s", log)
+			}
 			for _, r := range out.Runs {
 				runs := e.fake.Runs(string(r.SyncID))
 				if last := runs[len(runs)-1]; last.FullResync != r.FullResync || last.ID != string(r.RunID) {
