@@ -244,10 +244,10 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 		// Preview settles with Hightouch which syncs are new (full
 		// resyncs): print the plan after it.
 		preview, err := deploy.Preview(ctx, opts)
+		p.WriteText(log)
 		if err != nil {
 			return nil, apiError(err)
 		}
-		p.WriteText(log)
 		fmt.Fprintln(log, "In Hightouch:")
 		for _, r := range preview {
 			fmt.Fprintf(log, "  %-5s %s: %s\n", r.Resource.Kind, r.Resource.Slug, r.Result)
