@@ -78,18 +78,25 @@ func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult
 
 func (d *deployer) writeModel(ctx context.Context, slug string, root *yaml.Node, exists bool) error {
 	want := modelFromFile(root)
-	raw, table, err := modelQuery(want)
-	if err != nil {
-		return err
-	}
 	if exists {
 		have := modelFromAPI(d.snap.models[slug], d.snap.sourceSlugs)
 		if have.Source != want.Source || have.QueryType != want.QueryType {
 			return fmt.Errorf("the API cannot move a model to another source or query type (Hightouch has %s/%s); change it in Hightouch or let Git Sync ingest it (--ingest wait)", have.Source, have.QueryType)
 		}
-		_, err := d.Client.UpdateModel(ctx, d.snap.models[slug].ID, hightouch.ModelUpdate{
-			Name: want.Name, PrimaryKey: want.PrimaryKey, Raw: raw, Table: table,
-		})
+		update := hightouch.ModelUpdate{Name: want.Name, PrimaryKey: want.PrimaryKey}
+		if strings.TrimSpace(have.Query) != strings.TrimSpace(want.Query) {
+			// Only a changed query is sent: a dbt model's primary key can
+			// be updated without the dbt model id the file lacks.
+			var err error
+			if update.Raw, update.Table, err = modelQuery(want); err != nil {
+				return err
+			}
+		}
+		_, err := d.Client.UpdateModel(ctx, d.snap.models[slug].ID, update)
+		return err
+	}
+	raw, table, err := modelQuery(want)
+	if err != nil {
 		return err
 	}
 	source, ok := d.snap.sources[want.Source]

@@ -1042,3 +1042,34 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("Hightouch refused requests:\n%s", log)
 	}
 }
+
+// TestApplyDBTModel: a dbt model's primary key can be applied; its dbt
+// model cannot (the file lacks Hightouch's dbt model id), nor can a new one.
+func TestApplyDBTModel(t *testing.T) {
+	// The fake shows a dbt model's unique id as model.project.<slug>.
+	dbt := "name: C\nsource: snow\ntype: dbt_model\nrawSql: null\ntableName: null\ndbtModel: model.project.customers\nisSchema: false\nprimaryKey: customer_id\n"
+	files := baseFiles()
+	files["models/customers.yaml"] = dbt
+	e := newEnv(t, files, false)
+	e.ingest()
+	if m, _ := e.fake.Model("customers"); m.QueryType != "dbt" {
+		t.Fatalf("fake model %+v", m)
+	}
+	to := e.commit(map[string]string{
+		"models/customers.yaml":  strings.Replace(dbt, "customer_id", "id", 1),
+		"models/customers2.yaml": strings.Replace(dbt, "customers", "customers2", 1),
+	})
+	out, log := e.run(e.plan(e.first, to, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
+	equal(t, "resources", resourceSummary(out.Resources), []string{
+		"model customers updated",
+		"model customers2 failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)",
+	})
+	if m, _ := e.fake.Model("customers"); m.PrimaryKey != "id" {
+		t.Errorf("primary key not applied: %+v\n%s", m, log)
+	}
+	for _, r := range e.fake.Requests() {
+		if r.Route == "PATCH /models/{modelId}" && strings.Contains(r.Body, "dbt") {
+			t.Errorf("PATCH sent a dbt query: %s", r.Body)
+		}
+	}
+}
