@@ -100,6 +100,7 @@ func (idx *index) modelRefs() []finding.Finding {
 	}
 	slices.Sort(slugs)
 	var byName map[string][]*summary // built on the first broken reference only
+	near := map[string][]string{}    // suggestions by missing slug: many syncs often name one
 	modelsDir := filepath.Join(idx.ws.Dir, "models")
 	for _, s := range idx.syncs {
 		if !s.model.set {
@@ -122,7 +123,7 @@ func (idx *index) modelRefs() []finding.Finding {
 		related := []string{modelsDir}
 		if named := byName[s.model.value]; len(named) > 0 {
 			msg += fmt.Sprintf("; it is the name of model %s: use its slug `%s`", named[0].file.Rel, named[0].file.Slug)
-		} else if near := nearest(s.model.value, slugs, 3, max(3, len(s.model.value)/2)); len(near) > 0 {
+		} else if near := suggest(near, s.model.value, slugs); len(near) > 0 {
 			msg += "; closest slugs: " + strings.Join(near, ", ")
 		} else {
 			msg += "; set it to the file name of a model, without .yaml"
@@ -130,6 +131,16 @@ func (idx *index) modelRefs() []finding.Finding {
 		out = append(out, newFinding(s.file.Path, ruleModelRef, s.model.at, msg, related...))
 	}
 	return out
+}
+
+// suggest returns the slugs closest to value, computed once per value.
+func suggest(cache map[string][]string, value string, slugs []string) []string {
+	near, ok := cache[value]
+	if !ok {
+		near = nearest(value, slugs, 3, max(3, len(value)/2))
+		cache[value] = near
+	}
+	return near
 }
 
 // manifestRefs checks sources and destinations against the manifest, when

@@ -2,10 +2,12 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
@@ -228,5 +230,19 @@ func TestSuggest(t *testing.T) {
 		if got := distance(tt.a, tt.b); got != tt.d {
 			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
 		}
+	}
+}
+
+// TestNearestLongValue: a 1 MB model value against 10,000 slugs must not
+// run the quadratic distance 10,000 times (about 2*10^11 steps): the length
+// bound rules every slug out first. Broken, this test runs for minutes.
+func TestNearestLongValue(t *testing.T) {
+	slugs := make([]string, 10_000)
+	for i := range slugs {
+		slugs[i] = fmt.Sprintf("model-%d", i)
+	}
+	long := strings.Repeat("m", 1<<20)
+	if got := nearest(long, slugs, 3, len(long)/2); len(got) != 0 {
+		t.Errorf("nearest = %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // closest returns the candidate nearest to s by edit distance (ignoring
@@ -23,12 +24,15 @@ func nearest(s string, candidates []string, n, limit int) []string {
 		d int
 	}
 	var found []scored
+	lower, runes := strings.ToLower(s), utf8.RuneCountInString(s)
 	for _, c := range candidates {
-		if c == s {
+		// The lengths alone bound the distance from below: skip the
+		// quadratic comparison when they already differ by too much.
+		if c == s || abs(utf8.RuneCountInString(c)-runes) > limit {
 			continue
 		}
 		// Case-blind, so a candidate that differs only in case scores 0.
-		if d := distance(strings.ToLower(s), strings.ToLower(c)); d <= limit {
+		if d := distance(lower, strings.ToLower(c)); d <= limit {
 			found = append(found, scored{c, d})
 		}
 	}
@@ -43,6 +47,13 @@ func nearest(s string, candidates []string, n, limit int) []string {
 		out = append(out, f.c)
 	}
 	return out
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // distance is the Levenshtein distance between a and b.
