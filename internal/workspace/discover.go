@@ -122,8 +122,10 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	if real, err := filepath.EvalSymlinks(dir); err != nil || !within(realRoot, real) {
 		return nil, nil, &InputError{Msg: fmt.Sprintf("--path %q leaves the root %s through a symlink", opts.Path, root)}
 	}
-	for _, g := range opts.Exclude {
-		if !doublestar.ValidatePattern(g) {
+	exclude := make([]string, len(opts.Exclude))
+	for i, g := range opts.Exclude {
+		exclude[i] = strings.TrimPrefix(filepath.ToSlash(g), "./") // shell completion adds ./
+		if !doublestar.ValidatePattern(exclude[i]) {
 			return nil, nil, &InputError{Msg: fmt.Sprintf("--exclude %q is not a valid glob", g)}
 		}
 	}
@@ -149,7 +151,7 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		walk := strings.Replace(p.Glob, "/**/*.{yaml,yml}", "/**/*", 1)
 		err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
 			abs := filepath.Join(dir, filepath.FromSlash(rel))
-			if excluded(opts.Exclude, rel, relTo(root, abs)) {
+			if excluded(exclude, rel, relTo(root, abs)) {
 				return nil
 			}
 			if !doublestar.MatchUnvalidated(p.Glob, rel) {
@@ -259,11 +261,15 @@ func checkDir(dir, what string) error {
 	return nil
 }
 
+// excluded reports whether a glob matches one of the paths or a folder
+// above it: --exclude models/legacy skips the files in that folder.
 func excluded(globs []string, rels ...string) bool {
 	for _, g := range globs {
 		for _, rel := range rels {
-			if doublestar.MatchUnvalidated(g, rel) {
-				return true
+			for p := rel; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+				if doublestar.MatchUnvalidated(g, p) {
+					return true
+				}
 			}
 		}
 	}

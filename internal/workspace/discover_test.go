@@ -77,6 +77,8 @@ func TestDiscover(t *testing.T) {
 			[]string{"model:models/big.yml:big"}, []string{"file-too-large"}},
 		{"exclude relative to the root", Options{Path: "hightouch", Exclude: []string{"hightouch/syncs/*.yaml", "**/big.yml"}}, []string{
 			"manifest:manifest.yaml:", "model:models/h.yaml:h"}, nil, nil},
+		{"exclude a folder, and with ./", Options{Exclude: []string{"models/deep", "./syncs/old/t.yaml"}}, []string{
+			"manifest:manifest-prod.yml:", "manifest:manifest.yaml:", "model:models/a.yaml:a", "sync:syncs/s.yaml:s"}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
