@@ -98,6 +98,7 @@ type RunResult struct {
 type Outcome struct {
 	Resources    []ResourceResult
 	Runs         []RunResult
+	Skipped      []plan.Run // affected syncs not triggered (paused)
 	IngestFailed bool
 }
 
@@ -150,6 +151,11 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	if out.IngestFailed || !d.Trigger {
 		return out, nil
+	}
+	for _, r := range d.Plan.Runs {
+		if r.Skip != "" {
+			out.Skipped = append(out.Skipped, r)
+		}
 	}
 	out.Runs = d.triggerAll(ctx)
 	if d.Wait {

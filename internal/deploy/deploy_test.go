@@ -650,6 +650,13 @@ func TestPaused(t *testing.T) {
 			if e.fake.Count(hightouchtest.RouteTrigger) != 0 || !strings.Contains(log, "users-paused: not triggered: paused (schedulePaused: true; pass --include-paused to run it)") {
 				t.Errorf("%d triggers; log:\n%s", e.fake.Count(hightouchtest.RouteTrigger), log)
 			}
+			var table strings.Builder
+			out.WriteTable(&table)
+			md := out.Markdown()
+			if !strings.Contains(table.String(), "Not triggered: users-paused (paused (schedulePaused: true; pass --include-paused to run it))") ||
+				!strings.Contains(md, "Not triggered: `users-paused` (paused (schedulePaused: true; pass --include-paused to run it)).") {
+				t.Errorf("the paused sync is not reported:\n%s\n%s", table.String(), md)
+			}
 		})
 	}
 }

@@ -16,6 +16,9 @@ func (o *Outcome) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "  %-5s %-30s %-8s %s%s\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, r.Result, detail(r.Diff))
 		}
 	}
+	for _, r := range o.Skipped {
+		fmt.Fprintf(w, "Not triggered: %s (%s)\n", r.Sync, r.Skip)
+	}
 	if len(o.Runs) == 0 {
 		fmt.Fprintln(w, "No sync was triggered.")
 		return
@@ -37,6 +40,9 @@ func (o *Outcome) Markdown() string {
 		b.WriteString("**Ingestion did not finish**: some changes are not in Hightouch as merged, so no sync was triggered.\n\n")
 	}
 	WriteResourcesMarkdown(&b, o.Resources)
+	for _, r := range o.Skipped {
+		fmt.Fprintf(&b, "Not triggered: `%s` (%s).\n\n", r.Sync, cell(r.Skip))
+	}
 	if len(o.Runs) == 0 {
 		b.WriteString("No sync was triggered.\n")
 		return b.String()
