@@ -414,9 +414,14 @@ func TestDeployActionShallowClone(t *testing.T) {
 		t.Fatalf("clone not shallow: %s", out)
 	}
 	fake := dpFake(t, origin, true)
-	a := runPushAction(t, dpPush{dir: clone, before: before, after: after}, fake, map[string]string{"ingest": "none", "trigger": "none"})
+	// The API URL from the environment, as action.yml's empty api-url lets it.
+	a := runPushAction(t, dpPush{dir: clone, before: before, after: after}, fake,
+		map[string]string{"ingest": "none", "trigger": "none", "api-url": ""}, "HIGHTOUCH_API_URL", fake.URL)
 	if a.code != 0 {
 		t.Fatal(a)
+	}
+	if fake.Count(hightouchtest.AnyRoute) == 0 {
+		t.Error("no request reached the fake named by HIGHTOUCH_API_URL")
 	}
 	if !strings.Contains(a.stdout, "modified model active-users") || !strings.Contains(a.stdout, "added    sync  accounts-to-braze") {
 		t.Errorf("the change was not seen:\n%s", a)
