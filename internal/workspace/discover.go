@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -134,57 +135,91 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		maxSize = DefaultMaxSize
 	}
 
+	// The patterns walk separate folders: walk them at once, each into its
+	// own result, merged in pattern order so the outcome does not depend on
+	// which finished first.
+	fsys := os.DirFS(dir)
+	results := make([]walkResult, len(Patterns))
+	var wg sync.WaitGroup
+	for i, p := range Patterns {
+		wg.Go(func() {
+			results[i] = walkPattern(fsys, p.Glob, p.Kind, walkOptions{root: root, realRoot: realRoot, dir: dir, exclude: exclude, maxSize: maxSize})
+		})
+	}
+	wg.Wait()
 	ws := &Workspace{Root: root, Dir: dir}
 	var findings []finding.Finding
-	fsys := os.DirFS(dir)
-	for _, p := range Patterns {
-		// doublestar follows a symlink in the literal part of a pattern
-		// (models/, syncs/), so check that part here.
-		if top, _, ok := strings.Cut(p.Glob, "/"); ok {
-			if problem := leavesRoot(filepath.Join(dir, top), realRoot); problem != nil {
-				findings = append(findings, *problem)
-				continue
-			}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, nil, r.err
 		}
-		// Walk every entry under models/ and syncs/, not only *.yaml, so a
-		// symlinked folder leaving the root is seen and reported.
-		walk := strings.Replace(p.Glob, "/**/*.{yaml,yml}", "/**/*", 1)
-		err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
-			abs := filepath.Join(dir, filepath.FromSlash(rel))
-			if excluded(exclude, rel, relTo(root, abs)) {
-				return nil
-			}
-			if !doublestar.MatchUnvalidated(p.Glob, rel) {
-				if d.Type()&fs.ModeSymlink != 0 {
-					if problem := leavesRoot(abs, realRoot); problem != nil {
-						findings = append(findings, *problem)
-					}
-				}
-				return nil
-			}
-			f := File{Path: abs, Rel: rel, Kind: p.Kind}
-			if p.Kind != Manifest {
-				f.Slug = Slug(rel)
-			}
-			keep, problem := admit(abs, d, realRoot, maxSize)
-			if problem != nil {
-				findings = append(findings, *problem)
-			}
-			if keep {
-				ws.Files = append(ws.Files, f)
-			} else if problem != nil {
-				ws.Skipped = append(ws.Skipped, f)
-			}
-			return nil
-		}, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithNoHidden())
-		if err != nil {
-			return nil, nil, fmt.Errorf("searching %s for %s: %w", dir, p.Glob, err)
-		}
+		ws.Files = append(ws.Files, r.files...)
+		ws.Skipped = append(ws.Skipped, r.skipped...)
+		findings = append(findings, r.findings...)
 	}
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
 	slices.SortFunc(ws.Skipped, byRel)
 	return ws, findings, nil
+}
+
+type walkOptions struct {
+	root, realRoot, dir string
+	exclude             []string
+	maxSize             int64
+}
+
+type walkResult struct {
+	files, skipped []File
+	findings       []finding.Finding
+	err            error
+}
+
+// walkPattern finds the files of one pattern.
+func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResult) {
+	// doublestar follows a symlink in the literal part of a pattern
+	// (models/, syncs/), so check that part here.
+	if top, _, ok := strings.Cut(glob, "/"); ok {
+		if problem := leavesRoot(filepath.Join(o.dir, top), o.realRoot); problem != nil {
+			r.findings = append(r.findings, *problem)
+			return r
+		}
+	}
+	// Walk every entry under models/ and syncs/, not only *.yaml, so a
+	// symlinked folder leaving the root is seen and reported.
+	walk := strings.Replace(glob, "/**/*.{yaml,yml}", "/**/*", 1)
+	err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
+		abs := filepath.Join(o.dir, filepath.FromSlash(rel))
+		if excluded(o.exclude, rel, relTo(o.root, abs)) {
+			return nil
+		}
+		if !doublestar.MatchUnvalidated(glob, rel) {
+			if d.Type()&fs.ModeSymlink != 0 {
+				if problem := leavesRoot(abs, o.realRoot); problem != nil {
+					r.findings = append(r.findings, *problem)
+				}
+			}
+			return nil
+		}
+		f := File{Path: abs, Rel: rel, Kind: kind}
+		if kind != Manifest {
+			f.Slug = Slug(rel)
+		}
+		keep, problem := admit(abs, d, o.realRoot, o.maxSize)
+		if problem != nil {
+			r.findings = append(r.findings, *problem)
+		}
+		if keep {
+			r.files = append(r.files, f)
+		} else if problem != nil {
+			r.skipped = append(r.skipped, f)
+		}
+		return nil
+	}, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithNoHidden())
+	if err != nil {
+		r.err = fmt.Errorf("searching %s for %s: %w", o.dir, glob, err)
+	}
+	return r
 }
 
 // Slug is the resource slug Git Sync derives from a file name.

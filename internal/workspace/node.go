@@ -33,6 +33,9 @@ func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	return nil, nil
 }
 
+// HasMerge reports whether mapping m has a merge key (<<).
+func HasMerge(m *yaml.Node) bool { return hasMerge(m) }
+
 func hasMerge(m *yaml.Node) bool {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if isMerge(m.Content[i]) {
@@ -207,6 +210,10 @@ func (c *converter) value(n *yaml.Node) any {
 	}
 	return scalar(n)
 }
+
+// Scalar is the value Value gives a scalar node: bool, int64, float64,
+// *big.Int, string or nil.
+func Scalar(n *yaml.Node) any { return scalar(n) }
 
 // scalar converts a scalar by its resolved tag. The common spellings are
 // parsed directly; anything else goes through yaml.v3's own decoding, which

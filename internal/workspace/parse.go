@@ -21,7 +21,17 @@ import (
 type Document struct {
 	File  File
 	Root  *yaml.Node
-	lines [][]byte // source lines without their line breaks, for spans
+	src   []byte
+	lines [][]byte // src's lines without their breaks; see ln
+}
+
+// ln returns the source lines, split on first use: only a file with a
+// finding to place needs them.
+func (d *Document) ln() [][]byte {
+	if d.lines == nil {
+		d.lines = splitLines(d.src)
+	}
+	return d.lines
 }
 
 // YAML rules: the file must be one valid YAML mapping before anything else
@@ -53,7 +63,7 @@ var bom = []byte("\xef\xbb\xbf")
 // a yaml-syntax finding.
 func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	src = bytes.TrimPrefix(src, bom)
-	doc = &Document{File: f, lines: splitLines(src)}
+	doc = &Document{File: f, src: src}
 	at := func(rule finding.Rule, start, end finding.Pos, msg string) {
 		findings = append(findings, finding.Finding{Path: f.Path, Start: start, End: end,
 			Rule: rule.ID, Severity: rule.Severity, Message: msg})
@@ -145,10 +155,10 @@ func (d *Document) syntaxError(err error) finding.Finding {
 			line++
 		}
 	}
-	line = min(max(line, 1), max(len(d.lines), 1))
+	line = min(max(line, 1), max(len(d.ln()), 1))
 	// At the end of the input yaml.v3 names the empty line after the last
 	// one: the unclosed quote or bracket is above it.
-	for line > 1 && len(bytes.TrimSpace(d.lines[line-1])) == 0 {
+	for line > 1 && len(bytes.TrimSpace(d.ln()[line-1])) == 0 {
 		line--
 	}
 	start := finding.Pos{Line: line, Col: d.firstNonBlank(line)}
@@ -164,7 +174,7 @@ func (d *Document) syntaxError(err error) finding.Finding {
 	end := d.lineEnd(line)
 	if msg == "found character that cannot start any token" {
 		// YAML reserves @ and ` to start a value: underline the character.
-		if i := bytes.IndexAny(d.lines[line-1], "@`"); i >= 0 {
+		if i := bytes.IndexAny(d.ln()[line-1], "@`"); i >= 0 {
 			start = d.pos(line, i)
 			end = finding.Pos{Line: line, Col: start.Col + 1}
 		}
@@ -185,7 +195,7 @@ func (d *Document) syntaxError(err error) finding.Finding {
 
 // find returns the first line and byte offset where s occurs.
 func (d *Document) find(s string) (int, int, bool) {
-	for i, l := range d.lines {
+	for i, l := range d.ln() {
 		if off := bytes.Index(l, []byte(s)); off >= 0 {
 			return i + 1, off, true
 		}
@@ -200,20 +210,34 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.MappingNode {
-			seen := make(map[string]*yaml.Node, len(n.Content)/2)
+			// Git Sync mappings are small: comparing with the keys before
+			// is cheaper than a map, which only large mappings get.
+			var seen map[string]*yaml.Node
+			if len(n.Content) > 32 {
+				seen = make(map[string]*yaml.Node, len(n.Content)/2)
+			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i]
-				if k.Kind != yaml.ScalarNode || k.Value == "<<" {
+				if k.Kind != yaml.ScalarNode || isMerge(k) {
 					continue
 				}
-				if prev, ok := seen[k.Value]; ok {
+				prev, ok := seen[k.Value]
+				for j := 0; seen == nil && j < i; j += 2 {
+					if p := n.Content[j]; p.Kind == yaml.ScalarNode && p.Value == k.Value && !isMerge(p) {
+						prev, ok = p, true
+						break
+					}
+				}
+				if ok {
 					start, end := d.Span(k)
 					out = append(out, finding.Finding{Path: d.File.Path, Start: start, End: end,
 						Rule: RuleDuplicateKey.ID, Severity: RuleDuplicateKey.Severity,
 						Message: fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line)})
 					continue
 				}
-				seen[k.Value] = k
+				if seen != nil {
+					seen[k.Value] = k
+				}
 			}
 		}
 		for _, c := range n.Content {
@@ -232,9 +256,9 @@ func (d *Document) documentStart(n *yaml.Node) finding.Pos {
 	if len(n.Content) > 0 {
 		line = n.Content[0].Line
 	}
-	line = min(max(line, 1), len(d.lines))
+	line = min(max(line, 1), len(d.ln()))
 	for l := line; l >= 1; l-- {
-		if bytes.HasPrefix(d.lines[l-1], []byte("---")) {
+		if bytes.HasPrefix(d.ln()[l-1], []byte("---")) {
 			return finding.Pos{Line: l, Col: 1}
 		}
 	}
@@ -242,7 +266,7 @@ func (d *Document) documentStart(n *yaml.Node) finding.Pos {
 }
 
 func (d *Document) invalidUTF8() finding.Pos {
-	for i, l := range d.lines {
+	for i, l := range d.ln() {
 		col := 1
 		for len(l) > 0 {
 			r, size := utf8.DecodeRune(l)
@@ -260,12 +284,12 @@ func (d *Document) invalidUTF8() finding.Pos {
 // as the scanner reports the line after, the one before.
 func (d *Document) indentTab(line int) (int, int, bool) {
 	for _, l := range []int{line, line - 1, line + 1} {
-		if l < 1 || l > len(d.lines) {
+		if l < 1 || l > len(d.ln()) {
 			continue
 		}
-		for i, b := range d.lines[l-1] {
+		for i, b := range d.ln()[l-1] {
 			if b == '\t' {
-				return l, utf8.RuneCount(d.lines[l-1][:i]) + 1, true
+				return l, utf8.RuneCount(d.ln()[l-1][:i]) + 1, true
 			}
 			if b != ' ' {
 				break
@@ -276,19 +300,19 @@ func (d *Document) indentTab(line int) (int, int, bool) {
 }
 
 func (d *Document) firstNonBlank(line int) int {
-	if line < 1 || line > len(d.lines) {
+	if line < 1 || line > len(d.ln()) {
 		return 1
 	}
-	l := d.lines[line-1]
+	l := d.ln()[line-1]
 	trimmed := bytes.TrimLeft(l, " \t")
 	return utf8.RuneCount(l[:len(l)-len(trimmed)]) + 1
 }
 
 func (d *Document) lineEnd(line int) finding.Pos {
-	if line < 1 || line > len(d.lines) {
+	if line < 1 || line > len(d.ln()) {
 		return finding.Pos{Line: line, Col: 1}
 	}
-	return finding.Pos{Line: line, Col: utf8.RuneCount(bytes.TrimRight(d.lines[line-1], " \t")) + 1}
+	return finding.Pos{Line: line, Col: utf8.RuneCount(bytes.TrimRight(d.ln()[line-1], " \t")) + 1}
 }
 
 // splitLines splits src where yaml.v3 counts a new line: CRLF, LF, a lone

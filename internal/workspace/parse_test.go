@@ -12,6 +12,15 @@ import (
 	"github.com/htgit/htgit/internal/finding"
 )
 
+// largeMapping has more keys than duplicateKeys compares one by one.
+var largeMapping = func() string {
+	var b strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&b, "k%d: v\n", i)
+	}
+	return b.String()
+}()
+
 // TestParse proves every yaml-* rule and where it points. yaml.v3 knows only
 // a line (and for parser errors names the one before), so these positions
 // are the ones most easily broken by a yaml.v3 upgrade.
@@ -42,6 +51,8 @@ func TestParse(t *testing.T) {
 		{"duplicate key", "a: 1\nb: 2\na: 3\n", "yaml-duplicate-key", "3:1-3:2", `key "a" is already set on line 1`},
 		{"duplicate nested key", "a:\n  x: 1\n  \"x\": 2\n", "yaml-duplicate-key", "3:3-3:6", `key "x"`},
 		{"same key in two mappings is fine", "a: {x: 1}\nb: {x: 1}\n", "", "", ""},
+		{"duplicate in a large mapping", largeMapping + "k3: again\n", "yaml-duplicate-key", "21:1-21:3", `key "k3" is already set on line 4`},
+		{"a quoted << is an ordinary key", "\"<<\": 1\n\"<<\": 2\n", "yaml-duplicate-key", "2:1-2:5", `key "<<"`},
 		{"second document", "a: 1\n---\nb: 2\n", "yaml-multiple-documents", "2:1-2:4", "second YAML document"},
 		{"empty second document", "a: 1\n---\n", "yaml-multiple-documents", "2:1-2:4", "second YAML document"},
 		{"document end marker is one document", "a: 1\n...\n", "", "", ""},

@@ -28,8 +28,8 @@ func (d *Document) Span(n *yaml.Node) (start, end finding.Pos) {
 // clamp moves a position past the last line to the end of the file.
 func (d *Document) clamp(p finding.Pos) finding.Pos {
 	p.Line, p.Col = max(p.Line, 1), max(p.Col, 1)
-	if last := len(d.lines); p.Line > last {
-		return finding.Pos{Line: last, Col: utf8.RuneCount(d.lines[last-1]) + 1}
+	if last := len(d.ln()); p.Line > last {
+		return finding.Pos{Line: last, Col: utf8.RuneCount(d.ln()[last-1]) + 1}
 	}
 	return p
 }
@@ -62,13 +62,13 @@ func (d *Document) scalarEnd(n *yaml.Node) finding.Pos {
 		return start
 	}
 	if n.Kind == yaml.AliasNode {
-		if src := d.lines[line-1]; off < len(src) && src[off] == '*' {
+		if src := d.ln()[line-1]; off < len(src) && src[off] == '*' {
 			return d.pos(line, min(off+1+len(n.Value), len(src)))
 		}
 		return d.restOfLine(line, off)
 	}
 	line, off = d.skipProperties(line, off, n.Value != "")
-	rest := d.lines[line-1][off:]
+	rest := d.ln()[line-1][off:]
 	switch {
 	case len(rest) == 0:
 		return d.pos(line, off)
@@ -91,7 +91,7 @@ func (d *Document) scalarEnd(n *yaml.Node) finding.Pos {
 // restOfLine underlines from off to the end of the line, up to a comment:
 // the fallback when the token cannot be read exactly.
 func (d *Document) restOfLine(line, off int) finding.Pos {
-	rest := d.lines[line-1][off:]
+	rest := d.ln()[line-1][off:]
 	end := len(rest)
 	if i := bytes.Index(rest, []byte(" #")); i >= 0 {
 		end = i
@@ -102,7 +102,7 @@ func (d *Document) restOfLine(line, off int) finding.Pos {
 // skipProperties moves past an anchor (&a) and a tag (!t) and the space
 // after them; with more, the value may continue on a following line.
 func (d *Document) skipProperties(line, off int, more bool) (int, int) {
-	src := d.lines[line-1]
+	src := d.ln()[line-1]
 	for off < len(src) && (src[off] == '&' || src[off] == '!') {
 		for off < len(src) && src[off] != ' ' && src[off] != '\t' {
 			off++
@@ -114,9 +114,9 @@ func (d *Document) skipProperties(line, off int, more bool) (int, int) {
 	if off < len(src) || !more {
 		return line, off
 	}
-	for l := line + 1; l <= len(d.lines); l++ {
-		if t := bytes.TrimLeft(d.lines[l-1], " \t"); len(t) > 0 {
-			return l, len(d.lines[l-1]) - len(t)
+	for l := line + 1; l <= len(d.ln()); l++ {
+		if t := bytes.TrimLeft(d.ln()[l-1], " \t"); len(t) > 0 {
+			return l, len(d.ln()[l-1]) - len(t)
 		}
 	}
 	return line, off
@@ -131,19 +131,19 @@ func (d *Document) plainEnd(line, off int, value string) (finding.Pos, bool) {
 	}
 	for _, w := range words {
 		for {
-			src := d.lines[line-1]
+			src := d.ln()[line-1]
 			for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
 				off++
 			}
 			if off < len(src) {
 				break
 			}
-			if line++; line > len(d.lines) {
+			if line++; line > len(d.ln()) {
 				return finding.Pos{}, false
 			}
 			off = 0
 		}
-		if !bytes.HasPrefix(d.lines[line-1][off:], []byte(w)) {
+		if !bytes.HasPrefix(d.ln()[line-1][off:], []byte(w)) {
 			return finding.Pos{}, false
 		}
 		off += len(w)
@@ -160,10 +160,10 @@ func closing(open byte) byte {
 
 // quotedEnd finds the closing quote, which may be lines further down.
 func (d *Document) quotedEnd(line, off int) finding.Pos {
-	q := d.lines[line-1][off]
+	q := d.ln()[line-1][off]
 	i := off + 1
-	for l := line; l <= len(d.lines); l, i = l+1, 0 {
-		src := d.lines[l-1]
+	for l := line; l <= len(d.ln()); l, i = l+1, 0 {
+		src := d.ln()[l-1]
 		for ; i < len(src); i++ {
 			switch {
 			case q == '"' && src[i] == '\\':
@@ -185,14 +185,14 @@ func (d *Document) quotedEnd(line, off int) finding.Pos {
 func (d *Document) blockEnd(line int, empty bool) finding.Pos {
 	last := line
 	content := -1
-	for l := line + 1; l <= len(d.lines) && !empty; l++ {
-		src := d.lines[l-1]
+	for l := line + 1; l <= len(d.ln()) && !empty; l++ {
+		src := d.ln()[l-1]
 		if len(bytes.TrimSpace(src)) == 0 {
 			continue
 		}
 		ind := indentOf(src)
 		if content < 0 {
-			if ind <= indentOf(d.lines[line-1]) {
+			if ind <= indentOf(d.ln()[line-1]) {
 				break
 			}
 			content = ind
@@ -210,8 +210,8 @@ func (d *Document) closingBracket(after finding.Pos) finding.Pos {
 	if !ok {
 		return after
 	}
-	for l := line; l <= len(d.lines); l, off = l+1, 0 {
-		src := d.lines[l-1]
+	for l := line; l <= len(d.ln()); l, off = l+1, 0 {
+		src := d.ln()[l-1]
 		for i := off; i < len(src); i++ {
 			if src[i] == '}' || src[i] == ']' {
 				return d.pos(l, i+1)
@@ -227,10 +227,10 @@ func indentOf(l []byte) int {
 
 // offset converts a 1-based line and rune column to a byte offset in that line.
 func (d *Document) offset(line, col int) (int, int, bool) {
-	if line < 1 || line > len(d.lines) || col < 1 {
+	if line < 1 || line > len(d.ln()) || col < 1 {
 		return 0, 0, false
 	}
-	src := d.lines[line-1]
+	src := d.ln()[line-1]
 	off := 0
 	for c := 1; c < col; c++ {
 		if off >= len(src) {
@@ -244,5 +244,5 @@ func (d *Document) offset(line, col int) (int, int, bool) {
 
 // pos converts a byte offset in a line back to a rune column.
 func (d *Document) pos(line, off int) finding.Pos {
-	return finding.Pos{Line: line, Col: utf8.RuneCount(d.lines[line-1][:off]) + 1}
+	return finding.Pos{Line: line, Col: utf8.RuneCount(d.ln()[line-1][:off]) + 1}
 }

@@ -95,7 +95,7 @@ func TestSpanNeverBeforeStart(t *testing.T) {
 	var walk func(n *yamlNode)
 	walk = func(n *yamlNode) {
 		start, end := doc.Span(n)
-		if end.Before(start) || end.Line > len(doc.lines) {
+		if end.Before(start) || end.Line > len(doc.ln()) {
 			t.Errorf("node %q at %d:%d: span %s", n.Value, n.Line, n.Column, fmtSpan(start, end))
 		}
 		for _, c := range n.Content {
