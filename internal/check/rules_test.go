@@ -146,7 +146,7 @@ func TestScheduleRules(t *testing.T) {
 		{"interval without body", sched("  type: interval\n"),
 			[]want{{"sync-schedule-interval", "10:3-10:7", "interval schedule has no schedule.interval"}}},
 		{"interval with a body that is not a mapping: the schema's", sched("  type: interval\n  schedule: hourly\n"),
-			[]want{{"schema-type", "11:13-11:19", "`schedule.schedule` must be null or a mapping, not a string"}}},
+			[]want{{"schema-type", "11:13-11:19", "`schedule.schedule` must be a mapping or null, not a string"}}},
 		{"interval with empty body", sched("  type: interval\n  schedule: {}\n"),
 			[]want{{"sync-schedule-interval", "11:3-11:11", "has no schedule.interval"}}},
 		{"cron", sched("  type: cron\n  schedule:\n    expression: '0 6 * * 1-5'\n"), nil},
@@ -180,7 +180,7 @@ func TestScheduleRules(t *testing.T) {
 			[]want{{"sync-schedule-visual", "14:15-14:22", `time "24:00" is not HH:MM`}}},
 		{"visual time as a number", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: true}\n        time: 930\n"),
 			[]want{
-				{"schema-type", "14:15-14:18", "must be a string, not a number"},
+				{"schema-type", "14:15-14:18", "must be a string, not an integer"},
 				{"sync-schedule-visual", "14:15-14:18", `time "930" is not HH:MM`},
 			}},
 		{"type not a string is the schema's", sched("  type: [interval]\n"),

@@ -31,7 +31,7 @@ var (
 // schema validates the file against its JSON Schema and places each
 // violation on the node it concerns.
 func (fc *fileCheck) schema() {
-	violations, err := schema.Validate(fc.doc.File.Kind.String(), workspace.Value(fc.doc.Root))
+	violations, err := schema.Validate(fc.doc.File.Kind.String(), fc.doc.Root)
 	if err != nil {
 		// The embedded schemas are tested; reaching this is a bug, shown rather than hidden.
 		fc.at(ruleSchemaOther, fc.doc.Root, "internal error validating against the schema: "+err.Error())
