@@ -125,6 +125,7 @@ func TestRunProgressionMatchesTheDocument(t *testing.T) {
 		{Final: "warning", Failed: &Rows{Changed: 2}, Error: "2 rows rejected"},
 		{Final: "failed", Error: "query failed", HiddenPolls: 2},
 		{Final: "cancelled", Steps: []string{"queued", "querying"}},
+		{Final: "interrupted", Steps: []string{}}, // ends as it starts
 	} {
 		t.Run(sc.Final, func(t *testing.T) {
 			s := New()

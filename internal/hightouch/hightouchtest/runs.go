@@ -68,7 +68,7 @@ type run struct {
 func (r *run) status() string   { return r.steps[r.step] }
 func (r *run) terminal() bool   { return r.step == len(r.steps)-1 }
 func (r *run) queued() bool     { return r.step == 0 }
-func (r *run) ratio() float64   { return float64(r.step) / float64(len(r.steps)-1) }
+func (r *run) ratio() float64   { return float64(r.step) / float64(max(len(r.steps)-1, 1)) }
 func (r *run) planned() Rows    { return *orDefault(r.script.Planned, &Rows{Added: 10}) }
 func (r *run) failedRows() Rows { return *orDefault(r.script.Failed, &Rows{}) }
 
@@ -104,6 +104,10 @@ func (s *Server) startRun(syncID string, fullResync, resetCDC bool) *run {
 	}
 	r := &run{id: s.newID(), created: time.Now(), steps: append(steps, script.Final),
 		hidden: script.HiddenPolls, script: script, fullResync: fullResync, resetCDC: resetCDC}
+	if r.terminal() {
+		// No steps before the final status: the run ends as it starts.
+		r.started, r.finished = &r.created, &r.created
+	}
 	s.runs[syncID] = append(s.runs[syncID], r)
 	return r
 }

@@ -202,15 +202,21 @@ func notFound(what string) *apiError {
 func (s *Server) handle(pattern string, h func(r *http.Request, body []byte) (any, *apiError)) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		out, e := h(r, body)
-		s.mu.Unlock()
+		out, e := s.locked(r, body, h)
 		if e != nil {
 			writeJSON(w, e.status, e.body)
 			return
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
+}
+
+// locked runs a handler under the server's lock, released even if the
+// handler panics, so one broken request cannot hang every later one.
+func (s *Server) locked(r *http.Request, body []byte, h func(r *http.Request, body []byte) (any, *apiError)) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return h(r, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
