@@ -294,7 +294,14 @@ func (d *deployer) compare(r plan.Resource) (exists bool, diff []string, err err
 		if !ok {
 			return false, nil, nil
 		}
-		return true, modelFromFile(root).diff(modelFromAPI(m, d.snap.sourceSlugs)), nil
+		want, have := modelFromFile(root), modelFromAPI(m, d.snap.sourceSlugs)
+		diff := want.diff(have)
+		if d.Ingest == IngestApply {
+			// Apply writes the display name too, so renaming a model in its
+			// file renames it in Hightouch; waiting compares only the query.
+			diff = append(diff, diffs([3]string{"name", want.Name, have.Name})...)
+		}
+		return true, diff, nil
 	}
 	s, ok := d.snap.syncs[r.Slug]
 	if !ok {

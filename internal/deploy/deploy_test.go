@@ -532,6 +532,18 @@ func TestApply(t *testing.T) {
 		t.Errorf("a repeated deploy made %d writes", n)
 	}
 	equal(t, "repeated", resourceSummary(out.Resources), []string{"model users unchanged", "sync accounts-to-sf unchanged"})
+
+	// A new display name alone is written too: apply makes Hightouch say
+	// what the file says.
+	fourth := e.commit(map[string]string{"models/users.yaml": strings.Replace(usersModel, "name: Users", "name: All users", 1)})
+	before = e.writes()
+	out, log = e.run(e.plan(third, fourth, plan.Options{}), func(o *Options) { o.Ingest = IngestApply })
+	if !out.OK() {
+		t.Fatalf("rename apply failed:\n%s", log)
+	}
+	if m, _ := e.fake.Model("users"); m.Name != "All users" || e.writes()-before != 1 {
+		t.Errorf("model users after a new name: %+v, %d writes", m, e.writes()-before)
+	}
 }
 
 // TestApplyRefusals: what the API cannot do is a failed resource, and no
