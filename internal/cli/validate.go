@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/report"
@@ -67,7 +68,8 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 		}
 		for _, arg := range reportSet {
 			p := c.abs(arg)
-			if !inWorkspace[p] {
+			// A deleted model or sync still names the references that break.
+			if !inWorkspace[p] && !wouldBeWorkspaceFile(ws, p) {
 				fmt.Fprintf(c.Stderr, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
 				continue
 			}
@@ -86,8 +88,19 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 	return &loaded{ws: ws, result: res}, nil
 }
 
+// wouldBeWorkspaceFile reports whether p, which may not exist, has the path
+// of a model, sync or manifest file of ws.
+func wouldBeWorkspaceFile(ws *workspace.Workspace, p string) bool {
+	rel, err := filepath.Rel(ws.Dir, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		return false
+	}
+	_, ok := workspace.KindOf(filepath.ToSlash(rel))
+	return ok
+}
+
 func hasResources(ws *workspace.Workspace) bool {
-	for _, f := range ws.Files {
+	for _, f := range append(slices.Clone(ws.Files), ws.Skipped...) {
 		if f.Kind != workspace.Manifest {
 			return true
 		}

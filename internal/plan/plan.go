@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"gopkg.in/yaml.v3"
 
 	"github.com/htgit/htgit/internal/gitdiff"
@@ -208,10 +207,8 @@ func resourceOf(repoPath, prefix string) (workspace.Kind, string, bool) {
 			return 0, "", false
 		}
 	}
-	for _, pat := range workspace.Patterns {
-		if pat.Kind != workspace.Manifest && doublestar.MatchUnvalidated(pat.Glob, rel) {
-			return pat.Kind, workspace.Slug(rel), true
-		}
+	if kind, ok := workspace.KindOf(rel); ok && kind != workspace.Manifest {
+		return kind, workspace.Slug(rel), true
 	}
 	return 0, "", false
 }

@@ -80,6 +80,17 @@ var Patterns = []struct {
 	{"manifest*.{yaml,yml}", Manifest},
 }
 
+// KindOf tells which kind of workspace file a path relative to the Git Sync
+// folder (forward slashes) is, whether or not it exists.
+func KindOf(rel string) (Kind, bool) {
+	for _, p := range Patterns {
+		if doublestar.MatchUnvalidated(p.Glob, rel) {
+			return p.Kind, true
+		}
+	}
+	return 0, false
+}
+
 // InputError is a problem with what the user asked for (a missing folder, a
 // bad glob): the CLI exits 2 for it.
 type InputError struct{ Msg string }
