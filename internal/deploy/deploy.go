@@ -127,14 +127,10 @@ type deployer struct {
 // Run deploys opts.Plan. It returns an error only when it cannot go on at
 // all; failed ingestion and failed runs are in the Outcome.
 func Run(ctx context.Context, opts Options) (*Outcome, error) {
-	opts.defaults()
-	d := &deployer{Options: opts, start: time.Now()}
-	snap, err := fetch(ctx, d.Client)
+	d, err := start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	d.snap = snap
-	d.refinePlan()
 	out := &Outcome{}
 	switch d.Ingest {
 	case IngestWait:
@@ -165,10 +161,8 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	return out, nil
 }
 
-// Preview says, without writing anything, what a deploy would do to each
-// changed resource (create, update and what differs, or nothing) and
-// settles which runs are full resyncs with what Hightouch has.
-func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
+// start reads what Hightouch has and settles the plan's full resyncs with it.
+func start(ctx context.Context, opts Options) (*deployer, error) {
 	opts.defaults()
 	d := &deployer{Options: opts, start: time.Now()}
 	snap, err := fetch(ctx, d.Client)
@@ -177,6 +171,17 @@ func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
 	}
 	d.snap = snap
 	d.refinePlan()
+	return d, nil
+}
+
+// Preview says, without writing anything, what a deploy would do to each
+// changed resource (create, update and what differs, or nothing) and
+// settles which runs are full resyncs with what Hightouch has.
+func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
+	d, err := start(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
 	var out []ResourceResult
 	for _, r := range d.Plan.Changed {
 		res := ResourceResult{Resource: r, OK: true}
