@@ -16,6 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
@@ -178,23 +179,23 @@ func example(t *testing.T, rel string, replace ...string) string {
 func newPullRequest(t *testing.T, spec prSpec) pullRequest {
 	t.Helper()
 	dir, _ := newRepo(t, spec.sub)
-	base := commit(t, dir, "base", spec.base)
-	git(t, dir, "checkout", "-q", "-b", "pr")
+	base := gittest.Commit(t, dir, "base", spec.base)
+	gittest.Run(t, dir, "checkout", "-q", "-b", "pr")
 	for old, new := range spec.renames {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, new)), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		git(t, dir, "mv", old, new)
+		gittest.Run(t, dir, "mv", old, new)
 	}
-	head := commit(t, dir, "the change", spec.change)
+	head := gittest.Commit(t, dir, "the change", spec.change)
 	pr := pullRequest{dir: dir, origin: dir, base: base, head: head}
 	if spec.mainAfter != nil {
-		git(t, dir, "checkout", "-q", "main")
-		pr.base = commit(t, dir, "meanwhile on main", spec.mainAfter)
-		git(t, dir, "checkout", "-q", "--detach", "main")
-		git(t, dir, "merge", "-q", "--no-ff", "--no-edit", "pr")
+		gittest.Run(t, dir, "checkout", "-q", "main")
+		pr.base = gittest.Commit(t, dir, "meanwhile on main", spec.mainAfter)
+		gittest.Run(t, dir, "checkout", "-q", "--detach", "main")
+		gittest.Run(t, dir, "merge", "-q", "--no-ff", "--no-edit", "pr")
 	}
-	git(t, dir, "update-ref", "refs/pull/7/merge", "HEAD")
+	gittest.Run(t, dir, "update-ref", "refs/pull/7/merge", "HEAD")
 	return pr
 }
 
@@ -246,7 +247,7 @@ func runAction(t *testing.T, pr pullRequest, with, extra map[string]string) acti
 	env := runnerInputs(t, with)
 	for k, v := range map[string]string{
 		"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
-		"GITHUB_REF": "refs/pull/7/merge", "GITHUB_SHA": git(t, pr.dir, "rev-parse", "HEAD"),
+		"GITHUB_REF": "refs/pull/7/merge", "GITHUB_SHA": gittest.Run(t, pr.dir, "rev-parse", "HEAD"),
 		"GITHUB_WORKSPACE": pr.dir, "GITHUB_OUTPUT": output, "GITHUB_STEP_SUMMARY": summary,
 		"GITHUB_REPOSITORY": repository, "GITHUB_SERVER_URL": server,
 	} {
@@ -888,17 +889,17 @@ func TestActionShallowClone(t *testing.T) {
 		clone func(t *testing.T, origin, dir string)
 	}{
 		{"git clone --depth=1 of the head", spec, func(t *testing.T, origin, dir string) {
-			git(t, filepath.Dir(dir), "clone", "-q", "--depth=1", "--branch", "pr", "file://"+origin, dir)
+			gittest.Run(t, filepath.Dir(dir), "clone", "-q", "--depth=1", "--branch", "pr", "file://"+origin, dir)
 		}},
 		{"the merge ref fetched as actions/checkout does", merged, func(t *testing.T, origin, dir string) {
-			git(t, dir, "init", "-q")
-			git(t, dir, "remote", "add", "origin", "file://"+origin)
-			git(t, dir, "fetch", "-q", "--no-tags", "--depth=1", "origin", "+refs/pull/7/merge:refs/remotes/pull/7/merge")
-			git(t, dir, "checkout", "-q", "--detach", "refs/remotes/pull/7/merge")
+			gittest.Run(t, dir, "init", "-q")
+			gittest.Run(t, dir, "remote", "add", "origin", "file://"+origin)
+			gittest.Run(t, dir, "fetch", "-q", "--no-tags", "--depth=1", "origin", "+refs/pull/7/merge:refs/remotes/pull/7/merge")
+			gittest.Run(t, dir, "checkout", "-q", "--detach", "refs/remotes/pull/7/merge")
 		}},
 		{"no remote to fetch the base from", spec, func(t *testing.T, origin, dir string) {
-			git(t, filepath.Dir(dir), "clone", "-q", "--depth=1", "--branch", "pr", "file://"+origin, dir)
-			git(t, dir, "remote", "remove", "origin")
+			gittest.Run(t, filepath.Dir(dir), "clone", "-q", "--depth=1", "--branch", "pr", "file://"+origin, dir)
+			gittest.Run(t, dir, "remote", "remove", "origin")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -912,11 +913,11 @@ func TestActionShallowClone(t *testing.T) {
 			has := func() bool {
 				return exec.Command("git", "-C", shallow.dir, "cat-file", "-e", shallow.base+"^{commit}").Run() == nil
 			}
-			if has() || git(t, shallow.dir, "rev-parse", "--is-shallow-repository") != "true" {
+			if has() || gittest.Run(t, shallow.dir, "rev-parse", "--is-shallow-repository") != "true" {
 				t.Fatal("the clone is not shallow or already has the base commit")
 			}
 			got := runAction(t, shallow, nil, nil)
-			if git(t, shallow.dir, "remote") == "" {
+			if gittest.Run(t, shallow.dir, "remote") == "" {
 				// Nothing to fetch from: say how to fix the checkout.
 				if got.code != 2 || !strings.Contains(got.stderr, "commit "+shallow.base+" is not in the repository") ||
 					!strings.Contains(got.stderr, "the clone is shallow; set fetch-depth: 0") {
@@ -1001,7 +1002,7 @@ func TestActionAPIKey(t *testing.T) {
 // each format, as pre-commit, a workflow step or a person would.
 func TestValidateFormats(t *testing.T) {
 	dir, _ := newRepo(t, "")
-	commit(t, dir, "broken", map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)})
+	gittest.Commit(t, dir, "broken", map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)})
 	const textLine = "syncs/accounts-to-salesforce.yaml:22:17: error: cron expression \"0 6 * *\": has 4 fields"
 	const annotation = "::error col=17,endColumn=26,endLine=22,file=syncs/accounts-to-salesforce.yaml,line=22,title=htgit%3A sync-schedule-cron::cron expression"
 	for _, tc := range []struct {
@@ -1109,7 +1110,7 @@ func TestActionPush(t *testing.T) {
 			if tc.broken {
 				change["syncs/accounts-to-salesforce.yaml"] = brokenCron(t)
 			}
-			after := commit(t, dir, "pushed", change)
+			after := gittest.Commit(t, dir, "pushed", change)
 			src, err := os.ReadFile(filepath.Join("testdata", "push_with-new-branch.payload.json"))
 			if err != nil {
 				t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
@@ -154,7 +155,7 @@ func dpRow(out, sync string) []string {
 func TestDeployCLI(t *testing.T) {
 	t.Parallel()
 	dir, from := newRepo(t, "hightouch")
-	to := commit(t, dir, "change", dpChange(t))
+	to := gittest.Commit(t, dir, "change", dpChange(t))
 	fake := dpFake(t, dir, true) // Git Sync was quick: the change is in already
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", from, "--to", to, "--wait", "--debug")
 	if r.code != 0 {
@@ -331,10 +332,10 @@ func TestDeployActionPush(t *testing.T) {
 	t.Parallel()
 	dir, before := newRepo(t, "hightouch")
 	fake := dpFake(t, dir, true)
-	git(t, dir, "mv", "hightouch/syncs/accounts-to-salesforce.yaml", "hightouch/syncs/accounts-to-sf.yaml")
+	gittest.Run(t, dir, "mv", "hightouch/syncs/accounts-to-salesforce.yaml", "hightouch/syncs/accounts-to-sf.yaml")
 	change := dpChange(t)
 	change["hightouch/syncs/accounts-backfill-to-hubspot.yaml"] = ""
-	after := commit(t, dir, "change", change)
+	after := gittest.Commit(t, dir, "change", change)
 	oldSF, _ := fake.Sync("accounts-to-salesforce")
 	backfill, _ := fake.Sync("accounts-backfill-to-hubspot")
 
@@ -407,10 +408,10 @@ func TestDeployActionPush(t *testing.T) {
 func TestDeployActionShallowClone(t *testing.T) {
 	t.Parallel()
 	origin, before := newRepo(t, "hightouch")
-	after := commit(t, origin, "change", dpChange(t))
+	after := gittest.Commit(t, origin, "change", dpChange(t))
 	clone := filepath.Join(t.TempDir(), "clone")
-	git(t, filepath.Dir(clone), "clone", "-q", "--depth=1", "file://"+origin, clone)
-	if out := git(t, clone, "rev-parse", "--is-shallow-repository"); out != "true" {
+	gittest.Run(t, filepath.Dir(clone), "clone", "-q", "--depth=1", "file://"+origin, clone)
+	if out := gittest.Run(t, clone, "rev-parse", "--is-shallow-repository"); out != "true" {
 		t.Fatalf("clone not shallow: %s", out)
 	}
 	fake := dpFake(t, origin, true)
@@ -429,7 +430,7 @@ func TestDeployActionShallowClone(t *testing.T) {
 	if a.outputs["triggered"] != "[]" || a.outputs["failed"] != "0" {
 		t.Errorf("outputs %q", a.outputs)
 	}
-	git(t, clone, "cat-file", "-e", before+"^{commit}")
+	gittest.Run(t, clone, "cat-file", "-e", before+"^{commit}")
 }
 
 // TestDeployNewBranch: a push that created the branch has no before; that
@@ -437,7 +438,7 @@ func TestDeployActionShallowClone(t *testing.T) {
 func TestDeployNewBranch(t *testing.T) {
 	t.Parallel()
 	dir, _ := newRepo(t, "hightouch")
-	after := commit(t, dir, "change", dpChange(t))
+	after := gittest.Commit(t, dir, "change", dpChange(t))
 	fake := dpFake(t, dir, true)
 	zero := strings.Repeat("0", 40)
 	p := dpPush{dir: dir, before: zero, after: after}
@@ -473,7 +474,7 @@ func TestDeployNewBranch(t *testing.T) {
 func TestDeployMissingBefore(t *testing.T) {
 	t.Parallel()
 	dir, _ := newRepo(t, "hightouch")
-	after := commit(t, dir, "change", dpChange(t))
+	after := gittest.Commit(t, dir, "change", dpChange(t))
 	fake := dpFake(t, dir, true)
 	a := runPushAction(t, dpPush{dir: dir, before: strings.Repeat("ab", 20), after: after}, fake, map[string]string{"ingest": "none"})
 	if a.code != 2 || !strings.Contains(a.stderr, "is not in the repository") || !strings.Contains(a.stderr, "--all") {
@@ -489,7 +490,7 @@ func TestDeployMissingBefore(t *testing.T) {
 func TestDeployRefusals(t *testing.T) {
 	t.Parallel()
 	dir, before := newRepo(t, "hightouch")
-	after := commit(t, dir, "change", dpChange(t))
+	after := gittest.Commit(t, dir, "change", dpChange(t))
 	fake := dpFake(t, dir, true)
 
 	// The Action on another branch: command deploy refuses; auto only validates.
@@ -546,7 +547,7 @@ func TestDeployRefusals(t *testing.T) {
 	if a.code != 2 || !strings.Contains(a.stderr, `full resync mode "sometimes": use never, always or auto`) {
 		t.Errorf("bad full-resync input: %s", a)
 	}
-	git(t, dir, "checkout", "-q", "-b", "feature")
+	gittest.Run(t, dir, "checkout", "-q", "-b", "feature")
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--branch", "main")
 	if r.code != 2 || !strings.Contains(r.stderr, `deploy refuses to run on branch "feature": Hightouch Git Sync tracks main`) {
 		t.Errorf("checked out feature: exit %d\nstderr: %s", r.code, r.stderr)
@@ -564,7 +565,7 @@ func TestDeployRefusals(t *testing.T) {
 func TestDeployRunFails(t *testing.T) {
 	t.Parallel()
 	dir, before := newRepo(t, "hightouch")
-	after := commit(t, dir, "change", dpChange(t))
+	after := gittest.Commit(t, dir, "change", dpChange(t))
 	fake := dpFake(t, dir, true)
 	fake.ScriptRuns(dpSyncID(t, fake, "active-users-to-braze"), hightouchtest.RunScript{Steps: []string{"queued"}, Final: "failed",
 		Error: "Braze rejected 10 rows", Failed: &hightouchtest.Rows{Added: 10}})
@@ -590,7 +591,7 @@ func TestDeployValidationErrors(t *testing.T) {
 	dir, before := newRepo(t, "hightouch")
 	change := dpChange(t)
 	change["hightouch/syncs/accounts-to-braze.yaml"] = strings.Replace(change["hightouch/syncs/accounts-to-braze.yaml"], "model: accounts", "model: no-such-model", 1)
-	after := commit(t, dir, "broken", change)
+	after := gittest.Commit(t, dir, "broken", change)
 	fake := dpFake(t, dir, true)
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest", "apply")
 	if r.code != 1 || !strings.Contains(r.stderr, "validation found errors; nothing was sent to Hightouch") || !strings.Contains(r.stdout, "no-such-model") {
@@ -613,7 +614,7 @@ func TestPlanCLI(t *testing.T) {
 	change := dpChange(t)
 	change["hightouch/models/accounts.yaml"] = dpExample(t, "models/accounts.yaml", "primaryKey: account_id", "primaryKey: id")
 	fake := dpFake(t, dir, true) // Hightouch has the workspace as it was before the change
-	after := commit(t, dir, "change", change)
+	after := gittest.Commit(t, dir, "change", change)
 
 	// plan runs anywhere, a pull request included.
 	r := run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/7/merge"},
@@ -684,7 +685,7 @@ func TestPlanCLI(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "--to "+before+" is not what is checked out") {
 		t.Errorf("--to not checked out: exit %d\n%s", r.code, r.stderr)
 	}
-	commit(t, dir, "docs", map[string]string{"README.md": "docs\n"})
+	gittest.Commit(t, dir, "docs", map[string]string{"README.md": "docs\n"})
 	r = run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--to", after)
 	if r.code != 0 || !strings.Contains(r.stdout, "Syncs to trigger (3):") {
 		t.Errorf("--to HEAD~1 with the same Git Sync files: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -697,7 +698,7 @@ func TestDeployIngestTimeout(t *testing.T) {
 	t.Parallel()
 	dir, before := newRepo(t, "hightouch")
 	fake := dpFake(t, dir, true)
-	after := commit(t, dir, "change", dpChange(t))
+	after := gittest.Commit(t, dir, "change", dpChange(t))
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest-timeout", "300ms")
 	if r.code != 1 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/htgit/htgit/internal/gittest"
 )
 
 // binary is htgit built once for the end-to-end tests, which run it as a
@@ -66,56 +68,11 @@ func run(t *testing.T, dir string, env map[string]string, args ...string) result
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// git runs git in dir with a fixed identity and no user or system config,
-// and returns its trimmed output.
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=htgit test", "-c", "user.email=test@htgit.invalid",
-		"-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// writeFiles writes files (relative path -> content; "" deletes) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// commit writes files, commits everything and returns the new commit id.
-func commit(t *testing.T, dir, msg string, files map[string]string) string {
-	t.Helper()
-	writeFiles(t, dir, files)
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "--allow-empty", "-m", msg)
-	return git(t, dir, "rev-parse", "HEAD")
-}
-
 // newRepo makes a git repository holding a copy of the example workspace
 // under sub ("" for the root) and returns its directory and first commit.
 func newRepo(t *testing.T, sub string) (dir, first string) {
 	t.Helper()
-	dir = t.TempDir()
-	git(t, dir, "init", "-q")
+	dir = gittest.Init(t)
 	files := map[string]string{}
 	example := filepath.Join("..", "..", "testdata", "example")
 	err := filepath.WalkDir(example, func(p string, d os.DirEntry, err error) error {
@@ -133,7 +90,7 @@ func newRepo(t *testing.T, sub string) (dir, first string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, commit(t, dir, "workspace", files)
+	return dir, gittest.Commit(t, dir, "workspace", files)
 }
 
 func TestVersion(t *testing.T) {

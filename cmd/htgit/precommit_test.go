@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/htgit/htgit/internal/gittest"
 )
 
 // TestPreCommitHooks runs the real pre-commit against this checkout's
@@ -24,11 +26,11 @@ func TestPreCommitHooks(t *testing.T) {
 		}
 		t.Skip("pre-commit is not installed (apt-get install pre-commit); CI runs this test")
 	}
-	self := git(t, ".", "rev-parse", "--show-toplevel")
-	rev := git(t, self, "rev-parse", "HEAD")
+	self := gittest.Run(t, ".", "rev-parse", "--show-toplevel")
+	rev := gittest.Run(t, self, "rev-parse", "HEAD")
 
 	dir, _ := newRepo(t, "hightouch")
-	commit(t, dir, "hook config", map[string]string{".pre-commit-config.yaml": "repos:\n" +
+	gittest.Commit(t, dir, "hook config", map[string]string{".pre-commit-config.yaml": "repos:\n" +
 		"  - repo: " + self + "\n" +
 		"    rev: " + rev + "\n" +
 		"    hooks:\n" +
@@ -50,7 +52,7 @@ func TestPreCommitHooks(t *testing.T) {
 
 	t.Run("system hook uses the htgit on PATH", func(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "system.yaml")
-		writeFiles(t, filepath.Dir(config), map[string]string{"system.yaml": "repos:\n" +
+		gittest.Write(t, filepath.Dir(config), map[string]string{"system.yaml": "repos:\n" +
 			"  - repo: " + self + "\n" +
 			"    rev: " + rev + "\n" +
 			"    hooks:\n" +
@@ -64,27 +66,27 @@ func TestPreCommitHooks(t *testing.T) {
 	})
 
 	t.Run("broken workspace fails at path:line:col", func(t *testing.T) {
-		writeFiles(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
+		gittest.Write(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
 			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "type: table", "type: tabel", 1)})
 		out, code := preCommitRun("run", "--all-files")
 		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:3:7: error: .*\[schema-enum\]`)
 		if code == 0 || !want.MatchString(out) {
 			t.Fatalf("pre-commit run --all-files on a broken model: exit %d, want a failure matching %s\n%s", code, want, out)
 		}
-		git(t, dir, "checkout", "--", ".")
+		gittest.Run(t, dir, "checkout", "--", ".")
 	})
 
 	t.Run("commit of a renamed model fails on the sync that still names it", func(t *testing.T) {
 		if out, code := preCommitRun("install"); code != 0 {
 			t.Fatalf("pre-commit install: exit %d\n%s", code, out)
 		}
-		git(t, dir, "mv", "hightouch/models/accounts.yaml", "hightouch/models/companies.yaml")
+		gittest.Run(t, dir, "mv", "hightouch/models/accounts.yaml", "hightouch/models/companies.yaml")
 		out, code := runIn(t, dir, env, "git", "commit", "-m", "rename accounts")
 		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
 		if code == 0 || !want.MatchString(out) {
 			t.Fatalf("git commit with only the rename staged: exit %d, want a failure matching %s\n%s", code, want, out)
 		}
-		if head := git(t, dir, "log", "-1", "--format=%s"); head == "rename accounts" {
+		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == "rename accounts" {
 			t.Fatal("the commit went through despite the broken reference")
 		}
 	})
@@ -94,15 +96,11 @@ func TestPreCommitHooks(t *testing.T) {
 // shares the Go caches so building the hook does not download again.
 func preCommitEnv(t *testing.T) []string {
 	home := t.TempDir()
-	env := []string{
+	env := append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"PRE_COMMIT_HOME=" + filepath.Join(home, "pre-commit"),
-		"GIT_CONFIG_GLOBAL=" + os.DevNull,
-		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_AUTHOR_NAME=htgit test", "GIT_AUTHOR_EMAIL=test@htgit.invalid",
-		"GIT_COMMITTER_NAME=htgit test", "GIT_COMMITTER_EMAIL=test@htgit.invalid",
-	}
+	}, gittest.Env()...)
 	for _, k := range []string{"GOMODCACHE", "GOCACHE", "GOPROXY", "GOFLAGS"} {
 		out, err := exec.Command("go", "env", k).Output()
 		if err != nil {

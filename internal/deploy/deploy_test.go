@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -16,27 +15,17 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
+// TestMain isolates every git run from the machine's config and from any
+// repository the tests happen to run inside.
 func TestMain(m *testing.M) {
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"} {
-		os.Unsetenv(k)
-	}
-	for k, v := range map[string]string{
-		"GIT_CONFIG_GLOBAL":       os.DevNull,
-		"GIT_CONFIG_NOSYSTEM":     "1",
-		"GIT_CEILING_DIRECTORIES": os.TempDir(),
-		"GIT_AUTHOR_NAME":         "Test",
-		"GIT_AUTHOR_EMAIL":        "test@example.com",
-		"GIT_COMMITTER_NAME":      "Test",
-		"GIT_COMMITTER_EMAIL":     "test@example.com",
-	} {
-		os.Setenv(k, v)
-	}
+	gittest.Isolate()
 	os.Exit(m.Run())
 }
 
@@ -139,9 +128,8 @@ func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...highto
 	if files == nil {
 		files = baseFiles()
 	}
-	e := &env{t: t, dir: t.TempDir(), fake: hightouchtest.New(opts...)}
+	e := &env{t: t, dir: gittest.Init(t), fake: hightouchtest.New(opts...)}
 	t.Cleanup(e.fake.Close)
-	e.git("init", "-q", "-b", "main")
 	e.first = e.commit(files)
 	for _, s := range []string{"pg", "snow"} {
 		e.fake.AddSource(hightouchtest.Source{Slug: s, Name: s, Type: "postgres"})
@@ -161,39 +149,15 @@ func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...highto
 	return e
 }
 
-func (e *env) git(args ...string) string {
-	e.t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = e.dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		e.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // commit writes files under hightouch/ ("" deletes), commits and returns
 // the commit id.
 func (e *env) commit(files map[string]string) string {
 	e.t.Helper()
+	under := make(map[string]string, len(files))
 	for rel, content := range files {
-		p := filepath.Join(e.dir, sub, filepath.FromSlash(rel))
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				e.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			e.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			e.t.Fatal(err)
-		}
+		under[sub+"/"+rel] = content
 	}
-	e.git("add", "-A")
-	e.git("commit", "-q", "--allow-empty", "-m", "change")
-	return e.git("rev-parse", "HEAD")
+	return gittest.Commit(e.t, e.dir, "change", under)
 }
 
 // ingest does what Git Sync does: every model and sync file of the working

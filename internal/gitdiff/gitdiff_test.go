@@ -4,31 +4,19 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/htgit/htgit/internal/gittest"
 )
 
 // TestMain isolates every git run, the package's and the helpers', from the
 // machine's config and any repository the tests happen to run inside.
 func TestMain(m *testing.M) {
-	for _, k := range repoEnv {
-		os.Unsetenv(k)
-	}
-	for k, v := range map[string]string{
-		"GIT_CONFIG_GLOBAL":       os.DevNull,
-		"GIT_CONFIG_NOSYSTEM":     "1",
-		"GIT_CEILING_DIRECTORIES": os.TempDir(),
-		"GIT_AUTHOR_NAME":         "Test",
-		"GIT_AUTHOR_EMAIL":        "test@example.com",
-		"GIT_COMMITTER_NAME":      "Test",
-		"GIT_COMMITTER_EMAIL":     "test@example.com",
-	} {
-		os.Setenv(k, v)
-	}
+	gittest.Isolate()
 	os.Exit(m.Run())
 }
 
@@ -38,52 +26,12 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// run runs git in dir and returns its trimmed stdout, failing the test on error.
-func run(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "protocol.file.allow=always"}, args...)...)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("git %s: %v: %s", strings.Join(args, " "), err, stderr)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func newRepo(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	run(t, dir, "init", "-q", "-b", "main")
-	return dir
-}
-
 // commitFiles replaces the whole tree with files (path to content; content
 // starting with "->" makes a symlink to the rest) and commits it.
 func commitFiles(t *testing.T, dir string, files map[string]string) string {
 	t.Helper()
-	run(t, dir, "rm", "-r", "-q", "--ignore-unmatch", "--", ".")
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			err = os.Symlink(target, full)
-		} else {
-			err = os.WriteFile(full, []byte(content), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	run(t, dir, "add", "-A")
-	run(t, dir, "commit", "-q", "--allow-empty", "-m", "commit")
-	return run(t, dir, "rev-parse", "HEAD")
+	gittest.Run(t, dir, "rm", "-r", "-q", "--ignore-unmatch", "--", ".")
+	return gittest.Commit(t, dir, "commit", files)
 }
 
 // model is a file long enough that changing one line keeps it similar
@@ -228,7 +176,7 @@ func TestChanges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := newRepo(t)
+			dir := gittest.Init(t)
 			from := commitFiles(t, dir, tt.before)
 			to := commitFiles(t, dir, tt.after)
 			d, err := Changes(testCtx(t), dir, from, to, Options{Prefix: tt.prefix})
@@ -247,7 +195,7 @@ func TestChanges(t *testing.T) {
 
 func TestChangesRevisionsAndSubdir(t *testing.T) {
 	t.Parallel()
-	dir := newRepo(t)
+	dir := gittest.Init(t)
 	commitFiles(t, dir, map[string]string{"ht/models/a.yaml": model("a")})
 	commitFiles(t, dir, map[string]string{"ht/models/a.yaml": model("b")})
 	// Symbolic revisions work, and paths stay repo-relative when run from a
@@ -263,7 +211,7 @@ func TestChangesRevisionsAndSubdir(t *testing.T) {
 
 func TestChangesErrors(t *testing.T) {
 	t.Parallel()
-	dir := newRepo(t)
+	dir := gittest.Init(t)
 	head := commitFiles(t, dir, map[string]string{"a": "1"})
 	ctx := testCtx(t)
 
@@ -317,11 +265,11 @@ func TestIsZero(t *testing.T) {
 // branched makes main and feature diverge from a common base: feature
 // changes a, main then changes b and adds c.
 func branched(t *testing.T) (dir, base, mainTip, featureTip string) {
-	dir = newRepo(t)
+	dir = gittest.Init(t)
 	base = commitFiles(t, dir, map[string]string{"a": model("a"), "b": model("b")})
-	run(t, dir, "checkout", "-q", "-b", "feature")
+	gittest.Run(t, dir, "checkout", "-q", "-b", "feature")
 	featureTip = commitFiles(t, dir, map[string]string{"a": model("a2"), "b": model("b")})
-	run(t, dir, "checkout", "-q", "main")
+	gittest.Run(t, dir, "checkout", "-q", "main")
 	mainTip = commitFiles(t, dir, map[string]string{"a": model("a"), "b": model("b2"), "c": "new\n"})
 	return dir, base, mainTip, featureTip
 }
@@ -354,11 +302,11 @@ func TestChangesMergeBase(t *testing.T) {
 
 func TestShallowClone(t *testing.T) {
 	t.Parallel()
-	src := newRepo(t)
+	src := gittest.Init(t)
 	from := commitFiles(t, src, map[string]string{"models/a.yaml": model("a")})
 	to := commitFiles(t, src, map[string]string{"models/a.yaml": model("a2"), "syncs/s.yaml": "model: a\n"})
 	clone := filepath.Join(t.TempDir(), "clone")
-	run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)
+	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)
 	ctx := testCtx(t)
 
 	_, err := Changes(ctx, clone, from, to, Options{})
@@ -406,13 +354,13 @@ func TestShallowClone(t *testing.T) {
 
 func TestEnsureCommitRemotes(t *testing.T) {
 	t.Parallel()
-	src := newRepo(t)
+	src := gittest.Init(t)
 	from := commitFiles(t, src, map[string]string{"a": "1"})
 	commitFiles(t, src, map[string]string{"a": "2"})
 	clone := filepath.Join(t.TempDir(), "clone")
-	run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)
-	run(t, clone, "remote", "set-url", "origin", filepath.Join(t.TempDir(), "gone"))
-	run(t, clone, "remote", "add", "upstream", "file://"+filepath.ToSlash(src))
+	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)
+	gittest.Run(t, clone, "remote", "set-url", "origin", filepath.Join(t.TempDir(), "gone"))
+	gittest.Run(t, clone, "remote", "add", "upstream", "file://"+filepath.ToSlash(src))
 	ctx := testCtx(t)
 
 	if err := EnsureCommit(ctx, clone, from); err != nil {
@@ -420,8 +368,8 @@ func TestEnsureCommitRemotes(t *testing.T) {
 	}
 
 	noRemote := filepath.Join(t.TempDir(), "noremote")
-	run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), noRemote)
-	run(t, noRemote, "remote", "remove", "origin")
+	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), noRemote)
+	gittest.Run(t, noRemote, "remote", "remove", "origin")
 	err := EnsureCommit(ctx, noRemote, from)
 	if mc, ok := errors.AsType[*MissingCommitError](err); !ok || len(mc.Remotes) != 0 || !mc.Shallow {
 		t.Errorf("no remotes: got %#v", err)
@@ -430,21 +378,21 @@ func TestEnsureCommitRemotes(t *testing.T) {
 
 func TestEnsureCommitFullClone(t *testing.T) {
 	t.Parallel()
-	src := newRepo(t)
+	src := gittest.Init(t)
 	commitFiles(t, src, map[string]string{"a": "1"})
 	// A commit only reachable from a branch the clone was not given, as a
 	// force-pushed-away "before" would be.
-	run(t, src, "checkout", "-q", "-b", "side")
+	gittest.Run(t, src, "checkout", "-q", "-b", "side")
 	side := commitFiles(t, src, map[string]string{"a": "side"})
-	run(t, src, "checkout", "-q", "main")
+	gittest.Run(t, src, "checkout", "-q", "main")
 	clone := filepath.Join(t.TempDir(), "clone")
-	run(t, src, "clone", "-q", "--single-branch", "--branch", "main", "file://"+filepath.ToSlash(src), clone)
+	gittest.Run(t, src, "clone", "-q", "--single-branch", "--branch", "main", "file://"+filepath.ToSlash(src), clone)
 	ctx := testCtx(t)
 
 	if err := EnsureCommit(ctx, clone, side); err != nil {
 		t.Fatal(err)
 	}
-	if got := run(t, clone, "rev-parse", "--is-shallow-repository"); got != "false" {
+	if got := gittest.Run(t, clone, "rev-parse", "--is-shallow-repository"); got != "false" {
 		t.Errorf("fetching made a full clone shallow")
 	}
 	if _, err := Changes(ctx, clone, "main", side, Options{MergeBase: true}); err != nil {
@@ -456,7 +404,7 @@ func TestMergeBaseFallbackInShallowClone(t *testing.T) {
 	t.Parallel()
 	src, _, mainTip, featureTip := branched(t)
 	clone := filepath.Join(t.TempDir(), "clone")
-	run(t, src, "clone", "-q", "--depth=1", "--branch", "feature", "file://"+filepath.ToSlash(src), clone)
+	gittest.Run(t, src, "clone", "-q", "--depth=1", "--branch", "feature", "file://"+filepath.ToSlash(src), clone)
 	ctx := testCtx(t)
 
 	if err := EnsureCommit(ctx, clone, mainTip); err != nil {
@@ -477,7 +425,7 @@ func TestMergeBaseFallbackInShallowClone(t *testing.T) {
 
 func TestShow(t *testing.T) {
 	t.Parallel()
-	dir := newRepo(t)
+	dir := gittest.Init(t)
 	first := commitFiles(t, dir, map[string]string{"models/ä b.yaml": model("a"), "models/gone.yaml": "x\n"})
 	second := commitFiles(t, dir, map[string]string{"models/ä b.yaml": model("b")})
 	ctx := testCtx(t)
@@ -502,13 +450,13 @@ func TestShow(t *testing.T) {
 }
 
 func TestTopLevel(t *testing.T) {
-	dir := newRepo(t)
+	dir := gittest.Init(t)
 	sub := filepath.Join(dir, "hightouch", "models")
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	// A hook's GIT_DIR must not redirect git away from the directory given.
-	t.Setenv("GIT_DIR", filepath.Join(newRepo(t), ".git"))
+	t.Setenv("GIT_DIR", filepath.Join(gittest.Init(t), ".git"))
 	ctx := testCtx(t)
 
 	got, err := TopLevel(ctx, sub)

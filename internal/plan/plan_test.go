@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,62 +12,15 @@ import (
 	"time"
 
 	"github.com/htgit/htgit/internal/gitdiff"
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
 // TestMain isolates every git run from the machine's config and from any
 // repository the tests happen to run inside.
 func TestMain(m *testing.M) {
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"} {
-		os.Unsetenv(k)
-	}
-	for k, v := range map[string]string{
-		"GIT_CONFIG_GLOBAL":       os.DevNull,
-		"GIT_CONFIG_NOSYSTEM":     "1",
-		"GIT_CEILING_DIRECTORIES": os.TempDir(),
-		"GIT_AUTHOR_NAME":         "Test",
-		"GIT_AUTHOR_EMAIL":        "test@example.com",
-		"GIT_COMMITTER_NAME":      "Test",
-		"GIT_COMMITTER_EMAIL":     "test@example.com",
-	} {
-		os.Setenv(k, v)
-	}
+	gittest.Isolate()
 	os.Exit(m.Run())
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// commit applies files (path -> content; "" deletes) to the working tree,
-// commits everything and returns the commit id.
-func commit(t *testing.T, dir string, files map[string]string) string {
-	t.Helper()
-	for rel, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "--allow-empty", "-m", "change")
-	return git(t, dir, "rev-parse", "HEAD")
 }
 
 func model(source, sql, pk string) string {
@@ -117,9 +69,8 @@ func ctx(t *testing.T) context.Context {
 // workspace at the second commit.
 func setup(t *testing.T, sub string, change map[string]string) (dir, from, to string, ws *workspace.Workspace) {
 	t.Helper()
-	dir = t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	from = commit(t, dir, base(sub))
+	dir = gittest.Init(t)
+	from = gittest.Commit(t, dir, "change", base(sub))
 	files := map[string]string{}
 	for k, v := range change {
 		old, nu, isRename := strings.Cut(k, "=>")
@@ -137,7 +88,7 @@ func setup(t *testing.T, sub string, change map[string]string) (dir, from, to st
 		}
 		files[oldPath], files[newPath] = "", v
 	}
-	to = commit(t, dir, files)
+	to = gittest.Commit(t, dir, "change", files)
 	ws, _, err := workspace.Discover(workspace.Options{Root: dir, Path: sub})
 	if err != nil {
 		t.Fatal(err)
@@ -351,24 +302,10 @@ func setupOutside(t *testing.T, sub string, change map[string]string) (string, s
 	dir, from, _, _ := setup(t, sub, inside)
 	// setup committed the inside changes; add the outside ones to the
 	// same second commit.
-	for rel, content := range outside {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "--amend", "--no-edit", "--allow-empty")
-	to := git(t, dir, "rev-parse", "HEAD")
+	gittest.Write(t, dir, outside)
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-q", "--amend", "--no-edit", "--allow-empty")
+	to := gittest.Run(t, dir, "rev-parse", "HEAD")
 	ws, _, err := workspace.Discover(workspace.Options{Root: dir, Path: sub})
 	if err != nil {
 		t.Fatal(err)
@@ -513,14 +450,13 @@ func TestFindings(t *testing.T) {
 // TestBuildRootBelowTopLevel: --root names a folder inside the repository,
 // and Git reports paths from its top level.
 func TestBuildRootBelowTopLevel(t *testing.T) {
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
+	dir := gittest.Init(t)
 	files := map[string]string{}
 	for k, v := range base("") {
 		files["sub/"+k] = v
 	}
-	from := commit(t, dir, files)
-	to := commit(t, dir, map[string]string{"sub/models/accounts.yaml": model("pg", "select 1", "id")})
+	from := gittest.Commit(t, dir, "change", files)
+	to := gittest.Commit(t, dir, "change", map[string]string{"sub/models/accounts.yaml": model("pg", "select 1", "id")})
 	root := filepath.Join(dir, "sub")
 	ws, _, err := workspace.Discover(workspace.Options{Root: root})
 	if err != nil {

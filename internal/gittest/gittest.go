@@ -1,0 +1,103 @@
+// Package gittest makes throwaway Git repositories for tests.
+package gittest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Env returns the variables, as KEY=value, that cut git off from the
+// machine's user and system config and give commits a fixed identity.
+func Env() []string {
+	return []string{
+		"GIT_CONFIG_GLOBAL=" + os.DevNull,
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=htgit test", "GIT_AUTHOR_EMAIL=test@htgit.invalid",
+		"GIT_COMMITTER_NAME=htgit test", "GIT_COMMITTER_EMAIL=test@htgit.invalid",
+	}
+}
+
+// Isolate sets Env in the process and keeps git from finding a repository
+// above the temporary directory or being pointed at another one (a hook
+// sets GIT_DIR, GIT_INDEX_FILE, ...), so that the code under test runs git
+// as the helpers do. Call it from TestMain.
+func Isolate() {
+	for _, k := range []string{
+		"GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_COMMON_DIR",
+		"GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+		"GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_PREFIX",
+	} {
+		os.Unsetenv(k)
+	}
+	for _, kv := range append(Env(), "GIT_CEILING_DIRECTORIES="+os.TempDir()) {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+}
+
+// Run runs git in dir with Env and returns its trimmed stdout, failing the
+// test on error.
+func Run(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "init.defaultBranch=main",
+		"-c", "protocol.file.allow=always", "-c", "commit.gpgsign=false"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), Env()...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("git %s: %v\n%s%s", strings.Join(args, " "), err, stdout.Bytes(), stderr.Bytes())
+	}
+	return strings.TrimSpace(stdout.String())
+}
+
+// Init makes an empty repository on branch main in a new temporary
+// directory and returns the directory.
+func Init(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	Run(t, dir, "init", "-q", "-b", "main")
+	return dir
+}
+
+// Write writes files (slash-separated path relative to dir -> content)
+// under dir: "" deletes the file and content starting with "->" makes a
+// symlink to the rest.
+func Write(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if content == "" {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if target, ok := strings.CutPrefix(content, "->"); ok {
+			err = os.Symlink(target, p)
+		} else {
+			err = os.WriteFile(p, []byte(content), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Commit writes files, commits everything in dir with msg and returns the
+// new commit id.
+func Commit(t testing.TB, dir, msg string, files map[string]string) string {
+	t.Helper()
+	Write(t, dir, files)
+	Run(t, dir, "add", "-A")
+	Run(t, dir, "commit", "-q", "--allow-empty", "-m", msg)
+	return Run(t, dir, "rev-parse", "HEAD")
+}
