@@ -75,47 +75,11 @@ func parseCommand(line string) (ghCommand, bool) {
 	return c, c.name != ""
 }
 
-// parseOutputs reads $GITHUB_OUTPUT as the runner does: name=value lines and
-// name<<DELIMITER blocks.
-func parseOutputs(t *testing.T, s string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	lines := strings.Split(s, "\n")
-	for i := 0; i < len(lines); i++ {
-		if lines[i] == "" {
-			continue
-		}
-		if name, delim, ok := strings.Cut(lines[i], "<<"); ok {
-			var val []string
-			for i++; ; i++ {
-				if i >= len(lines) {
-					t.Fatalf("output %s: delimiter %q never closes:\n%s", name, delim, s)
-				}
-				if lines[i] == delim {
-					break
-				}
-				val = append(val, lines[i])
-			}
-			out[name] = strings.Join(val, "\n")
-			continue
-		}
-		name, val, ok := strings.Cut(lines[i], "=")
-		if !ok {
-			t.Fatalf("bad output line %q in:\n%s", lines[i], s)
-		}
-		out[name] = val
-	}
-	return out
-}
-
 // actionRun is one run of `htgit action` and what it left for the runner.
 type actionRun struct {
-	result
-	commands   []ghCommand // the workflow commands, in order
-	log        []string    // every other line of stdout
-	outputs    map[string]string
-	outputsRaw string
-	summary    string
+	runnerRun
+	commands []ghCommand // the workflow commands, in order
+	log      []string    // every other line of stdout
 }
 
 // annotations are the ::error and ::warning commands.
@@ -158,24 +122,6 @@ type prSpec struct {
 	mainAfter map[string]string
 }
 
-// example returns a file of the example workspace, with replacements
-// applied (old, new, old, new...), each of which must match.
-func example(t *testing.T, rel string, replace ...string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot, "testdata", "example", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	for i := 0; i+1 < len(replace); i += 2 {
-		if !strings.Contains(s, replace[i]) {
-			t.Fatalf("%s has no %q", rel, replace[i])
-		}
-		s = strings.Replace(s, replace[i], replace[i+1], 1)
-	}
-	return s
-}
-
 func newPullRequest(t *testing.T, spec prSpec) pullRequest {
 	t.Helper()
 	dir, _ := newRepo(t, spec.sub)
@@ -203,77 +149,32 @@ func newPullRequest(t *testing.T, spec prSpec) pullRequest {
 // request's commits and repository substituted.
 func (pr pullRequest) payload(t *testing.T) []byte {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("testdata", "pull_request_opened.payload.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p map[string]any
-	if err := json.Unmarshal(src, &p); err != nil {
-		t.Fatal(err)
-	}
-	p["number"] = 7
-	repo := p["repository"].(map[string]any)
-	repo["full_name"], repo["name"], repo["default_branch"] = "acme/warehouse", "warehouse", "main"
-	pull := p["pull_request"].(map[string]any)
-	pull["number"] = 7
-	base, head := pull["base"].(map[string]any), pull["head"].(map[string]any)
-	base["sha"], base["ref"] = pr.base, "main"
-	head["sha"], head["ref"] = pr.head, "pr"
-	out, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return payload(t, "pull_request_opened.payload.json", func(p map[string]any) {
+		p["number"] = 7
+		repo := p["repository"].(map[string]any)
+		repo["full_name"], repo["name"], repo["default_branch"] = "acme/warehouse", "warehouse", "main"
+		pull := p["pull_request"].(map[string]any)
+		pull["number"] = 7
+		base, head := pull["base"].(map[string]any), pull["head"].(map[string]any)
+		base["sha"], base["ref"] = pr.base, "main"
+		head["sha"], head["ref"] = pr.head, "pr"
+	})
 }
-
-const (
-	repository = "acme/warehouse"
-	server     = "https://github.com"
-)
 
 // runAction runs `htgit action` in the checkout with the inputs of with
 // (others at their action.yml defaults) and extra environment.
 func runAction(t *testing.T, pr pullRequest, with, extra map[string]string) actionRun {
 	t.Helper()
-	files := t.TempDir() // the runner's _temp: the event and file commands
-	event := filepath.Join(files, "event.json")
-	output := filepath.Join(files, "set_output")
-	summary := filepath.Join(files, "step_summary")
-	for name, content := range map[string][]byte{event: pr.payload(t), output: nil, summary: nil} {
-		if err := os.WriteFile(name, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := runnerInputs(t, with)
-	for k, v := range map[string]string{
-		"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
-		"GITHUB_REF": "refs/pull/7/merge", "GITHUB_SHA": gittest.Run(t, pr.dir, "rev-parse", "HEAD"),
-		"GITHUB_WORKSPACE": pr.dir, "GITHUB_OUTPUT": output, "GITHUB_STEP_SUMMARY": summary,
-		"GITHUB_REPOSITORY": repository, "GITHUB_SERVER_URL": server,
-	} {
-		env[k] = v
-	}
-	for k, v := range extra {
-		env[k] = v
-	}
-	res := run(t, pr.dir, env, "action")
-	a := actionRun{result: res}
-	for _, l := range strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n") {
+	ev := runnerEvent{name: "pull_request", payload: pr.payload(t), workspace: pr.dir,
+		ref: "refs/pull/7/merge", sha: gittest.Run(t, pr.dir, "rev-parse", "HEAD")}
+	a := actionRun{runnerRun: runAsRunner(t, ev, runnerInputs(t, with), extra)}
+	for _, l := range strings.Split(strings.TrimSuffix(a.stdout, "\n"), "\n") {
 		if c, ok := parseCommand(l); ok {
 			a.commands = append(a.commands, c)
 		} else {
 			a.log = append(a.log, l)
 		}
 	}
-	b, err := os.ReadFile(output)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.outputsRaw, a.outputs = string(b), parseOutputs(t, string(b))
-	if b, err = os.ReadFile(summary); err != nil {
-		t.Fatal(err)
-	}
-	a.summary = string(b)
 	checkAnnotations(t, a)
 	return a
 }
@@ -1111,24 +1012,14 @@ func TestActionPush(t *testing.T) {
 				change["syncs/accounts-to-salesforce.yaml"] = brokenCron(t)
 			}
 			after := gittest.Commit(t, dir, "pushed", change)
-			src, err := os.ReadFile(filepath.Join("testdata", "push_with-new-branch.payload.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var p map[string]any
-			if err := json.Unmarshal(src, &p); err != nil {
-				t.Fatal(err)
-			}
-			p["ref"], p["after"] = tc.ref, after
-			if !tc.created {
-				p["before"], p["created"] = before, false
-			}
-			repo := p["repository"].(map[string]any)
-			repo["full_name"], repo["default_branch"], repo["master_branch"] = repository, "main", "main"
-			b, err := json.Marshal(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := payload(t, "push_with-new-branch.payload.json", func(p map[string]any) {
+				p["ref"], p["after"] = tc.ref, after
+				if !tc.created {
+					p["before"], p["created"] = before, false
+				}
+				repo := p["repository"].(map[string]any)
+				repo["full_name"], repo["default_branch"], repo["master_branch"] = repository, "main", "main"
+			})
 			event := filepath.Join(t.TempDir(), "push.json")
 			if err := os.WriteFile(event, b, 0o644); err != nil {
 				t.Fatal(err)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -99,39 +101,28 @@ func dpSyncID(t *testing.T, fake *hightouchtest.Server, slug string) string {
 	return s.ID
 }
 
-// dpExample reads a file of the example workspace with replacements
-// (old, new, ...), each of which must match.
-func dpExample(t *testing.T, rel string, replace ...string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "example", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	for i := 0; i+1 < len(replace); i += 2 {
-		if !strings.Contains(s, replace[i]) {
-			t.Fatalf("%s has no %q", rel, replace[i])
-		}
-		s = strings.Replace(s, replace[i], replace[i+1], 1)
-	}
-	return s
-}
-
 // The change most tests deploy: a model's SQL (its sync runs) and a new
 // sync (a full resync).
 func dpChange(t *testing.T) map[string]string {
 	return map[string]string{
-		"hightouch/models/active-users.yaml":     dpExample(t, "models/active-users.yaml", "dateadd(day, -30", "dateadd(day, -14"),
-		"hightouch/syncs/accounts-to-braze.yaml": dpExample(t, "syncs/active-users-to-braze.yaml", "model: active-users", "model: accounts", "from: user_id", "from: account_id"),
+		"hightouch/models/active-users.yaml":     example(t, "models/active-users.yaml", "dateadd(day, -30", "dateadd(day, -14"),
+		"hightouch/syncs/accounts-to-braze.yaml": example(t, "syncs/active-users-to-braze.yaml", "model: active-users", "model: accounts", "from: user_id", "from: account_id"),
 	}
 }
 
 func dpEnv(fake *hightouchtest.Server, extra ...string) map[string]string {
 	env := map[string]string{"HIGHTOUCH_API_URL": fake.URL, "HIGHTOUCH_API_KEY": dpKey}
-	for i := 0; i+1 < len(extra); i += 2 {
-		env[extra[i]] = extra[i+1]
-	}
+	maps.Copy(env, dpPairs(extra...))
 	return env
+}
+
+// dpPairs is a map of the keys and values given in turn.
+func dpPairs(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
 }
 
 // dpNoKey fails if the key shows anywhere but the runner's mask command.
@@ -203,109 +194,31 @@ type dpPush struct {
 // payload is GitHub's example push webhook with this push's commits and ref.
 func (p dpPush) payload(t *testing.T) []byte {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("testdata", "push_payload.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(src, &m); err != nil {
-		t.Fatal(err)
-	}
-	m["ref"], m["before"], m["after"] = cmpOr(p.ref, "refs/heads/main"), p.before, p.after
-	m["created"], m["deleted"] = strings.Trim(p.before, "0") == "", false
-	m["head_commit"] = map[string]any{"id": p.after, "message": "change"}
-	repo := m["repository"].(map[string]any)
-	repo["full_name"], repo["name"], repo["default_branch"], repo["master_branch"] = "acme/warehouse", "warehouse", "main", "main"
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return payload(t, "push_payload.json", func(m map[string]any) {
+		m["ref"], m["before"], m["after"] = cmp.Or(p.ref, "refs/heads/main"), p.before, p.after
+		m["created"], m["deleted"] = strings.Trim(p.before, "0") == "", false
+		m["head_commit"] = map[string]any{"id": p.after, "message": "change"}
+		repo := m["repository"].(map[string]any)
+		repo["full_name"], repo["name"], repo["default_branch"], repo["master_branch"] = "acme/warehouse", "warehouse", "main", "main"
+	})
 }
 
 // dpAction is one run of `htgit action` and what it left for the runner.
 type dpAction struct {
-	result
-	outputs map[string]string
-	raw     string // $GITHUB_OUTPUT as written
-	summary string
+	runnerRun
 }
 
 // runPushAction runs `htgit action` for push p with the given INPUT_*
 // (name without prefix -> value) and extra environment.
 func runPushAction(t *testing.T, p dpPush, fake *hightouchtest.Server, inputs map[string]string, extra ...string) dpAction {
 	t.Helper()
-	files := t.TempDir()
-	event, output, summary := filepath.Join(files, "event.json"), filepath.Join(files, "output"), filepath.Join(files, "summary")
-	for name, content := range map[string][]byte{event: p.payload(t), output: nil, summary: nil} {
-		if err := os.WriteFile(name, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := map[string]string{
-		"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": event,
-		"GITHUB_REF": cmpOr(p.ref, "refs/heads/main"), "GITHUB_SHA": p.after, "GITHUB_WORKSPACE": p.dir,
-		"GITHUB_OUTPUT": output, "GITHUB_STEP_SUMMARY": summary,
-		"GITHUB_REPOSITORY": "acme/warehouse", "GITHUB_SERVER_URL": "https://github.com",
-		"INPUT_PATH": "hightouch", "INPUT_API-KEY": dpKey, "INPUT_API-URL": fake.URL,
-	}
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for i := 0; i+1 < len(extra); i += 2 {
-		env[extra[i]] = extra[i+1]
-	}
-	a := dpAction{result: run(t, p.dir, env, "action")}
-	b, err := os.ReadFile(output)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.raw, a.outputs = string(b), dpParseOutputs(t, string(b))
-	if b, err = os.ReadFile(summary); err != nil {
-		t.Fatal(err)
-	}
-	a.summary = string(b)
-	for where, text := range map[string]string{"stdout": a.stdout, "stderr": a.stderr, "summary": a.summary, "outputs": a.raw} {
+	ev := runnerEvent{name: "push", payload: p.payload(t), workspace: p.dir, ref: cmp.Or(p.ref, "refs/heads/main"), sha: p.after}
+	defaults := inputEnv(map[string]string{"path": "hightouch", "api-key": dpKey, "api-url": fake.URL})
+	a := dpAction{runAsRunner(t, ev, defaults, inputEnv(inputs), dpPairs(extra...))}
+	for where, text := range map[string]string{"stdout": a.stdout, "stderr": a.stderr, "summary": a.summary, "outputs": a.outputsRaw} {
 		dpNoKey(t, where, text)
 	}
 	return a
-}
-
-// dpParseOutputs reads $GITHUB_OUTPUT: name=value lines and name<<DELIM
-// blocks.
-func dpParseOutputs(t *testing.T, s string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	lines := strings.Split(s, "\n")
-	for i := 0; i < len(lines); i++ {
-		if lines[i] == "" {
-			continue
-		}
-		if name, delim, ok := strings.Cut(lines[i], "<<"); ok {
-			var val []string
-			for i++; i < len(lines) && lines[i] != delim; i++ {
-				val = append(val, lines[i])
-			}
-			if i >= len(lines) {
-				t.Fatalf("output %s never closes:\n%s", name, s)
-			}
-			out[name] = strings.Join(val, "\n")
-			continue
-		}
-		name, val, ok := strings.Cut(lines[i], "=")
-		if !ok {
-			t.Fatalf("bad output line %q", lines[i])
-		}
-		out[name] = val
-	}
-	return out
 }
 
 type dpTriggered struct {
@@ -322,7 +235,7 @@ func (a dpAction) triggered(t *testing.T) []dpTriggered {
 }
 
 func (a dpAction) String() string {
-	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s\nsummary:\n%s\noutputs:\n%s", a.code, a.stdout, a.stderr, a.summary, a.raw)
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s\nsummary:\n%s\noutputs:\n%s", a.code, a.stdout, a.stderr, a.summary, a.outputsRaw)
 }
 
 // TestDeployActionPush: the Action on a push to the tracked branch applies
@@ -505,18 +418,11 @@ func TestDeployRefusals(t *testing.T) {
 	}
 
 	// The Action for a pull request.
-	src, err := os.ReadFile(filepath.Join("testdata", "deploy_pull_request.payload.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pr map[string]any
-	if err := json.Unmarshal(src, &pr); err != nil {
-		t.Fatal(err)
-	}
-	pull := pr["pull_request"].(map[string]any)
-	pull["base"].(map[string]any)["sha"], pull["head"].(map[string]any)["sha"] = before, after
-	pr["repository"].(map[string]any)["default_branch"] = "main"
-	b, _ := json.Marshal(pr)
+	b := payload(t, "deploy_pull_request.payload.json", func(pr map[string]any) {
+		pull := pr["pull_request"].(map[string]any)
+		pull["base"].(map[string]any)["sha"], pull["head"].(map[string]any)["sha"] = before, after
+		pr["repository"].(map[string]any)["default_branch"] = "main"
+	})
 	event := filepath.Join(t.TempDir(), "pr.json")
 	if err := os.WriteFile(event, b, 0o644); err != nil {
 		t.Fatal(err)
@@ -612,7 +518,7 @@ func TestPlanCLI(t *testing.T) {
 	t.Parallel()
 	dir, before := newRepo(t, "hightouch")
 	change := dpChange(t)
-	change["hightouch/models/accounts.yaml"] = dpExample(t, "models/accounts.yaml", "primaryKey: account_id", "primaryKey: id")
+	change["hightouch/models/accounts.yaml"] = example(t, "models/accounts.yaml", "primaryKey: account_id", "primaryKey: id")
 	fake := dpFake(t, dir, true) // Hightouch has the workspace as it was before the change
 	after := gittest.Commit(t, dir, "change", change)
 

@@ -93,6 +93,24 @@ func newRepo(t *testing.T, sub string) (dir, first string) {
 	return dir, gittest.Commit(t, dir, "workspace", files)
 }
 
+// example returns a file of the example workspace, with replacements
+// applied (old, new, old, new...), each of which must match.
+func example(t *testing.T, rel string, replace ...string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, "testdata", "example", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(s, replace[i]) {
+			t.Fatalf("%s has no %q", rel, replace[i])
+		}
+		s = strings.Replace(s, replace[i], replace[i+1], 1)
+	}
+	return s
+}
+
 func TestVersion(t *testing.T) {
 	r := run(t, t.TempDir(), nil, "version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "htgit ") {
