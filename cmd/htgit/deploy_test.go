@@ -110,6 +110,16 @@ func dpChange(t *testing.T) map[string]string {
 	}
 }
 
+// dpChanged is a repository with the example workspace under hightouch/
+// and dpChange committed on it (before and after are the two commits), and
+// a fake that already has the change, as when Git Sync was quick.
+func dpChanged(t *testing.T) (dir, before, after string, fake *hightouchtest.Server) {
+	t.Helper()
+	dir, before = newRepo(t, "hightouch")
+	after = gittest.Commit(t, dir, "change", dpChange(t))
+	return dir, before, after, dpFake(t, dir, true)
+}
+
 func dpEnv(fake *hightouchtest.Server, extra ...string) map[string]string {
 	env := map[string]string{"HIGHTOUCH_API_URL": fake.URL, "HIGHTOUCH_API_KEY": dpKey}
 	maps.Copy(env, dpPairs(extra...))
@@ -145,9 +155,7 @@ func dpRow(out, sync string) []string {
 
 func TestDeployCLI(t *testing.T) {
 	t.Parallel()
-	dir, from := newRepo(t, "hightouch")
-	to := gittest.Commit(t, dir, "change", dpChange(t))
-	fake := dpFake(t, dir, true) // Git Sync was quick: the change is in already
+	dir, from, to, fake := dpChanged(t)
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", from, "--to", to, "--wait", "--debug")
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -350,9 +358,7 @@ func TestDeployActionShallowClone(t *testing.T) {
 // is an error with advice, unless --all.
 func TestDeployNewBranch(t *testing.T) {
 	t.Parallel()
-	dir, _ := newRepo(t, "hightouch")
-	after := gittest.Commit(t, dir, "change", dpChange(t))
-	fake := dpFake(t, dir, true)
+	dir, _, after, fake := dpChanged(t)
 	zero := strings.Repeat("0", 40)
 	p := dpPush{dir: dir, before: zero, after: after}
 
@@ -386,9 +392,7 @@ func TestDeployNewBranch(t *testing.T) {
 // advice, not a silent empty plan.
 func TestDeployMissingBefore(t *testing.T) {
 	t.Parallel()
-	dir, _ := newRepo(t, "hightouch")
-	after := gittest.Commit(t, dir, "change", dpChange(t))
-	fake := dpFake(t, dir, true)
+	dir, _, after, fake := dpChanged(t)
 	a := runPushAction(t, dpPush{dir: dir, before: strings.Repeat("ab", 20), after: after}, fake, map[string]string{"ingest": "none"})
 	if a.code != 2 || !strings.Contains(a.stderr, "is not in the repository") || !strings.Contains(a.stderr, "--all") {
 		t.Errorf("%s", a)
@@ -402,9 +406,7 @@ func TestDeployMissingBefore(t *testing.T) {
 // Git Sync does not track, and says why.
 func TestDeployRefusals(t *testing.T) {
 	t.Parallel()
-	dir, before := newRepo(t, "hightouch")
-	after := gittest.Commit(t, dir, "change", dpChange(t))
-	fake := dpFake(t, dir, true)
+	dir, before, after, fake := dpChanged(t)
 
 	// The Action on another branch: command deploy refuses; auto only validates.
 	other := dpPush{dir: dir, before: before, after: after, ref: "refs/heads/feature"}
@@ -470,9 +472,7 @@ func TestDeployRefusals(t *testing.T) {
 // TestDeployRunFails: a failed run fails the step (exit 1) and counts.
 func TestDeployRunFails(t *testing.T) {
 	t.Parallel()
-	dir, before := newRepo(t, "hightouch")
-	after := gittest.Commit(t, dir, "change", dpChange(t))
-	fake := dpFake(t, dir, true)
+	dir, before, after, fake := dpChanged(t)
 	fake.ScriptRuns(dpSyncID(t, fake, "active-users-to-braze"), hightouchtest.RunScript{Steps: []string{"queued"}, Final: "failed",
 		Error: "Braze rejected 10 rows", Failed: &hightouchtest.Rows{Added: 10}})
 	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
