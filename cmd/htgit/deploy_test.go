@@ -144,6 +144,17 @@ func dpNoKey(t *testing.T, where string, text string) {
 	}
 }
 
+// dpContains reports each of wants that text (called what in the
+// message) does not contain.
+func dpContains(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
 // dpRow finds the final table's row of a sync: its run id and status.
 func dpRow(out, sync string) []string {
 	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(sync) + `\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\S+$`).FindStringSubmatch(out)
@@ -160,7 +171,7 @@ func TestDeployCLI(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{
+	dpContains(t, "stdout", r.stdout,
 		"modified model active-users",
 		"added    sync  accounts-to-braze",
 		"Syncs to trigger (2):",
@@ -168,11 +179,7 @@ func TestDeployCLI(t *testing.T) {
 		"active-users-to-braze  model active-users modified; incremental",
 		"Hightouch has every change",
 		"SYNC", "DURATION",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	)
 	for _, sync := range []string{"accounts-to-braze", "active-users-to-braze"} {
 		row := dpRow(r.stdout, sync)
 		runs := fake.Runs(dpSyncID(t, fake, sync))
@@ -289,18 +296,14 @@ func TestDeployActionPush(t *testing.T) {
 	}
 	// Created and updated through the API; the renamed-away and deleted
 	// syncs are left alone.
-	for _, want := range []string{
+	dpContains(t, "summary", a.summary,
 		"| model | `active-users` | modified | updated (query: file",
 		"| sync | `accounts-to-braze` | added | created |",
 		"| sync | `accounts-to-sf` | renamed | created |",
 		"## Deleted resources",
 		"`accounts-backfill-to-hubspot` (hightouch/syncs/accounts-backfill-to-hubspot.yaml, deleted)",
 		"`accounts-to-salesforce` (hightouch/syncs/accounts-to-salesforce.yaml, renamed away)",
-	} {
-		if !strings.Contains(a.summary, want) {
-			t.Errorf("summary lacks %q", want)
-		}
-	}
+	)
 	if m, _ := fake.Model("active-users"); !strings.Contains(m.SQL, "dateadd(day, -14") {
 		t.Errorf("model not updated: %q", m.SQL)
 	}
@@ -528,7 +531,7 @@ func TestPlanCLI(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{
+	dpContains(t, "plan without a key", r.stdout,
 		"modified model accounts", "modified model active-users", "added    sync  accounts-to-braze",
 		"Syncs to trigger (3):",
 		`accounts-to-salesforce  model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
@@ -536,11 +539,7 @@ func TestPlanCLI(t *testing.T) {
 		"accounts-to-braze  sync added; full resync (new sync)",
 		"active-users-to-braze  model active-users modified; incremental",
 		"set HIGHTOUCH_API_KEY",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("plan without a key lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	)
 	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
 		t.Errorf("plan without a key made %d requests", n)
 	}
@@ -549,17 +548,13 @@ func TestPlanCLI(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{
+	dpContains(t, "plan with a key", r.stdout,
 		"In Hightouch:",
 		"model accounts: update",
 		`primaryKey: file "id", Hightouch "account_id"`,
 		"model active-users: update",
 		"sync  accounts-to-braze: create",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("plan with a key lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	)
 	for _, r := range fake.Requests() {
 		if r.Method != "GET" {
 			t.Errorf("plan sent %s %s", r.Method, r.Path)
@@ -609,16 +604,12 @@ func TestDeployIngestTimeout(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{
+	dpContains(t, "stdout", r.stdout,
 		"gave up waiting for ingestion after",
 		"model active-users: differs (query: file",
 		"sync accounts-to-braze: not in Hightouch yet",
 		"No sync was triggered.",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	)
 	if n := fake.Count(hightouchtest.RouteTrigger); n != 0 {
 		t.Errorf("%d triggers", n)
 	}
