@@ -52,20 +52,10 @@ func spanString(f finding.Finding) string {
 	return fmt.Sprintf("%d:%d-%d:%d", f.Start.Line, f.Start.Col, f.End.Line, f.End.Col)
 }
 
-// runFiles writes files (relative path -> content) to a fresh workspace,
-// adding the base model and sync unless a case names those paths, and
-// checks it.
-func runFiles(t *testing.T, files map[string]string, opts Options) (string, *Result) {
+// writeFiles writes files (relative path -> content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	dir := t.TempDir()
-	all := map[string]string{"models/users.yaml": baseModel, "syncs/users-to-braze.yaml": baseSync}
 	for rel, src := range files {
-		all[rel] = src
-	}
-	for rel, src := range all {
-		if src == "" {
-			continue // a case deletes a base file by mapping it to ""
-		}
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -74,6 +64,23 @@ func runFiles(t *testing.T, files map[string]string, opts Options) (string, *Res
 			t.Fatal(err)
 		}
 	}
+}
+
+// runFiles writes files (relative path -> content) to a fresh workspace,
+// adding the base model and sync unless a case names those paths, and
+// checks it.
+func runFiles(t *testing.T, files map[string]string, opts Options) (string, *Result) {
+	t.Helper()
+	dir := t.TempDir()
+	all := map[string]string{"models/users.yaml": baseModel, "syncs/users-to-braze.yaml": baseSync}
+	for rel, src := range files {
+		if src == "" {
+			delete(all, rel) // a case deletes a base file by mapping it to ""
+		} else {
+			all[rel] = src
+		}
+	}
+	writeFiles(t, dir, all)
 	ws, discovered, err := workspace.Discover(workspace.Options{Root: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -121,15 +121,7 @@ func TestRunStrict(t *testing.T) {
 // (or cannot be read) is a finding, not a failed run.
 func TestRunUnreadable(t *testing.T) {
 	dir := t.TempDir()
-	for rel, src := range map[string]string{"models/users.yaml": baseModel, "syncs/s.yaml": baseSync} {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, map[string]string{"models/users.yaml": baseModel, "syncs/s.yaml": baseSync})
 	ws, _, err := workspace.Discover(workspace.Options{Root: dir})
 	if err != nil {
 		t.Fatal(err)
