@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -141,7 +140,7 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 		return planError(err)
 	}
 	if !d.all {
-		if err := checkTo(ctx, p, l.ws.Dir); err != nil {
+		if err := checkTo(ctx, p); err != nil {
 			return err
 		}
 	}
@@ -155,21 +154,11 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 // checkTo refuses a --to whose Git Sync files differ from the checked-out
 // commit's: the plan's syncs and the deploy's contents are read from the
 // working tree, so they would not be --to's.
-func checkTo(ctx context.Context, p *plan.Plan, gitSyncDir string) error {
+func checkTo(ctx context.Context, p *plan.Plan) error {
 	if p.To == "HEAD" {
 		return nil
 	}
-	real := func(p string) string {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r
-		}
-		return p
-	}
-	prefix, err := filepath.Rel(real(p.Dir), real(gitSyncDir))
-	if err != nil || prefix == "." {
-		prefix = ""
-	}
-	diff, err := gitdiff.Changes(ctx, p.Dir, p.To, "HEAD", gitdiff.Options{Prefix: filepath.ToSlash(prefix)})
+	diff, err := gitdiff.Changes(ctx, p.Dir, p.To, "HEAD", gitdiff.Options{Prefix: p.Prefix})
 	if err != nil {
 		return planError(err)
 	}

@@ -57,6 +57,9 @@ type Plan struct {
 	// Dir is the directory the paths are relative to: Git's top level, or
 	// Options.RepoDir with All.
 	Dir string
+	// Prefix is the Git Sync folder relative to Dir, forward slashes; ""
+	// when it is Dir itself.
+	Prefix string
 }
 
 // Current is the Change of every model and sync with Options.All: not
@@ -106,6 +109,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		return nil, err
 	}
 	prefix := relSlash(realPath(p.Dir), realPath(ws.Dir))
+	p.Prefix = prefix
 
 	oldKeys := map[string]string{} // modified model slug -> primary key before
 	if !opts.All {
