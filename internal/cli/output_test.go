@@ -172,3 +172,45 @@ func TestSARIFLeavesOutMissingFiles(t *testing.T) {
 		}
 	}
 }
+
+// Colour only on a terminal, never with NO_COLOR, never into a file.
+func TestTextColour(t *testing.T) {
+	dir := t.TempDir()
+	in := report.Input{BaseDir: dir, Findings: []finding.Finding{{Path: filepath.Join(dir, "a.yaml"),
+		Start: finding.Pos{Line: 1, Col: 1}, Rule: "r", Severity: finding.Error, Message: "m"}}}
+	for _, tc := range []struct {
+		name     string
+		terminal bool
+		noColor  string
+		path     string
+		want     bool
+	}{
+		{"terminal", true, "", "", true},
+		{"not a terminal", false, "", "", false},
+		{"NO_COLOR", true, "1", "", false},
+		{"a file", true, "", "out.txt", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			c := &Command{Getenv: func(k string) string { return map[string]string{"NO_COLOR": tc.noColor}[k] },
+				Dir: dir, Stdout: &out, IsTerminal: func(io.Writer) bool { return tc.terminal }}
+			if err := c.render([]output{{format: "text", path: tc.path}}, in, renderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			text := out.String()
+			if tc.path != "" {
+				b, err := os.ReadFile(filepath.Join(dir, tc.path))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text = string(b)
+			}
+			if got := strings.Contains(text, "\x1b["); got != tc.want {
+				t.Errorf("colour %v, want %v:\n%q", got, tc.want, text)
+			}
+			if !strings.Contains(text, "a.yaml:1:1") {
+				t.Errorf("finding missing:\n%q", text)
+			}
+		})
+	}
+}
