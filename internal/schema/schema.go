@@ -1,6 +1,6 @@
 // Package schema holds the JSON Schemas of Git Sync model, sync and manifest
-// files, embedded in the binary and compiled once, and validates decoded
-// values against them. It reports violations by instance path; turning
+// files, embedded in the binary and compiled once, and validates parsed YAML
+// documents against them. It reports violations by instance path; turning
 // paths into file positions is package check's job.
 //
 // The schemas use a small subset of JSON Schema (type, enum, required,
