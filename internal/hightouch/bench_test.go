@@ -93,15 +93,16 @@ func BenchmarkTrigger100SyncsBySlug(b *testing.B) {
 	})
 	b.Run("htgit", func(b *testing.B) {
 		perOp := measure(b, func(ctx context.Context, c *hightouch.Client, slugs []string) error {
-			found, err := c.ResolveSyncs(ctx, slugs)
+			// What htgit deploy does: one listing, then the triggers.
+			found, err := c.SyncsBySlug(ctx)
 			if err != nil {
 				return err
 			}
-			ids := make([]hightouch.ID, 0, len(slugs))
+			triggers := make([]hightouch.Trigger, 0, len(slugs))
 			for _, slug := range slugs {
-				ids = append(ids, found[slug].ID)
+				triggers = append(triggers, hightouch.Trigger{SyncID: found[slug].ID})
 			}
-			for _, r := range c.TriggerSyncs(ctx, ids, hightouch.TriggerOptions{}, parallel) {
+			for _, r := range c.TriggerSyncs(ctx, triggers, parallel) {
 				if r.Err != nil {
 					return r.Err
 				}

@@ -312,6 +312,12 @@ func (c *Client) TriggerSync(ctx context.Context, id ID, o TriggerOptions) (ID, 
 	return out.ID, err
 }
 
+// Trigger asks for one run of a sync.
+type Trigger struct {
+	SyncID  ID
+	Options TriggerOptions
+}
+
 // TriggerResult is the outcome of one trigger of TriggerSyncs.
 type TriggerResult struct {
 	SyncID ID
@@ -319,19 +325,20 @@ type TriggerResult struct {
 	Err    error
 }
 
-// TriggerSyncs triggers the syncs with at most parallel requests in flight
+// TriggerSyncs sends the triggers with at most parallel requests in flight
 // (all of them under the client's shared rate limit) and returns the results
-// in the order of ids.
-func (c *Client) TriggerSyncs(ctx context.Context, ids []ID, o TriggerOptions, parallel int) []TriggerResult {
-	out := make([]TriggerResult, len(ids))
+// in the order of triggers. Each trigger is sent once, with TriggerSync's
+// retry rules.
+func (c *Client) TriggerSyncs(ctx context.Context, triggers []Trigger, parallel int) []TriggerResult {
+	out := make([]TriggerResult, len(triggers))
 	sem := make(chan struct{}, max(parallel, 1))
 	var wg sync.WaitGroup
-	for i, id := range ids {
+	for i, t := range triggers {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			run, err := c.TriggerSync(ctx, id, o)
-			out[i] = TriggerResult{SyncID: id, RunID: run, Err: err}
+			run, err := c.TriggerSync(ctx, t.SyncID, t.Options)
+			out[i] = TriggerResult{SyncID: t.SyncID, RunID: run, Err: err}
 		})
 	}
 	wg.Wait()

@@ -155,7 +155,11 @@ func TestTriggerSyncsConcurrently(t *testing.T) {
 		ids = append(ids, hightouch.ID(s.AddSync(hightouchtest.Sync{Slug: fmt.Sprint("s", i), ModelID: string(w.model), DestinationID: string(w.destination)})))
 	}
 	ids = append(ids, "999")
-	res := c.TriggerSyncs(context.Background(), ids, hightouch.TriggerOptions{FullResync: true}, 5)
+	var triggers []hightouch.Trigger
+	for i, id := range ids {
+		triggers = append(triggers, hightouch.Trigger{SyncID: id, Options: hightouch.TriggerOptions{FullResync: i%2 == 0}})
+	}
+	res := c.TriggerSyncs(context.Background(), triggers, 5)
 	runs := map[hightouch.ID]bool{}
 	for i, r := range res[:30] {
 		if r.Err != nil || r.SyncID != ids[i] || runs[r.RunID] {
@@ -168,5 +172,11 @@ func TestTriggerSyncsConcurrently(t *testing.T) {
 	}
 	if n := s.Count(hightouchtest.RouteTrigger); n != 31 {
 		t.Errorf("%d triggers", n)
+	}
+	// Each sync got its own options.
+	for i, id := range ids[:30] {
+		if runs := s.Runs(string(id)); len(runs) != 1 || runs[0].FullResync != (i%2 == 0) {
+			t.Errorf("sync %s runs %+v, want one with fullResync %v", id, runs, i%2 == 0)
+		}
 	}
 }
