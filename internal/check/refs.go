@@ -73,9 +73,9 @@ func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
 			}
 		}
 	}
-	// A file too large or not followed still names a resource in Hightouch:
-	// a sync naming it must not fail too.
-	for _, f := range ws.Skipped {
+	// A file too large, not followed or excluded still names a resource in
+	// Hightouch: a sync naming it must not fail too.
+	for _, f := range slices.Concat(ws.Skipped, ws.Excluded) {
 		if f.Kind == workspace.Model {
 			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], &summary{file: f})
 		}

@@ -68,6 +68,9 @@ type Workspace struct {
 	// symlink leaving the root), sorted by Rel. Their slugs still exist in
 	// Hightouch, so references to them must resolve.
 	Skipped []File
+	// Excluded are files --exclude left out, sorted by Rel. They are not
+	// checked, but what they describe still exists in Hightouch.
+	Excluded []File
 }
 
 // Patterns are the globs Git Sync files match, relative to the Git Sync folder.
@@ -166,11 +169,13 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		}
 		ws.Files = append(ws.Files, r.files...)
 		ws.Skipped = append(ws.Skipped, r.skipped...)
+		ws.Excluded = append(ws.Excluded, r.excluded...)
 		findings = append(findings, r.findings...)
 	}
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
 	slices.SortFunc(ws.Skipped, byRel)
+	slices.SortFunc(ws.Excluded, byRel)
 	return ws, findings, nil
 }
 
@@ -181,7 +186,7 @@ type walkOptions struct {
 }
 
 type walkResult struct {
-	files, skipped []File
+	files, skipped, excluded []File
 	findings       []finding.Finding
 	err            error
 }
@@ -201,10 +206,14 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 	walk := strings.Replace(glob, "/**/*.{yaml,yml}", "/**/*", 1)
 	err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
 		abs := filepath.Join(o.dir, filepath.FromSlash(rel))
+		matches := doublestar.MatchUnvalidated(glob, rel)
 		if excluded(o.exclude, rel, relTo(o.root, abs)) {
+			if matches {
+				r.excluded = append(r.excluded, newFile(abs, rel, kind))
+			}
 			return nil
 		}
-		if !doublestar.MatchUnvalidated(glob, rel) {
+		if !matches {
 			if d.Type()&fs.ModeSymlink != 0 {
 				if problem := leavesRoot(abs, o.realRoot); problem != nil {
 					r.findings = append(r.findings, *problem)
@@ -212,10 +221,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 			}
 			return nil
 		}
-		f := File{Path: abs, Rel: rel, Kind: kind}
-		if kind != Manifest {
-			f.Slug = Slug(rel)
-		}
+		f := newFile(abs, rel, kind)
 		keep, problem := admit(abs, d, o.realRoot, o.maxSize)
 		if problem != nil {
 			r.findings = append(r.findings, *problem)
@@ -231,6 +237,14 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 		r.err = fmt.Errorf("searching %s for %s: %w", o.dir, glob, err)
 	}
 	return r
+}
+
+func newFile(abs, rel string, kind Kind) File {
+	f := File{Path: abs, Rel: rel, Kind: kind}
+	if kind != Manifest {
+		f.Slug = Slug(rel)
+	}
+	return f
 }
 
 // Slug is the resource slug Git Sync derives from a file name.
