@@ -14,6 +14,7 @@ import (
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/workspace"
 )
 
 // action runs htgit as the GitHub Action: inputs from INPUT_*, the event from
@@ -51,7 +52,7 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	default:
 		return usagef("input command: %q is not auto, validate, plan or deploy", in.Command)
 	}
-	w := workspaceFlags{root: root, path: in.Path, maxSize: 0, strict: in.Strict}
+	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize, strict: in.Strict}
 	l, err := c.load(ctx, w, nil)
 	if err != nil {
 		return err

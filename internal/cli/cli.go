@@ -118,6 +118,10 @@ func (c *Command) Run(ctx context.Context, args []string) (code int) {
 	case "schema":
 		err = c.schema(rest)
 	case "version", "--version":
+		if len(rest) > 0 {
+			err = usagef("htgit version takes no arguments")
+			break
+		}
 		fmt.Fprintln(c.Stdout, "htgit", Version())
 	case "help", "-h", "--help":
 		fmt.Fprint(c.Stdout, usage)

@@ -73,6 +73,9 @@ func (d *deployFlags) check() error {
 	if !d.all && d.from == "" {
 		return usagef("--from is required (the commit before the change), or --all to treat every sync as changed")
 	}
+	if d.timeout <= 0 || d.ingestTimeout <= 0 {
+		return usagef("--timeout and --ingest-timeout must be positive durations such as 30m or 90s")
+	}
 	return nil
 }
 
@@ -100,6 +103,9 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 	}
 	if len(rest) > 0 {
 		return usagef("htgit %s takes no file arguments (got %q)", name, rest[0])
+	}
+	if err := w.check(); err != nil {
+		return err
 	}
 	if err := d.check(); err != nil {
 		return err
@@ -235,7 +241,7 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 		preview, err := deploy.Preview(ctx, opts)
 		p.WriteText(log)
 		if err != nil {
-			return nil, apiError(err)
+			return nil, c.deployError(ctx, err, d)
 		}
 		fmt.Fprintln(log, "In Hightouch:")
 		for _, r := range preview {
@@ -252,7 +258,7 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 	p.WriteText(log)
 	outcome, err := deploy.Run(ctx, opts)
 	if err != nil {
-		return nil, apiError(err)
+		return nil, c.deployError(ctx, err, d)
 	}
 	outcome.WriteTable(log)
 	res.outcome = outcome
@@ -273,6 +279,17 @@ func (c *Command) client(d deployFlags, key string) (*hightouch.Client, error) {
 		return nil, &usageError{msg: err.Error()}
 	}
 	return client, nil
+}
+
+// deployError explains why talking to Hightouch stopped: the deploy's own
+// --timeout (exit 1, as for a run that did not finish), a rejected key
+// (exit 2), or anything else (exit 3).
+func (c *Command) deployError(ctx context.Context, err error, d deployFlags) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		fmt.Fprintf(c.Stderr, "htgit: the deploy did not finish within --timeout %s (stopped at: %v); runs already triggered go on in Hightouch\n", d.timeout, err)
+		return &exitError{code: ExitFindings}
+	}
+	return apiError(err)
 }
 
 // apiError makes a wrong key or URL a usage error (exit 2): the user fixes

@@ -26,9 +26,16 @@ type workspaceFlags struct {
 func (w *workspaceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&w.root, "root", "", "repository root (default: the Git top level, or the working directory outside Git)")
 	fs.StringVar(&w.path, "path", "", "Git Sync folder relative to the root, as configured in Hightouch (default: the root)")
-	fs.Var(&w.exclude, "exclude", "skip files matching this glob, relative to the root (repeatable)")
+	fs.Var(&w.exclude, "exclude", "skip files matching this glob, relative to the root or the Git Sync folder (repeatable)")
 	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in bytes")
 	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors")
+}
+
+func (w *workspaceFlags) check() error {
+	if w.maxSize < 1 {
+		return usagef("--max-size %d: give the largest file size in bytes, 1 or more", w.maxSize)
+	}
+	return nil
 }
 
 // loaded is a checked workspace.
@@ -128,6 +135,9 @@ func (c *Command) validate(ctx context.Context, args []string) error {
 	}
 	files, err := parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := w.check(); err != nil {
 		return err
 	}
 	outputs, err := c.parseFormats(formats)

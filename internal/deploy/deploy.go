@@ -332,7 +332,11 @@ func (d *deployer) waitForIngestion(ctx context.Context) ([]ResourceResult, bool
 		}
 		left := time.Until(deadline)
 		if left <= 0 || ctx.Err() != nil {
-			d.logf("gave up waiting for ingestion after %s; %d resource(s) not in Hightouch as merged:", time.Since(deadline.Add(-d.IngestTimeout)).Round(time.Millisecond), pending)
+			why := fmt.Sprintf("gave up waiting for ingestion after %s", time.Since(deadline.Add(-d.IngestTimeout)).Round(time.Millisecond))
+			if ctx.Err() != nil {
+				why = "the deploy's --timeout ran out while waiting for ingestion"
+			}
+			d.logf("%s; %d resource(s) not in Hightouch as merged:", why, pending)
 			for _, r := range results {
 				if !r.OK {
 					d.logf("  %s %s: %s%s", r.Resource.Kind, r.Resource.Slug, r.Result, detail(r.Diff))
@@ -343,7 +347,7 @@ func (d *deployer) waitForIngestion(ctx context.Context) ([]ResourceResult, bool
 		// The last pause ends at the deadline, for one more look then.
 		sleep(ctx, min(pause, left))
 		pause = min(pause*3/2, d.PollMax)
-		if err := d.snap.refresh(ctx, d.Client); err != nil {
+		if err := d.snap.refresh(ctx, d.Client); err != nil && ctx.Err() == nil {
 			d.logf("polling Hightouch: %v (retrying)", err)
 		}
 	}
