@@ -187,8 +187,8 @@ type walkOptions struct {
 
 type walkResult struct {
 	files, skipped, excluded []File
-	findings       []finding.Finding
-	err            error
+	findings                 []finding.Finding
+	err                      error
 }
 
 // walkPattern finds the files of one pattern.
