@@ -127,7 +127,7 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 	}
 	if counts := l.result.Counts(); counts.Errors > 0 {
 		outs, _ := c.parseFormats(nil)
-		if err := c.render(outs, c.reportInput(l), renderOptions{}); err != nil {
+		if err := c.render(outs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
 			return err
 		}
 		if apply {

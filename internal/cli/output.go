@@ -46,9 +46,12 @@ func (c *Command) parseFormats(flags []string) ([]output, error) {
 	return outs, nil
 }
 
-// renderOptions carry what only the GitHub Action knows.
+// renderOptions carry what the formatters need beyond the findings.
 type renderOptions struct {
 	github report.GitHubOptions
+	// repoRoot is what SARIF uris are relative to outside GitHub Actions:
+	// code scanning wants repository-relative paths.
+	repoRoot string
 }
 
 // render writes every requested output.
@@ -84,6 +87,8 @@ func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err e
 		// GitHub resolves annotation files and SARIF uris against the
 		// checkout, not the directory a step runs in (working-directory).
 		in.BaseDir = c.abs(ws)
+	} else if o.format == "sarif" && opt.repoRoot != "" {
+		in.BaseDir = opt.repoRoot
 	}
 	switch o.format {
 	case "json":

@@ -75,6 +75,7 @@ func TestRenderPaths(t *testing.T) {
 		{"github", ws, "file=hightouch/syncs/a.yaml,"},
 		{"github", "", "file=syncs/a.yaml,"},
 		{"sarif", ws, `"uri": "hightouch/syncs/a.yaml"`},
+		{"sarif", "", `"uri": "hightouch/syncs/a.yaml"`}, // repository-relative outside Actions too
 		{"json", ws, `"path": "syncs/a.yaml"`}, // for people and scripts: the working directory
 		{"text", ws, "syncs/a.yaml:2:3: error: m [r]"},
 	} {
@@ -87,7 +88,7 @@ func TestRenderPaths(t *testing.T) {
 			c := &Command{Getenv: func(k string) string { return env[k] }, Dir: sub, Stdout: io.Discard,
 				IsTerminal: func(io.Writer) bool { return false }}
 			path := filepath.Join("reports", tc.format, "out")
-			if err := c.render([]output{{format: tc.format, path: path}}, in, renderOptions{}); err != nil {
+			if err := c.render([]output{{format: tc.format, path: path}}, in, renderOptions{repoRoot: ws}); err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(filepath.Join(sub, path))

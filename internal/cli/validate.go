@@ -148,7 +148,7 @@ func (c *Command) validate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.render(outputs, c.reportInput(l), renderOptions{}); err != nil {
+	if err := c.render(outputs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
 		return err
 	}
 	if l.result.Counts().Errors > 0 {
