@@ -125,15 +125,18 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 	if err != nil {
 		return err
 	}
-	if counts := l.result.Counts(); counts.Errors > 0 {
+	invalid := l.result.Counts().Errors > 0
+	if invalid {
 		outs, _ := c.parseFormats(nil)
 		if err := c.render(outs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
 			return err
 		}
 		if apply {
 			fmt.Fprintln(c.Stderr, "htgit: validation found errors; nothing was sent to Hightouch")
+			return &exitError{code: ExitFindings}
 		}
-		return &exitError{code: ExitFindings}
+		// plan goes on: what merging would do is worth seeing while fixing.
+		fmt.Fprintln(c.Stderr, "htgit: validation found errors; a deploy would refuse to run until they are fixed")
 	}
 	if !d.all && !gitdiff.IsZero(d.from) { // a zero from is a new branch: plan.Build says so
 		if err := gitdiff.EnsureCommit(ctx, l.ws.Root, d.from); err != nil {
@@ -153,6 +156,9 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 	res, err := c.runDeploy(ctx, l.ws.Root, p, d, key, apply, c.Stdout)
 	if err != nil {
 		return err
+	}
+	if invalid {
+		return &exitError{code: ExitFindings}
 	}
 	return res.exit
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
@@ -21,4 +22,21 @@ func TestDeployTimeout(t *testing.T) {
 	if strings.Contains(r.stderr, "rate limit") {
 		t.Errorf("the timeout is blamed on the rate limit:\n%s", r.stderr)
 	}
+}
+
+// TestPlanWithFindings: plan still shows what merging would do when the
+// workspace has errors, and exits 1 for them.
+func TestPlanWithFindings(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	after := gittest.Commit(t, dir, "break", map[string]string{
+		"hightouch/models/accounts.yaml": example(t, "models/accounts.yaml", "type: table", "type: tabel"),
+	})
+	r := run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--to", after)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	dpContains(t, "plan with findings", r.stdout,
+		"hightouch/models/accounts.yaml:3:7: error: `type` must be one of", "modified model accounts")
+	dpContains(t, "plan with findings", r.stderr, "a deploy would refuse to run")
 }
