@@ -76,7 +76,7 @@ func TestRenderPaths(t *testing.T) {
 		{"github", "", "file=syncs/a.yaml,"},
 		{"sarif", ws, `"uri": "hightouch/syncs/a.yaml"`},
 		{"sarif", "", `"uri": "hightouch/syncs/a.yaml"`}, // repository-relative outside Actions too
-		{"json", ws, `"path": "syncs/a.yaml"`}, // for people and scripts: the working directory
+		{"json", ws, `"path": "syncs/a.yaml"`},           // for people and scripts: the working directory
 		{"text", ws, "syncs/a.yaml:2:3: error: m [r]"},
 	} {
 		name := tc.format
