@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/htgit/htgit/internal/action"
+	"github.com/htgit/htgit/internal/gittest"
 )
 
 // repoRoot is the module root, from this package's directory.
@@ -459,4 +460,17 @@ func isStringVar(t *testing.T, dir, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestTopLevel keeps the repository's top level to what the project says it
+// is, so a reader finds everything where the README points.
+func TestTopLevel(t *testing.T) {
+	allowed := map[string]bool{"cmd": true, "internal": true, "action.yml": true, ".pre-commit-hooks.yaml": true,
+		"testdata": true, "go.mod": true, "go.sum": true, "Dockerfile": true, "README.md": true, ".ci": true, "docs": true}
+	for _, f := range strings.Split(gittest.Run(t, repoRoot, "ls-files"), "\n") {
+		top, _, _ := strings.Cut(f, "/")
+		if !allowed[top] {
+			t.Errorf("%s is at the top level, which holds only cmd/, internal/, testdata/, .ci/, docs/ and the project files", top)
+		}
+	}
 }

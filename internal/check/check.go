@@ -67,7 +67,8 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 		return nil, err
 	}
 
-	res := &Result{Files: len(ws.Files)}
+	// Files counts every file found, the ones too large or not followed too.
+	res := &Result{Files: len(ws.Files) + len(ws.Skipped)}
 	all := slices.Clone(extra)
 	for _, fs := range perFile {
 		all = append(all, fs...)
