@@ -61,8 +61,12 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 		return nil, err
 	}
 	if !hasResources(ws) {
-		return nil, usagef("no model or sync files found in %s (looked for %s, %s); pass --path if Git Sync uses a subfolder",
-			ws.Dir, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob)
+		where := ""
+		if w.root == "" && w.path == "" {
+			where = " (the default root: the Git top level, else the working directory)"
+		}
+		return nil, usagef("no model or sync files found in %s%s (looked for %s, %s); pass --path if Git Sync uses a subfolder",
+			ws.Dir, where, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob)
 	}
 	var only []string
 	if len(reportSet) > 0 {
