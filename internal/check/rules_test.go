@@ -57,6 +57,8 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-unknown-key", "9:1-9:11", "unknown key `primarykey`; did you mean `primaryKey`?"}}},
 		{"unknown key far from any", model("isSchema: false", "isSchema: false\nowner: data-team"),
 			[]want{{"schema-unknown-key", "8:1-8:6", "Hightouch ignores it: remove it"}}},
+		{"an alias is reported where it is used, not at its anchor", model("tableName: public.users", "tableName: &t public.users", "isSchema: false", "isSchema: *t"),
+			[]want{{"schema-type", "7:11-7:13", "`isSchema` must be a boolean, not a string"}}},
 		{"empty name", model("name: Users", `name: ""`),
 			[]want{{"schema-invalid", "1:7-1:9", "`name` must not be empty"}}},
 	})

@@ -12,13 +12,20 @@ import (
 // Lookup returns the key and value nodes of key in mapping m, or nils. A
 // key merged in with `<<: *anchor` counts when m does not set it itself.
 func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	k, v = lookup(m, key)
+	return k, Resolve(v)
+}
+
+// lookup is Lookup without resolving the value: an alias stays the alias,
+// whose position is where the value is used.
+func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	m = Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key && !isMerge(m.Content[i]) {
-			return m.Content[i], Resolve(m.Content[i+1])
+			return m.Content[i], m.Content[i+1]
 		}
 	}
 	if !hasMerge(m) {
@@ -27,7 +34,7 @@ func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	keys, values := Fields(m)
 	for i, k := range keys {
 		if k.Value == key {
-			return k, Resolve(values[i])
+			return k, values[i]
 		}
 	}
 	return nil, nil
@@ -125,21 +132,24 @@ func String(n *yaml.Node) (string, bool) {
 
 // At walks a JSON-pointer-like path of mapping keys and sequence indexes
 // (what a JSON Schema error names) and returns the key node of the last step
-// (nil for an index) and the value node there.
+// (nil for an index) and the value node there. The value is not resolved:
+// for `name: *h` it is the alias, so a finding points where the value is
+// used, not at its anchor.
 func At(n *yaml.Node, path []string) (key, value *yaml.Node) {
-	value = Resolve(n)
+	value = n
 	for _, step := range path {
+		cur := Resolve(value)
 		switch {
-		case value == nil:
+		case cur == nil:
 			return nil, nil
-		case value.Kind == yaml.MappingNode:
-			key, value = Lookup(value, step)
-		case value.Kind == yaml.SequenceNode:
+		case cur.Kind == yaml.MappingNode:
+			key, value = lookup(cur, step)
+		case cur.Kind == yaml.SequenceNode:
 			i, err := strconv.Atoi(step)
-			if err != nil || i < 0 || i >= len(value.Content) {
+			if err != nil || i < 0 || i >= len(cur.Content) {
 				return nil, nil
 			}
-			key, value = nil, Resolve(value.Content[i])
+			key, value = nil, cur.Content[i]
 		default:
 			return nil, nil
 		}
