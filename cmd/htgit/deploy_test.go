@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -21,7 +22,8 @@ import (
 
 // The deploy tests run the built binary against a fake Hightouch started
 // in the test process. Runs are scripted to end on the second poll, so a
-// deploy that waits takes one poll interval (2s).
+// deploy that waits takes one poll interval (2s); tests that do not look at
+// the polling script runs without steps, ending on the first poll.
 
 // dpKey is the API key: distinctive, so that it can be searched for in
 // everything htgit writes.
@@ -50,6 +52,20 @@ func dpFake(t *testing.T, dir string, ingested bool) *hightouchtest.Server {
 // dir/hightouch is upserted into the fake by slug.
 func dpIngest(t *testing.T, fake *hightouchtest.Server, dir string) {
 	t.Helper()
+	dpIngestion(t, fake, dir)()
+}
+
+// dpIngestion reads the model and sync files under dir/hightouch now and
+// returns the ingestion Git Sync would make of them: each upserted into the
+// fake by slug, models first. It needs no *testing.T, so that a timer can
+// run it while the binary waits.
+func dpIngestion(t *testing.T, fake *hightouchtest.Server, dir string) func() {
+	t.Helper()
+	type file struct {
+		kind, slug string
+		doc        map[string]any
+	}
+	var files []file
 	for _, kind := range []string{"models", "syncs"} {
 		var paths []string
 		err := filepath.WalkDir(filepath.Join(dir, "hightouch", kind), func(p string, d os.DirEntry, err error) error {
@@ -70,9 +86,14 @@ func dpIngest(t *testing.T, fake *hightouchtest.Server, dir string) {
 			if err := yaml.Unmarshal(src, &doc); err != nil {
 				t.Fatal(err)
 			}
-			slug := strings.TrimSuffix(filepath.Base(p), ".yaml")
+			files = append(files, file{kind, strings.TrimSuffix(filepath.Base(p), ".yaml"), doc})
+		}
+	}
+	return func() {
+		for _, f := range files {
+			doc, slug := f.doc, f.slug
 			s := func(k string) string { v, _ := doc[k].(string); return v }
-			if kind == "models" {
+			if f.kind == "models" {
 				source, _ := fake.Source(s("source"))
 				fake.UpsertModel(hightouchtest.Model{Slug: slug, Name: s("name"), SourceID: source.ID, PrimaryKey: s("primaryKey"),
 					QueryType: map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}[s("type")],
@@ -612,5 +633,305 @@ func TestDeployIngestTimeout(t *testing.T) {
 	)
 	if n := fake.Count(hightouchtest.RouteTrigger); n != 0 {
 		t.Errorf("%d triggers", n)
+	}
+}
+
+// statuses maps each sync of the triggered output to its status.
+func (a dpAction) statuses(t *testing.T) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, r := range a.triggered(t) {
+		m[r.SyncSlug] = r.Status
+	}
+	return m
+}
+
+// dpWrites counts the requests that reached the fake to change a model or
+// a sync (anything but reads and triggers).
+func dpWrites(fake *hightouchtest.Server) int {
+	n := 0
+	for _, r := range fake.Requests() {
+		if r.Method != http.MethodGet && r.Route != hightouchtest.RouteTrigger && r.Route != hightouchtest.RouteTriggerCustom {
+			n++
+		}
+	}
+	return n
+}
+
+// dpLogOrder fails unless text has each of lines, in this order.
+func dpLogOrder(t *testing.T, text string, lines ...string) {
+	t.Helper()
+	rest := text
+	for _, line := range lines {
+		i := strings.Index(rest, line)
+		if i < 0 {
+			t.Errorf("stdout lacks %q after %q:\n%s", line, strings.TrimSuffix(text, rest), text)
+			return
+		}
+		rest = rest[i+len(line):]
+	}
+}
+
+// TestDeployActionIngestWait: Git Sync ingests the merge a second after the
+// Action starts; the Action (ingest: wait, the default) looks, waits, sees
+// every change and only then triggers the affected syncs.
+func TestDeployActionIngestWait(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true) // Hightouch as before the push
+	after := gittest.Commit(t, dir, "change", dpChange(t))
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
+	ingest := dpIngestion(t, fake, dir)
+	ingested := make(chan time.Time, 1)
+	time.AfterFunc(time.Second, func() {
+		at := time.Now()
+		ingest()
+		ingested <- at
+	})
+
+	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+	at := <-ingested
+	if a.code != 0 {
+		t.Fatal(a)
+	}
+	dpLogOrder(t, a.stdout,
+		"waiting up to 5m0s for Hightouch Git Sync to ingest 2 changed resource(s)",
+		"Hightouch has every change",
+		"triggered run",
+	)
+	if got, want := a.statuses(t), map[string]string{"accounts-to-braze": "success", "active-users-to-braze": "success"}; !maps.Equal(got, want) {
+		t.Errorf("triggered %v, want %v\n%s", got, want, a)
+	}
+	if a.outputs["failed"] != "0" {
+		t.Errorf("failed = %q", a.outputs["failed"])
+	}
+	var looksBefore, looksAfter, triggers int
+	for _, r := range fake.Requests() {
+		switch {
+		case r.Route == "GET /models" && r.Time.Before(at):
+			looksBefore++
+		case r.Route == "GET /models":
+			looksAfter++
+		case r.Route == hightouchtest.RouteTrigger:
+			triggers++
+			if r.Time.Before(at) {
+				t.Errorf("%s %s at %s, before Git Sync ingested the change at %s", r.Method, r.Path, r.Time.Format(time.StampMilli), at.Format(time.StampMilli))
+			}
+		}
+	}
+	if looksBefore == 0 || looksAfter == 0 {
+		t.Errorf("%d model listings before the ingestion and %d after; want the deploy to look, wait and look again", looksBefore, looksAfter)
+	}
+	if triggers != 2 {
+		t.Errorf("%d triggers, want 2", triggers)
+	}
+	if n := dpWrites(fake); n != 0 {
+		t.Errorf("ingest: wait wrote %d times", n)
+	}
+	dpContains(t, "summary", a.summary,
+		"| model | `active-users` | modified | arrived |",
+		"| sync | `accounts-to-braze` | added | arrived |",
+	)
+}
+
+// TestDeployActionApplyTwice: the same push deployed again with ingest:
+// apply finds Hightouch as the files say and writes nothing.
+func TestDeployActionApplyTwice(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true) // Hightouch as before the push
+	after := gittest.Commit(t, dir, "change", dpChange(t))
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
+	p, in := dpPush{dir: dir, before: before, after: after}, map[string]string{"ingest": "apply"}
+
+	a := runPushAction(t, p, fake, in)
+	if a.code != 0 || a.outputs["failed"] != "0" {
+		t.Fatal(a)
+	}
+	if n := dpWrites(fake); n != 2 || fake.Count("PATCH /models/{modelId}") != 1 || fake.Count("POST /syncs") != 1 {
+		t.Fatalf("first run: %d writes, want the model updated and the sync created\n%s", n, a)
+	}
+
+	a = runPushAction(t, p, fake, in)
+	if a.code != 0 || a.outputs["failed"] != "0" {
+		t.Fatal(a)
+	}
+	if n := dpWrites(fake); n != 2 {
+		var writes []string
+		for _, r := range fake.Requests() {
+			if r.Method != http.MethodGet {
+				writes = append(writes, r.Method+" "+r.Path)
+			}
+		}
+		t.Errorf("the second run wrote %d times: %q", n-2, writes)
+	}
+	dpContains(t, "second summary", a.summary,
+		"| model | `active-users` | modified | unchanged |",
+		"| sync | `accounts-to-braze` | added | unchanged |",
+	)
+	// Run again, the new sync is not new to Hightouch any more: no second full resync.
+	if got, want := a.statuses(t), map[string]string{"accounts-to-braze": "success", "active-users-to-braze": "success"}; !maps.Equal(got, want) {
+		t.Errorf("triggered %v, want %v", got, want)
+	}
+	runs := fake.Runs(dpSyncID(t, fake, "accounts-to-braze"))
+	if len(runs) != 2 || !runs[0].FullResync || runs[1].FullResync {
+		t.Errorf("runs of the new sync %+v, want a full resync then an incremental run", runs)
+	}
+}
+
+// TestDeployActionWarning: a run that ends with warning passes the step
+// unless fail-on-warning.
+func TestDeployActionWarning(t *testing.T) {
+	t.Parallel()
+	dir, before, after, fake := dpChanged(t)
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
+	fake.ScriptRuns(dpSyncID(t, fake, "active-users-to-braze"), hightouchtest.RunScript{Steps: []string{}, Final: "warning",
+		Failed: &hightouchtest.Rows{Changed: 2}})
+	p := dpPush{dir: dir, before: before, after: after}
+	want := map[string]string{"accounts-to-braze": "success", "active-users-to-braze": "warning"}
+
+	a := runPushAction(t, p, fake, nil)
+	if a.code != 0 || a.outputs["failed"] != "0" {
+		t.Fatal(a)
+	}
+	if got := a.statuses(t); !maps.Equal(got, want) {
+		t.Errorf("triggered %v, want %v", got, want)
+	}
+	if !regexp.MustCompile(`(?m)^active-users-to-braze +\S+ +warning +10 `).MatchString(a.stdout) ||
+		!strings.Contains(a.summary, " | warning | 10 | 0 | 0 | 2 |") {
+		t.Errorf("the warning is not reported:\n%s", a)
+	}
+
+	a = runPushAction(t, p, fake, map[string]string{"fail-on-warning": "true"})
+	if a.code != 1 || a.outputs["failed"] != "1" {
+		t.Fatal(a)
+	}
+	if got := a.statuses(t); !maps.Equal(got, want) {
+		t.Errorf("fail-on-warning: triggered %v, want %v", got, want)
+	}
+	if !regexp.MustCompile(`(?m)^active-users-to-braze +\S+ +warning \(failed\) `).MatchString(a.stdout) {
+		t.Errorf("the table does not count the warning as failed:\n%s", a.stdout)
+	}
+}
+
+// TestDeployActionPollFaults: rate limits and server errors while the
+// Action follows a run are retried (after Retry-After when given) without a
+// second trigger, and the deploy finishes.
+func TestDeployActionPollFaults(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		faults []hightouchtest.Fault // for the first poll and its first retry
+		minGap time.Duration         // between the polls of a run
+	}{
+		{"429", []hightouchtest.Fault{{Status: 429, Times: 2}}, 0},
+		{"429 Retry-After 1", []hightouchtest.Fault{{Status: 429, RetryAfter: "1", Times: 2}}, 950 * time.Millisecond},
+		{"500 then 502", []hightouchtest.Fault{{Status: 500}, {Status: 502}}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// Only the model changes: one sync runs and takes every fault.
+			dir, before := newRepo(t, "hightouch")
+			after := gittest.Commit(t, dir, "change", map[string]string{"hightouch/models/active-users.yaml": dpChange(t)["hightouch/models/active-users.yaml"]})
+			fake := dpFake(t, dir, true)
+			fake.Fault(hightouchtest.RouteRuns, tt.faults...)
+
+			a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+			if a.code != 0 || a.outputs["failed"] != "0" {
+				t.Fatal(a)
+			}
+			if got, want := a.statuses(t), map[string]string{"active-users-to-braze": "success"}; !maps.Equal(got, want) {
+				t.Errorf("triggered %v, want %v", got, want)
+			}
+			if n := fake.Count(hightouchtest.RouteTrigger); n != 1 {
+				t.Errorf("%d triggers, want 1", n)
+			}
+			// 2 faults, then the run queued, then its end.
+			var polls []time.Time
+			for _, r := range fake.Requests() {
+				if r.Route == hightouchtest.RouteRuns {
+					polls = append(polls, r.Time)
+				}
+			}
+			if len(polls) != 4 {
+				t.Fatalf("%d polls, want 4 (2 faults, queued, success)\n%s", len(polls), a)
+			}
+			for i := 1; i < 3; i++ {
+				if gap := polls[i].Sub(polls[i-1]); gap < tt.minGap {
+					t.Errorf("poll %d came %s after the one answered %d with Retry-After: 1", i+1, gap, tt.faults[0].Status)
+				}
+			}
+		})
+	}
+}
+
+// TestDeployActionTriggerAnswerLost: a trigger that reached Hightouch but
+// whose answer was lost is not sent again; it fails the step and says to
+// check the sync's runs.
+func TestDeployActionTriggerAnswerLost(t *testing.T) {
+	t.Parallel()
+	dir, before, after, fake := dpChanged(t)
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
+	fake.Fault(hightouchtest.RouteTrigger, hightouchtest.Fault{Drop: hightouchtest.DropAfterBody})
+
+	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+	if a.code != 1 || a.outputs["failed"] != "1" {
+		t.Fatal(a)
+	}
+	var lost []dpTriggered
+	for _, r := range a.triggered(t) {
+		if r.Status != "success" {
+			lost = append(lost, r)
+		}
+	}
+	if len(lost) != 1 || lost[0].Status != "trigger failed" || lost[0].RunID != "" {
+		t.Fatalf("triggered %+v, want one sync whose trigger failed and one success", a.triggered(t))
+	}
+	id := dpSyncID(t, fake, lost[0].SyncSlug)
+	n := 0
+	for _, r := range fake.Requests() {
+		if r.Route == hightouchtest.RouteTrigger && r.Path == "/syncs/"+id+"/trigger" {
+			n++
+		}
+	}
+	if n != 1 || fake.Count(hightouchtest.RouteTrigger) != 2 {
+		t.Errorf("%d trigger requests for %s (want 1), %d in all (want 2)", n, lost[0].SyncSlug, fake.Count(hightouchtest.RouteTrigger))
+	}
+	if runs := fake.Runs(id); len(runs) != 1 {
+		t.Errorf("runs of %s in Hightouch: %+v, want the one the lost trigger started", lost[0].SyncSlug, runs)
+	}
+	dpContains(t, "stdout", a.stdout, lost[0].SyncSlug+": trigger failed: the trigger may have started a run", "check the sync's runs in Hightouch")
+	dpContains(t, "summary", a.summary, "`"+lost[0].SyncSlug+"`", "check the sync's runs")
+}
+
+// TestDeployActionUnknownStatuses: a status Hightouch does not document is
+// logged and polled on while the run goes on, and a final one is a failure.
+func TestDeployActionUnknownStatuses(t *testing.T) {
+	t.Parallel()
+	dir, before, after, fake := dpChanged(t)
+	running := dpSyncID(t, fake, "active-users-to-braze")
+	fake.ScriptRuns(running, hightouchtest.RunScript{Steps: []string{"mystery"}})
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}, Final: "completed_with_errors", Error: "3 rows rejected"})
+
+	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+	if a.code != 1 || a.outputs["failed"] != "1" {
+		t.Fatal(a)
+	}
+	if got, want := a.statuses(t), map[string]string{"accounts-to-braze": "completed_with_errors", "active-users-to-braze": "success"}; !maps.Equal(got, want) {
+		t.Errorf("triggered %v, want %v", got, want)
+	}
+	dpLogOrder(t, a.stdout, "active-users-to-braze: mystery (unknown status; still polling) after ", "active-users-to-braze: success after ")
+	if !regexp.MustCompile(`(?m)^accounts-to-braze +\S+ +completed_with_errors \(failed\) `).MatchString(a.stdout) {
+		t.Errorf("the table does not count completed_with_errors as failed:\n%s", a.stdout)
+	}
+	dpContains(t, "summary", a.summary, "3 rows rejected")
+	polls := 0
+	for _, r := range fake.Requests() {
+		if r.Path == "/syncs/"+running+"/runs" {
+			polls++
+		}
+	}
+	if polls != 2 {
+		t.Errorf("%d polls of the run that showed an unknown status, want 2", polls)
 	}
 }
