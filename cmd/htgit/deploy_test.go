@@ -900,7 +900,7 @@ func TestDeployActionTriggerAnswerLost(t *testing.T) {
 	if runs := fake.Runs(id); len(runs) != 1 {
 		t.Errorf("runs of %s in Hightouch: %+v, want the one the lost trigger started", lost[0].SyncSlug, runs)
 	}
-	dpContains(t, "stdout", a.stdout, lost[0].SyncSlug+": trigger failed: the trigger may have started a run", "check the sync's runs in Hightouch")
+	dpContains(t, "stdout", a.stdout, lost[0].SyncSlug+": trigger failed: ", "the trigger may have started a run", "check the sync's runs in Hightouch")
 	dpContains(t, "summary", a.summary, "`"+lost[0].SyncSlug+"`", "check the sync's runs")
 }
 

@@ -7,7 +7,6 @@ package deploy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -418,10 +417,9 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 		res := &runs[sent[k]]
 		if t.Err != nil {
 			res.Failed, res.Status = true, StatusTriggerFailed
+			// An uncertain trigger's error says to check the runs before
+			// triggering again (hightouch.ErrTriggerUncertain).
 			res.Error = t.Err.Error()
-			if errors.Is(t.Err, hightouch.ErrTriggerUncertain) {
-				res.Error = "the trigger may have started a run; check the sync's runs in Hightouch before triggering again (" + t.Err.Error() + ")"
-			}
 			d.logf("%s: trigger failed: %s", res.Sync, res.Error)
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -23,10 +24,16 @@ func (o *Outcome) WriteTable(w io.Writer) {
 		fmt.Fprintln(w, "No sync was triggered.")
 		return
 	}
-	fmt.Fprintf(w, "%-30s %-10s %-22s %8s %8s %8s %8s %9s\n", "SYNC", "RUN", "STATUS", "ADDED", "CHANGED", "REMOVED", "FAILED", "DURATION")
+	// Columns fit the longest value (a slug, or a status such as
+	// "completed_with_errors (failed)").
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SYNC\tRUN\tSTATUS\tADDED\tCHANGED\tREMOVED\tFAILED\tDURATION")
 	for _, r := range o.Runs {
-		fmt.Fprintf(w, "%-30s %-10s %-22s %8d %8d %8d %8d %9s\n", r.Sync, r.RunID, r.statusText(),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Sync, r.RunID, r.statusText(),
 			r.Rows.Added, r.Rows.Changed, r.Rows.Removed, r.FailedRows, r.Duration.Round(time.Second))
+	}
+	tw.Flush()
+	for _, r := range o.Runs {
 		if r.Error != "" {
 			fmt.Fprintf(w, "  %s: %s\n", r.Sync, r.Error)
 		}

@@ -16,7 +16,7 @@ import (
 // reached Hightouch (or may have) and then the answer was lost. It is never
 // retried, because Hightouch has no idempotency key and a retry could start a
 // second run.
-var ErrTriggerUncertain = errors.New("the trigger may have started a run; check the sync's runs before triggering again")
+var ErrTriggerUncertain = errors.New("the trigger may have started a run; check the sync's runs in Hightouch before triggering again")
 
 // ErrNotFound is matched by errors.Is for a 404 and for a slug that no
 // listed resource has.
