@@ -3,7 +3,7 @@ package check
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/workspace"

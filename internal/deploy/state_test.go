@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/workspace"
