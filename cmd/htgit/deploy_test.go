@@ -22,8 +22,9 @@ import (
 
 // The deploy tests run the built binary against a fake Hightouch started
 // in the test process. Runs are scripted to end on the second poll, so a
-// deploy that waits takes one poll interval (2s); tests that do not look at
-// the polling script runs without steps, ending on the first poll.
+// deploy that waits takes one poll interval (10ms: run sets
+// HTGIT_POLL_INTERVAL); tests that do not look at the polling script runs
+// without steps, ending on the first poll.
 
 // dpKey is the API key: distinctive, so that it can be searched for in
 // everything htgit writes.

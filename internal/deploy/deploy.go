@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -37,10 +38,16 @@ type Options struct {
 	FailOnWarning bool
 	WorkspaceSlug string        // for links to run pages
 	Log           io.Writer     // progress lines
-	PollMin       time.Duration // first wait between polls; default 2s
+	PollMin       time.Duration // first wait between polls; default $HTGIT_POLL_INTERVAL, else 2s
 	PollMax       time.Duration // longest wait between polls; default 15s
 	Parallel      int           // triggers and run polls in flight; default 10
 }
+
+// PollIntervalEnv names the environment variable that, when PollMin is not
+// set, sets the first wait between polls (a Go duration). It is not a flag:
+// it exists so that end-to-end tests of the built binary need not sleep
+// through real polling.
+const PollIntervalEnv = "HTGIT_POLL_INTERVAL"
 
 func (o *Options) defaults() {
 	if o.Ingest == "" {
@@ -51,6 +58,9 @@ func (o *Options) defaults() {
 	}
 	if o.PollMin <= 0 {
 		o.PollMin = 2 * time.Second
+		if d, err := time.ParseDuration(os.Getenv(PollIntervalEnv)); err == nil && d > 0 {
+			o.PollMin = d
+		}
 	}
 	if o.PollMax < o.PollMin {
 		o.PollMax = max(15*time.Second, o.PollMin)
