@@ -80,11 +80,11 @@ func BenchmarkTrigger100SyncsBySlug(b *testing.B) {
 	b.Run("one-lookup-per-slug", func(b *testing.B) {
 		oneByOne = measure(b, func(ctx context.Context, c *hightouch.Client, slugs []string) error {
 			for _, slug := range slugs {
-				y, err := c.FindSync(ctx, slug)
-				if err != nil {
-					return err
+				found, err := c.ListSyncs(ctx, hightouch.ListOptions{Slug: slug})
+				if err != nil || len(found) != 1 {
+					return fmt.Errorf("sync %s: %d found, %v", slug, len(found), err)
 				}
-				if _, err := c.TriggerSync(ctx, y.ID, hightouch.TriggerOptions{}); err != nil {
+				if _, err := c.TriggerSync(ctx, found[0].ID, hightouch.TriggerOptions{}); err != nil {
 					return err
 				}
 			}

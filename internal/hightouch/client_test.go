@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,116 +116,6 @@ func TestRequestsCarryTheHeadersAndRealBooleans(t *testing.T) {
 	}
 }
 
-// Every call against the fake, with numeric ids and with string ids.
-func TestCalls(t *testing.T) {
-	for _, mode := range []struct {
-		name string
-		opts []hightouchtest.Option
-	}{{"numeric ids", nil}, {"string ids", []hightouchtest.Option{hightouchtest.WithStringIDs()}}} {
-		t.Run(mode.name, func(t *testing.T) {
-			s, c := fakeClient(t, mode.opts...)
-			w := seed(s)
-			ctx := context.Background()
-			var newSource, newDest, newModel, newSync hightouch.ID
-			cases := []struct {
-				name  string
-				call  func() (any, error)
-				check func(t *testing.T, v any)
-			}{
-				{"ListSources", func() (any, error) { return c.ListSources(ctx, hightouch.ListOptions{}) },
-					func(t *testing.T, v any) { eq(t, v.([]hightouch.Source)[0].Slug, "snowflake") }},
-				{"GetSource", func() (any, error) { return c.GetSource(ctx, w.source) },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Source).ID, w.source) }},
-				{"FindSource", func() (any, error) { return c.FindSource(ctx, "snowflake") },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Source).Type, "snowflake") }},
-				{"SourcesBySlug", func() (any, error) { return c.SourcesBySlug(ctx) },
-					func(t *testing.T, v any) { eq(t, v.(map[string]hightouch.Source)["snowflake"].ID, w.source) }},
-				{"CreateSource", func() (any, error) {
-					return c.CreateSource(ctx, hightouch.SourceCreate{Name: "PG", Slug: "pg", Type: "postgres"})
-				}, func(t *testing.T, v any) {
-					newSource = v.(*hightouch.Source).ID
-					eq(t, v.(*hightouch.Source).Slug, "pg")
-				}},
-				{"UpdateSource", func() (any, error) {
-					return c.UpdateSource(ctx, newSource, hightouch.SourceUpdate{Name: "Postgres"})
-				}, func(t *testing.T, v any) { eq(t, v.(*hightouch.Source).Name, "Postgres") }},
-				{"ListDestinations", func() (any, error) { return c.ListDestinations(ctx, hightouch.ListOptions{}) },
-					func(t *testing.T, v any) { eq(t, v.([]hightouch.Destination)[0].Syncs, []hightouch.ID{w.sync}) }},
-				{"GetDestination", func() (any, error) { return c.GetDestination(ctx, w.destination) },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Destination).Slug, "braze") }},
-				{"FindDestination", func() (any, error) { return c.FindDestination(ctx, "braze") },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Destination).ID, w.destination) }},
-				{"DestinationsBySlug", func() (any, error) { return c.DestinationsBySlug(ctx) },
-					func(t *testing.T, v any) { eq(t, len(v.(map[string]hightouch.Destination)), 1) }},
-				{"CreateDestination", func() (any, error) {
-					return c.CreateDestination(ctx, hightouch.DestinationCreate{Name: "SF", Slug: "sf", Type: "salesforce", Configuration: map[string]any{}})
-				}, func(t *testing.T, v any) { newDest = v.(*hightouch.Destination).ID }},
-				{"UpdateDestination", func() (any, error) {
-					return c.UpdateDestination(ctx, newDest, hightouch.DestinationUpdate{Configuration: map[string]any{"sandbox": true}})
-				}, func(t *testing.T, v any) { eq(t, v.(*hightouch.Destination).Configuration["sandbox"], true) }},
-				{"ListModels", func() (any, error) { return c.ListModels(ctx, hightouch.ListOptions{Slug: "users"}) },
-					func(t *testing.T, v any) {
-						eq(t, v.([]hightouch.Model)[0].Raw, &hightouch.RawQuery{SQL: "select * from users"})
-					}},
-				{"GetModel", func() (any, error) { return c.GetModel(ctx, w.model) },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Model).SourceID, w.source) }},
-				{"FindModel", func() (any, error) { return c.FindModel(ctx, "users") },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Model).Syncs, []hightouch.ID{w.sync}) }},
-				{"ModelsBySlug", func() (any, error) { return c.ModelsBySlug(ctx) },
-					func(t *testing.T, v any) { eq(t, v.(map[string]hightouch.Model)["users"].PrimaryKey, "id") }},
-				{"CreateModel", func() (any, error) {
-					return c.CreateModel(ctx, hightouch.ModelCreate{Name: "Orders", Slug: "orders", QueryType: "table",
-						SourceID: w.source, PrimaryKey: "id", Table: &hightouch.TableQuery{Name: "orders"}})
-				}, func(t *testing.T, v any) {
-					newModel = v.(*hightouch.Model).ID
-					eq(t, v.(*hightouch.Model).Table, &hightouch.TableQuery{Name: "orders"})
-				}},
-				{"UpdateModel", func() (any, error) {
-					return c.UpdateModel(ctx, newModel, hightouch.ModelUpdate{PrimaryKey: "order_id"})
-				}, func(t *testing.T, v any) { eq(t, v.(*hightouch.Model).PrimaryKey, "order_id") }},
-				{"ListSyncs", func() (any, error) { return c.ListSyncs(ctx, hightouch.ListOptions{ModelID: w.model}) },
-					func(t *testing.T, v any) { eq(t, len(v.([]hightouch.Sync)), 1) }},
-				{"GetSync", func() (any, error) { return c.GetSync(ctx, w.sync) },
-					func(t *testing.T, v any) {
-						y := v.(*hightouch.Sync)
-						eq(t, y.Schedule.Type, "interval")
-						eq(t, y.ModelID, w.model)
-						eq(t, y.Configuration["mode"], "upsert")
-					}},
-				{"FindSync", func() (any, error) { return c.FindSync(ctx, "users-to-braze") },
-					func(t *testing.T, v any) { eq(t, v.(*hightouch.Sync).DestinationID, w.destination) }},
-				{"SyncsBySlug", func() (any, error) { return c.SyncsBySlug(ctx) },
-					func(t *testing.T, v any) { eq(t, v.(map[string]hightouch.Sync)["users-to-braze"].ID, w.sync) }},
-				{"CreateSync", func() (any, error) {
-					return c.CreateSync(ctx, hightouch.SyncCreate{Slug: "orders-to-sf", ModelID: newModel, DestinationID: newDest})
-				}, func(t *testing.T, v any) {
-					newSync = v.(*hightouch.Sync).ID
-					eq(t, v.(*hightouch.Sync).Schedule, (*hightouch.Schedule)(nil))
-				}},
-				{"UpdateSync", func() (any, error) {
-					return c.UpdateSync(ctx, w.sync, hightouch.SyncUpdate{ManualSchedule: true, Configuration: map[string]any{"mode": "mirror"}})
-				}, func(t *testing.T, v any) {
-					eq(t, v.(*hightouch.Sync).Schedule, (*hightouch.Schedule)(nil))
-					eq(t, v.(*hightouch.Sync).Configuration["mode"], "mirror")
-				}},
-				{"TriggerSync", func() (any, error) { return c.TriggerSync(ctx, newSync, hightouch.TriggerOptions{ResetCDC: true}) },
-					func(t *testing.T, v any) { eq(t, v.(hightouch.ID) != "", true) }},
-				{"ListRuns", func() (any, error) { return c.ListRuns(ctx, newSync, hightouch.RunListOptions{Limit: 5}) },
-					func(t *testing.T, v any) { eq(t, v.([]hightouch.SyncRun)[0].Status, "queued") }},
-				{"ResolveSyncs", func() (any, error) { return c.ResolveSyncs(ctx, []string{"orders-to-sf", "users-to-braze"}) },
-					func(t *testing.T, v any) { eq(t, len(v.(map[string]hightouch.Sync)), 2) }},
-			}
-			for _, tc := range cases {
-				v, err := tc.call()
-				if err != nil {
-					t.Fatalf("%s: %v", tc.name, err)
-				}
-				t.Run(tc.name, func(t *testing.T) { tc.check(t, v) })
-			}
-		})
-	}
-}
-
 func eq(t *testing.T, got, want any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
@@ -231,7 +123,7 @@ func eq(t *testing.T, got, want any) {
 	}
 }
 
-func TestSlugsResolveThroughOneListingPerPage(t *testing.T) {
+func TestListingIsOneRequestPerPage(t *testing.T) {
 	s, c := fakeClient(t)
 	w := seed(s)
 	var slugs []string
@@ -240,12 +132,12 @@ func TestSlugsResolveThroughOneListingPerPage(t *testing.T) {
 		s.AddSync(hightouchtest.Sync{Slug: slug, ModelID: string(w.model), DestinationID: string(w.destination)})
 		slugs = append(slugs, slug)
 	}
-	got, err := c.ResolveSyncs(context.Background(), append(slugs, "nope", "gone"))
-	if !errors.Is(err, hightouch.ErrNotFound) || !strings.Contains(err.Error(), "gone, nope") {
-		t.Errorf("err = %v, want the missing slugs named", err)
+	got, err := c.SyncsBySlug(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(got) != 250 {
-		t.Errorf("resolved %d syncs, want 250", len(got))
+	if len(got) != 251 || got["sync-249"].Slug != "sync-249" {
+		t.Errorf("listed %d syncs, want 251", len(got))
 	}
 	if n := s.Count(hightouchtest.RouteListSyncs); n != 3 {
 		t.Errorf("%d list requests for 251 syncs, want 3 (pages of 100)", n)
@@ -254,9 +146,6 @@ func TestSlugsResolveThroughOneListingPerPage(t *testing.T) {
 		if l, o := r.Query.Get("limit"), r.Query.Get("offset"); l != "100" || o != fmt.Sprint(i*100) {
 			t.Errorf("request %d: limit=%s offset=%s", i, l, o)
 		}
-	}
-	if _, err := c.FindSync(context.Background(), "nope"); !errors.Is(err, hightouch.ErrNotFound) {
-		t.Errorf("FindSync of an unknown slug: %v", err)
 	}
 }
 
@@ -292,14 +181,19 @@ func TestErrorShapes(t *testing.T) {
 		hint    string
 		method  string
 		path    string
+		// unavailable: errors.Is(err, ErrUnavailable), exit 4
+		unavailable bool
 	}{
 		{name: "401 wrong key", client: newClient(t, s.URL, "wrong"),
-			call:   func(c *hightouch.Client) error { _, err := c.GetSync(ctx, w.sync); return err },
+			call:   func(c *hightouch.Client) error { _, err := c.SyncsBySlug(ctx); return err },
 			status: 401, message: "Authentication error", details: "Invalid API key", hint: "API key was refused",
-			method: "GET", path: "/syncs/" + string(w.sync)},
+			method: "GET", path: "/syncs?limit=100&offset=0"},
 		{name: "404 unknown id",
-			call:   func(c *hightouch.Client) error { _, err := c.GetModel(ctx, "999"); return err },
-			status: 404, message: "Not found", hint: "no such id", method: "GET", path: "/models/999"},
+			call: func(c *hightouch.Client) error {
+				_, err := c.UpdateModel(ctx, "999", hightouch.ModelUpdate{Name: "x"})
+				return err
+			},
+			status: 404, message: "Not found", hint: "no such id", method: "PATCH", path: "/models/999"},
 		{name: "422 names the fields",
 			call: func(c *hightouch.Client) error {
 				_, err := c.CreateSync(ctx, hightouch.SyncCreate{Slug: "x", ModelID: "999", DestinationID: w.destination})
@@ -309,13 +203,13 @@ func TestErrorShapes(t *testing.T) {
 			method: "POST", path: "/syncs"},
 		{name: "409 slug taken",
 			call: func(c *hightouch.Client) error {
-				_, err := c.CreateSource(ctx, hightouch.SourceCreate{Name: "x", Slug: "snowflake", Type: "x", Configuration: map[string]any{}})
+				_, err := c.CreateSync(ctx, hightouch.SyncCreate{Slug: "users-to-braze", ModelID: w.model, DestinationID: w.destination})
 				return err
 			},
-			status: 409, message: "Validation failed", hint: "already exists", method: "POST", path: "/sources"},
-		{name: "500 bare string", fault: "GET /destinations/{destinationId}",
-			call:   func(c *hightouch.Client) error { _, err := c.GetDestination(ctx, w.destination); return err },
-			status: 500, message: "Internal Server Error", hint: "server error", method: "GET"},
+			status: 409, message: "Validation failed", hint: "already exists", method: "POST", path: "/syncs"},
+		{name: "500 bare string", fault: "GET /destinations",
+			call:   func(c *hightouch.Client) error { _, err := c.DestinationsBySlug(ctx); return err },
+			status: 500, message: "Internal Server Error", hint: "server error", method: "GET", unavailable: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -342,6 +236,9 @@ func TestErrorShapes(t *testing.T) {
 			if errors.Is(err, hightouch.ErrNotFound) != (tc.status == 404) {
 				t.Errorf("errors.Is(ErrNotFound) wrong for %d", tc.status)
 			}
+			if errors.Is(err, hightouch.ErrUnavailable) != tc.unavailable {
+				t.Errorf("errors.Is(ErrUnavailable) = %v, want %v", !tc.unavailable, tc.unavailable)
+			}
 			if !strings.Contains(err.Error(), tc.message) {
 				t.Errorf("Error() = %q lacks the message", err)
 			}
@@ -357,43 +254,44 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-// Answers the fake cannot give, from a stub server.
+// Answers the fake cannot give, from a stub server: what the error says,
+// whether it counts as Hightouch unavailable (exit 4) and, for a trigger,
+// whether a run may have started.
 func TestOddAnswers(t *testing.T) {
+	ctx := context.Background()
+	trigger := func(c *hightouch.Client) error {
+		_, err := c.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
+		return err
+	}
+	patch := func(c *hightouch.Client) error {
+		_, err := c.UpdateSync(ctx, "1", hightouch.SyncUpdate{Disabled: new(bool)})
+		return err
+	}
+	list := func(c *hightouch.Client) error { _, err := c.SyncsBySlug(ctx); return err }
 	cases := []struct {
-		name, body string
-		status     int
-		call       func(c *hightouch.Client) error
-		want       string
+		name, body  string
+		status      int
+		call        func(c *hightouch.Client) error
+		want        string
+		unavailable bool
+		uncertain   bool
 	}{
-		{"trigger 200 without id", `{}`, 200,
-			func(c *hightouch.Client) error {
-				_, err := c.TriggerSync(context.Background(), "1", hightouch.TriggerOptions{})
-				return err
-			},
-			"200 answer without an id"},
+		{"trigger 200 without id", `{}`, 200, trigger, "200 answer without an id", true, true},
 		{"create answered 200 with a validation error", `{"message":"Validation failed","details":{"slug":"taken"}}`, 200,
 			func(c *hightouch.Client) error {
-				_, err := c.CreateModel(context.Background(), hightouch.ModelCreate{Slug: "x"})
+				_, err := c.CreateModel(ctx, hightouch.ModelCreate{Slug: "x"})
 				return err
-			}, `200 Validation failed: {"slug":"taken"}`},
-		{"502 from a proxy", `<html>Bad Gateway</html>`, 502,
-			func(c *hightouch.Client) error { _, err := c.GetSync(context.Background(), "1"); return err },
-			"502 <html>Bad Gateway</html>"},
-		{"error as details string", `{"message":"Authentication error","details":"Invalid API key"}`, 401,
-			func(c *hightouch.Client) error { _, err := c.GetSync(context.Background(), "1"); return err },
-			"401 Authentication error: Invalid API key"},
-		{"error key", `{"error":"bad request"}`, 400,
-			func(c *hightouch.Client) error { _, err := c.GetSync(context.Background(), "1"); return err },
-			"400 bad request"},
-		{"empty body", ``, 403,
-			func(c *hightouch.Client) error { _, err := c.GetSync(context.Background(), "1"); return err },
-			"403 Forbidden"},
-		{"not JSON on success", `{"id":1,`, 200,
-			func(c *hightouch.Client) error { _, err := c.GetSync(context.Background(), "1"); return err },
-			"malformed answer"},
-		{"a redirect is not followed", ``, 302,
-			func(c *hightouch.Client) error { _, err := c.GetSync(context.Background(), "1"); return err },
-			"302 Found"},
+			}, `200 Validation failed: {"slug":"taken"}`, true, false},
+		{"502 from a proxy", `<html>Bad Gateway</html>`, 502, patch, "502 <html>Bad Gateway</html>", true, false},
+		{"trigger 502", `<html>Bad Gateway</html>`, 502, trigger, "may have started a run", true, true},
+		{"HTML instead of JSON", `<html>hello</html>`, 200, list, "malformed answer", true, false},
+		{"HTML 404 from another host", `<html>Not Found</html>`, 404, list, "404 <html>Not Found</html>", true, false},
+		{"error as details string", `{"message":"Authentication error","details":"Invalid API key"}`, 401, patch,
+			"401 Authentication error: Invalid API key", false, false},
+		{"error key", `{"error":"bad request"}`, 400, patch, "400 bad request", false, false},
+		{"empty body", ``, 403, patch, "403 Forbidden", false, false},
+		{"not JSON on success", `{"id":1,`, 200, patch, "malformed answer", true, false},
+		{"a redirect is not followed", ``, 302, list, "302 Found", true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -408,6 +306,81 @@ func TestOddAnswers(t *testing.T) {
 			err := tc.call(newClient(t, srv.URL, "test-key-123456", func(c *hightouch.Config) { c.MaxAttempts = 1 }))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tc.want)
+			}
+			if errors.Is(err, hightouch.ErrUnavailable) != tc.unavailable {
+				t.Errorf("errors.Is(err, ErrUnavailable) = %v, want %v: %v", !tc.unavailable, tc.unavailable, err)
+			}
+			if errors.Is(err, hightouch.ErrTriggerUncertain) != tc.uncertain {
+				t.Errorf("errors.Is(err, ErrTriggerUncertain) = %v, want %v: %v", !tc.uncertain, tc.uncertain, err)
+			}
+		})
+	}
+}
+
+// A redirect is never followed: the key goes to no other host, and the
+// error names where Hightouch pointed.
+func TestRedirectsAreNotFollowedWithTheKey(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		fmt.Fprint(w, `{"data":[]}`)
+	}))
+	defer other.Close()
+	for _, code := range []int{301, 302, 307, 308} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+r.URL.Path, code)
+		}))
+		_, err := newClient(t, srv.URL, "test-key-123456").SyncsBySlug(context.Background())
+		srv.Close()
+		if !errors.Is(err, hightouch.ErrUnavailable) || !strings.Contains(err.Error(), "redirected to "+other.URL) {
+			t.Errorf("%d: err = %v", code, err)
+		}
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the redirect target got %d requests", n)
+	}
+}
+
+// A listing whose pages never end stops: on an empty page (the end), on a
+// page that repeats the previous one, and at the bound of what a workspace
+// holds, each with a clear error.
+func TestEndlessPagesStop(t *testing.T) {
+	defer hightouch.SetMaxListed(50)()
+	cases := []struct {
+		name  string
+		page  func(offset int) string
+		want  string // "" for success
+		pages int
+	}{
+		{"empty page with hasMore", func(o int) string {
+			if o > 0 {
+				return `{"data":[],"hasMore":true}`
+			}
+			return `{"data":[{"id":1,"slug":"a"}],"hasMore":true}`
+		}, "", 2},
+		{"the same page again", func(int) string { return `{"data":[{"id":1,"slug":"a"}],"hasMore":true}` },
+			"the page repeats the previous one", 2},
+		{"new pages forever", func(o int) string { return fmt.Sprintf(`{"data":[{"id":%d,"slug":"s%d"}],"hasMore":true}`, o+1, o) },
+			"more than 50 syncs listed and Hightouch still says hasMore", 51},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n++
+				o, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+				fmt.Fprint(w, tc.page(o))
+			}))
+			defer srv.Close()
+			_, err := newClient(t, srv.URL, "test-key-123456").ListSyncs(context.Background(), hightouch.ListOptions{PageSize: 1})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("err = %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, hightouch.ErrUnavailable)):
+				t.Errorf("err = %v, want %q and ErrUnavailable", err, tc.want)
+			}
+			if n != tc.pages {
+				t.Errorf("%d pages requested, want %d", n, tc.pages)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,12 @@ import (
 // retried, because Hightouch has no idempotency key and a retry could start a
 // second run.
 var ErrTriggerUncertain = errors.New("the trigger may have started a run; check the sync's runs in Hightouch before triggering again")
+
+// ErrUnavailable is matched by errors.Is when Hightouch could not be reached
+// or answered wrongly: no connection, no answer in time, a 5xx or 429 after
+// the retries, a redirect, a page that is not Hightouch's JSON, a listing
+// that does not advance. Trying again later may help; fixing htgit will not.
+var ErrUnavailable = errors.New("Hightouch could not be reached or answered wrongly")
 
 // ErrNotFound is matched by errors.Is for a 404 and for a slug that no
 // listed resource has.
@@ -33,7 +40,9 @@ type Error struct {
 	Hint    string // what usually causes this, for people
 	Err     error  // the transport or decoding cause, if any
 
-	ambiguous bool // Hightouch may have acted on the request
+	ambiguous   bool           // Hightouch may have acted on the request
+	unavailable bool           // matches ErrUnavailable
+	secret      *regexp.Regexp // the key's forms, redacted from Error()
 }
 
 func (e *Error) Error() string {
@@ -54,14 +63,26 @@ func (e *Error) Error() string {
 	if e.Hint != "" {
 		msg += " (" + e.Hint + ")"
 	}
+	if e.secret != nil {
+		// The body was redacted before decoding; a transport error can
+		// still quote the server.
+		msg = e.secret.ReplaceAllString(msg, redactedText)
+	}
 	return msg
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is makes errors.Is(err, ErrNotFound) true for a 404.
+// Is makes errors.Is(err, ErrNotFound) true for a 404, and
+// errors.Is(err, ErrUnavailable) for an outage or a wrong answer.
 func (e *Error) Is(target error) bool {
-	return target == ErrNotFound && e.Status == http.StatusNotFound
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrUnavailable:
+		return e.unavailable
+	}
+	return false
 }
 
 // detailsText renders details compactly; maps are marshalled with sorted keys.

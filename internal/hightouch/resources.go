@@ -1,15 +1,14 @@
 package hightouch
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
-	"time"
 )
 
 // PageSize is how many resources one list request asks for (Hightouch's default).
@@ -38,8 +37,14 @@ var (
 	syncs        = kind[Sync]{"/syncs", "sync", func(s *Sync) string { return s.Slug }}
 )
 
+// maxListed bounds a listing: far more resources of one kind than a
+// workspace holds, so that a server whose paging never ends is stopped.
+var maxListed = 100_000
+
 // list fetches every page: Hightouch answers {data, hasMore}, and a missing
-// hasMore (only syncs and runs declare it) means there is no next page.
+// hasMore (only syncs and runs declare it) means there is no next page. An
+// empty page ends the listing too; a page that repeats the previous one, or
+// more pages than maxListed resources fill, is an error (ErrUnavailable).
 func list[T any](ctx context.Context, c *Client, k kind[T], o ListOptions) ([]T, error) {
 	q := url.Values{}
 	if o.Slug != "" {
@@ -54,20 +59,39 @@ func list[T any](ctx context.Context, c *Client, k kind[T], o ListOptions) ([]T,
 	size := cmpOr(o.PageSize, PageSize)
 	q.Set("limit", strconv.Itoa(size))
 	var all []T
-	for offset := 0; ; {
+	var prev json.RawMessage
+	for pages, offset := 0, 0; ; pages++ {
 		q.Set("offset", strconv.Itoa(offset))
-		var page struct {
-			Data    []T  `json:"data"`
-			HasMore bool `json:"hasMore"`
+		r := request{method: http.MethodGet, path: k.path, query: q}
+		if pages > maxListed/size || len(all) > maxListed {
+			return nil, c.fail(r, &Error{Message: fmt.Sprintf("more than %d %ss listed and Hightouch still says hasMore", maxListed, k.name),
+				Hint: "no workspace holds that many: Hightouch's paging does not end", unavailable: true})
 		}
-		if err := c.send(ctx, request{method: http.MethodGet, path: k.path, query: q}, &page); err != nil {
+		var page struct {
+			Data    json.RawMessage `json:"data"`
+			HasMore bool            `json:"hasMore"`
+		}
+		if err := c.send(ctx, r, &page); err != nil {
 			return nil, err
 		}
-		all = append(all, page.Data...)
-		if !page.HasMore || len(page.Data) == 0 {
+		var data []T
+		if len(page.Data) == 0 {
+			page.Data = json.RawMessage("[]")
+		}
+		if err := json.Unmarshal(page.Data, &data); err != nil {
+			return nil, c.fail(r, &Error{Status: http.StatusOK, Message: "malformed answer", Err: err,
+				Hint: "Hightouch's answer is not the JSON its API documents", unavailable: true})
+		}
+		if len(data) > 0 && bytes.Equal(page.Data, prev) {
+			return nil, c.fail(r, &Error{Status: http.StatusOK, Message: "the page repeats the previous one",
+				Hint: "Hightouch's paging does not advance", unavailable: true})
+		}
+		all = append(all, data...)
+		if !page.HasMore || len(data) == 0 {
 			return all, nil
 		}
-		offset += len(page.Data)
+		prev = page.Data
+		offset += len(data)
 	}
 }
 
@@ -76,27 +100,6 @@ func idPath[T any](k kind[T], id ID) (string, error) {
 		return "", &Error{Path: k.path + "/", Message: "empty " + k.name + " id"}
 	}
 	return k.path + "/" + url.PathEscape(string(id)), nil
-}
-
-// notFound is a slug that no listed resource has.
-func notFound[T any](k kind[T], slugs ...string) error {
-	return &Error{Method: http.MethodGet, Path: k.path,
-		Message: fmt.Sprintf("no %s with slug %s", k.name, strings.Join(slugs, ", ")),
-		Hint:    "Git Sync takes about a minute to ingest a merged file; or the slug is misspelt",
-		Err:     ErrNotFound}
-}
-
-func get[T any](ctx context.Context, c *Client, k kind[T], id ID) (*T, error) {
-	path, err := idPath(k, id)
-	if err != nil {
-		return nil, err
-	}
-	var v T
-	err = c.send(ctx, request{method: http.MethodGet, path: path, requireID: true}, &v)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
 }
 
 // create is a POST: retried only when Hightouch cannot have created anything.
@@ -123,21 +126,6 @@ func update[T any](ctx context.Context, c *Client, k kind[T], id ID, in any) (*T
 	return &v, nil
 }
 
-// find looks one slug up with ?slug=. The match is checked here too, in case
-// a server ignores the filter.
-func find[T any](ctx context.Context, c *Client, k kind[T], slug string) (*T, error) {
-	all, err := list(ctx, c, k, ListOptions{Slug: slug})
-	if err != nil {
-		return nil, err
-	}
-	for i := range all {
-		if k.slug(&all[i]) == slug {
-			return &all[i], nil
-		}
-	}
-	return nil, notFound(k, slug)
-}
-
 // bySlug lists the whole collection once (one request per page of
 // PageSize) and indexes it: cheaper than one lookup per slug.
 func bySlug[T any](ctx context.Context, c *Client, k kind[T]) (map[string]T, error) {
@@ -152,59 +140,9 @@ func bySlug[T any](ctx context.Context, c *Client, k kind[T]) (map[string]T, err
 	return m, nil
 }
 
-// ListSources lists every source matching o.
-func (c *Client) ListSources(ctx context.Context, o ListOptions) ([]Source, error) {
-	return list(ctx, c, sources, o)
-}
-
-// GetSource gets one source.
-func (c *Client) GetSource(ctx context.Context, id ID) (*Source, error) {
-	return get(ctx, c, sources, id)
-}
-
-// CreateSource creates a source.
-func (c *Client) CreateSource(ctx context.Context, in SourceCreate) (*Source, error) {
-	return create(ctx, c, sources, in)
-}
-
-// UpdateSource patches a source.
-func (c *Client) UpdateSource(ctx context.Context, id ID, in SourceUpdate) (*Source, error) {
-	return update(ctx, c, sources, id, in)
-}
-
-// FindSource gets the source with this slug; errors.Is(err, ErrNotFound) if none.
-func (c *Client) FindSource(ctx context.Context, slug string) (*Source, error) {
-	return find(ctx, c, sources, slug)
-}
-
 // SourcesBySlug lists all sources once, keyed by slug.
 func (c *Client) SourcesBySlug(ctx context.Context) (map[string]Source, error) {
 	return bySlug(ctx, c, sources)
-}
-
-// ListDestinations lists every destination matching o.
-func (c *Client) ListDestinations(ctx context.Context, o ListOptions) ([]Destination, error) {
-	return list(ctx, c, destinations, o)
-}
-
-// GetDestination gets one destination.
-func (c *Client) GetDestination(ctx context.Context, id ID) (*Destination, error) {
-	return get(ctx, c, destinations, id)
-}
-
-// CreateDestination creates a destination.
-func (c *Client) CreateDestination(ctx context.Context, in DestinationCreate) (*Destination, error) {
-	return create(ctx, c, destinations, in)
-}
-
-// UpdateDestination patches a destination.
-func (c *Client) UpdateDestination(ctx context.Context, id ID, in DestinationUpdate) (*Destination, error) {
-	return update(ctx, c, destinations, id, in)
-}
-
-// FindDestination gets the destination with this slug; errors.Is(err, ErrNotFound) if none.
-func (c *Client) FindDestination(ctx context.Context, slug string) (*Destination, error) {
-	return find(ctx, c, destinations, slug)
 }
 
 // DestinationsBySlug lists all destinations once, keyed by slug.
@@ -217,11 +155,6 @@ func (c *Client) ListModels(ctx context.Context, o ListOptions) ([]Model, error)
 	return list(ctx, c, models, o)
 }
 
-// GetModel gets one model.
-func (c *Client) GetModel(ctx context.Context, id ID) (*Model, error) {
-	return get(ctx, c, models, id)
-}
-
 // CreateModel creates a model.
 func (c *Client) CreateModel(ctx context.Context, in ModelCreate) (*Model, error) {
 	return create(ctx, c, models, in)
@@ -230,11 +163,6 @@ func (c *Client) CreateModel(ctx context.Context, in ModelCreate) (*Model, error
 // UpdateModel patches a model.
 func (c *Client) UpdateModel(ctx context.Context, id ID, in ModelUpdate) (*Model, error) {
 	return update(ctx, c, models, id, in)
-}
-
-// FindModel gets the model with this slug; errors.Is(err, ErrNotFound) if none.
-func (c *Client) FindModel(ctx context.Context, slug string) (*Model, error) {
-	return find(ctx, c, models, slug)
 }
 
 // ModelsBySlug lists all models once, keyed by slug.
@@ -247,11 +175,6 @@ func (c *Client) ListSyncs(ctx context.Context, o ListOptions) ([]Sync, error) {
 	return list(ctx, c, syncs, o)
 }
 
-// GetSync gets one sync.
-func (c *Client) GetSync(ctx context.Context, id ID) (*Sync, error) {
-	return get(ctx, c, syncs, id)
-}
-
 // CreateSync creates a sync.
 func (c *Client) CreateSync(ctx context.Context, in SyncCreate) (*Sync, error) {
 	return create(ctx, c, syncs, in)
@@ -262,38 +185,9 @@ func (c *Client) UpdateSync(ctx context.Context, id ID, in SyncUpdate) (*Sync, e
 	return update(ctx, c, syncs, id, in)
 }
 
-// FindSync gets the sync with this slug; errors.Is(err, ErrNotFound) if none.
-func (c *Client) FindSync(ctx context.Context, slug string) (*Sync, error) {
-	return find(ctx, c, syncs, slug)
-}
-
 // SyncsBySlug lists all syncs once, keyed by slug.
 func (c *Client) SyncsBySlug(ctx context.Context) (map[string]Sync, error) {
 	return bySlug(ctx, c, syncs)
-}
-
-// ResolveSyncs maps slugs to syncs with one listing of all syncs. Slugs
-// that no sync has are named in an error matching ErrNotFound; the map still
-// holds the ones found.
-func (c *Client) ResolveSyncs(ctx context.Context, slugs []string) (map[string]Sync, error) {
-	all, err := c.SyncsBySlug(ctx)
-	if err != nil {
-		return nil, err
-	}
-	found := make(map[string]Sync, len(slugs))
-	var missing []string
-	for _, s := range slugs {
-		if v, ok := all[s]; ok {
-			found[s] = v
-		} else {
-			missing = append(missing, s)
-		}
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return found, notFound(syncs, slices.Compact(missing)...)
-	}
-	return found, nil
 }
 
 // TriggerSync starts a run of the sync and returns the run's id. If a run
@@ -345,64 +239,26 @@ func (c *Client) TriggerSyncs(ctx context.Context, triggers []Trigger, parallel 
 	return out
 }
 
-// RunListOptions filter a sync's runs. Zero fields filter nothing.
-type RunListOptions struct {
-	RunID   ID
-	Limit   int    // default 100
-	Offset  int    //
-	OrderBy string // id (default), createdAt, startedAt, finishedAt
-	After   time.Time
-	Before  time.Time
-}
-
-// ListRuns returns one page of a sync's runs. Right after a trigger the
-// new run may be missing for a while.
-func (c *Client) ListRuns(ctx context.Context, syncID ID, o RunListOptions) ([]SyncRun, error) {
+// GetRun returns one run. visible is false (with a nil run and error) while
+// Hightouch does not list the run yet, as happens just after a trigger.
+func (c *Client) GetRun(ctx context.Context, syncID, runID ID) (run *SyncRun, visible bool, err error) {
 	path, err := idPath(syncs, syncID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	q := url.Values{}
-	if o.RunID != "" {
-		q.Set("runId", string(o.RunID))
-	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
-	if o.OrderBy != "" {
-		q.Set("orderBy", o.OrderBy)
-	}
-	if !o.After.IsZero() {
-		q.Set("after", o.After.UTC().Format(time.RFC3339Nano))
-	}
-	if !o.Before.IsZero() {
-		q.Set("before", o.Before.UTC().Format(time.RFC3339Nano))
+	if runID == "" {
+		return nil, false, &Error{Path: path + "/runs", Message: "empty run id"}
 	}
 	var page struct {
 		Data []SyncRun `json:"data"`
 	}
+	q := url.Values{"runId": {string(runID)}}
 	if err := c.send(ctx, request{method: http.MethodGet, path: path + "/runs", query: q}, &page); err != nil {
-		return nil, err
-	}
-	return page.Data, nil
-}
-
-// GetRun returns one run. visible is false (with a nil run and error) while
-// Hightouch does not list the run yet, as happens just after a trigger.
-func (c *Client) GetRun(ctx context.Context, syncID, runID ID) (run *SyncRun, visible bool, err error) {
-	if runID == "" {
-		return nil, false, &Error{Path: "/syncs/" + string(syncID) + "/runs", Message: "empty run id"}
-	}
-	runs, err := c.ListRuns(ctx, syncID, RunListOptions{RunID: runID})
-	if err != nil {
 		return nil, false, err
 	}
-	for i := range runs {
-		if runs[i].ID == runID {
-			return &runs[i], true, nil
+	for i := range page.Data {
+		if page.Data[i].ID == runID {
+			return &page.Data[i], true, nil
 		}
 	}
 	return nil, false, nil

@@ -3,6 +3,7 @@ package hightouch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -43,10 +44,10 @@ func TestGETRetries(t *testing.T) {
 			defer s.Close()
 			w := seed(s)
 			c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RequestTimeout = 300 * time.Millisecond })
-			s.Fault(hightouchtest.RouteGetSync, tc.faults...)
-			got, err := c.GetSync(context.Background(), w.sync)
+			s.Fault(hightouchtest.RouteListSyncs, tc.faults...)
+			got, err := c.SyncsBySlug(context.Background())
 			if tc.ok {
-				if err != nil || got.Slug != "users-to-braze" {
+				if err != nil || got["users-to-braze"].ID != w.sync {
 					t.Fatalf("got %v, %v", got, err)
 				}
 			} else {
@@ -55,7 +56,7 @@ func TestGETRetries(t *testing.T) {
 					t.Fatalf("err = %v, want status %d", err, tc.status)
 				}
 			}
-			n := s.Count(hightouchtest.RouteGetSync)
+			n := s.Count(hightouchtest.RouteListSyncs)
 			if (tc.requests == 0 && n < 2) || (tc.requests > 0 && n != tc.requests) {
 				t.Errorf("%d requests, want %d", n, tc.requests)
 			}
@@ -191,10 +192,10 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		t.Run(ra, func(t *testing.T) {
 			t.Parallel()
 			s, c := fakeClient(t)
-			w := seed(s)
-			s.Fault(hightouchtest.RouteGetSync, hightouchtest.Fault{Status: 429, RetryAfter: ra})
+			seed(s)
+			s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra})
 			start := time.Now()
-			if _, err := c.GetSync(context.Background(), w.sync); err != nil {
+			if _, err := c.SyncsBySlug(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			reqs := s.Requests()
@@ -209,32 +210,70 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 // A wait that would outlive the deadline is not started: the 429 is
-// reported at once, with what Hightouch asked for.
+// reported at once, with what Hightouch asked for in htgit's words (an
+// absurd Retry-After too, and an unreadable one is not printed).
 func TestDeadlineBoundsTheRetries(t *testing.T) {
-	s := hightouchtest.New()
-	defer s.Close()
-	w := seed(s)
-	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 3 * time.Second })
-	s.Fault(hightouchtest.RouteGetSync, hightouchtest.Fault{Status: 429, RetryAfter: "120"})
-	start := time.Now()
-	_, err := c.GetSync(context.Background(), w.sync)
-	var e *hightouch.Error
-	if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, "asked to wait 120") {
-		t.Fatalf("err = %v", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v, want no wait", d)
+	for ra, want := range map[string]string{
+		"120":                           "asked to wait 2m0s",
+		"99999999999999999999999":       "asked to wait 24h0m0s",
+		"Fri, 31 Dec 2100 23:59:59 GMT": "asked to wait 24h0m0s",
+		"soon " + secretKey:             "Retry-After could not be read",
+	} {
+		s := hightouchtest.New()
+		seed(s)
+		c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 3 * time.Second })
+		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra, Times: 10})
+		start := time.Now()
+		_, err := c.SyncsBySlug(context.Background())
+		s.Close()
+		var e *hightouch.Error
+		if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, want) || !errors.Is(err, hightouch.ErrUnavailable) {
+			t.Errorf("Retry-After %q: err = %v, want %q", ra, err, want)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Retry-After %q: took %v, want no wait", ra, d)
+		}
+		if strings.Contains(fmt.Sprint(err), secretKey) {
+			t.Errorf("the Retry-After text is printed: %v", err)
+		}
 	}
 
 	// Slow failing attempts stop at the deadline.
-	c = newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
-	s.Fault(hightouchtest.RouteGetSync, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
-	start = time.Now()
-	if _, err := c.GetSync(context.Background(), w.sync); err == nil {
-		t.Fatal("no error")
+	s := hightouchtest.New()
+	defer s.Close()
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
+	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
+	start := time.Now()
+	if _, err := c.SyncsBySlug(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
 	}
 	if d := time.Since(start); d > 1500*time.Millisecond {
 		t.Errorf("took %v, deadline 500ms", d)
+	}
+}
+
+// A caller's deadline that ends while a request waits on the client's own
+// rate limit ends the call with the caller's deadline, not a refusal of
+// the limiter (the deploy then says it did not finish within --timeout,
+// exit 1) and not ErrUnavailable (exit 4).
+func TestDeadlineWhileWaitingOnTheRateLimit(t *testing.T) {
+	s, _ := fakeClient(t)
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 0.01, 1 })
+	if _, err := c.SyncsBySlug(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.SyncsBySlug(ctx)
+	if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
+		t.Errorf("returned after %v, want at the caller's deadline (300ms)", d)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, hightouch.ErrUnavailable) || ctx.Err() == nil {
+		t.Errorf("err = %v, want the caller's deadline and not ErrUnavailable", err)
+	}
+	if n := s.Count(hightouchtest.AnyRoute); n != 1 {
+		t.Errorf("%d requests reached Hightouch, want 1", n)
 	}
 }
 
@@ -285,7 +324,7 @@ func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
 	const limit, burst, deadline = 50, 5, 10 * time.Second
 	s := hightouchtest.New()
 	defer s.Close()
-	w := seed(s)
+	seed(s)
 	sent := &stampTransport{next: http.DefaultTransport}
 	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) {
 		c.HTTPClient = &http.Client{Transport: sent}
@@ -299,7 +338,7 @@ func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			if _, err := c.GetSync(context.Background(), w.sync); err != nil {
+			if _, err := c.SyncsBySlug(context.Background()); err != nil {
 				errs <- err
 			}
 		})
@@ -332,14 +371,14 @@ func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
 func TestRateLimitIsHonouredBeforeHightouchSays429(t *testing.T) {
 	s := hightouchtest.New(hightouchtest.WithRateLimit(20, 500*time.Millisecond))
 	defer s.Close()
-	w := seed(s)
+	seed(s)
 	// Any 500 ms carry at most 3 + 10 = 13 requests: room for late arrivals.
 	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 20, 3; c.MaxAttempts = 1 })
 	var wg sync.WaitGroup
 	var failed atomic.Int32
 	for range 30 {
 		wg.Go(func() {
-			if _, err := c.GetSync(context.Background(), w.sync); err != nil {
+			if _, err := c.SyncsBySlug(context.Background()); err != nil {
 				failed.Add(1)
 			}
 		})

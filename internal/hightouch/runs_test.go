@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
-// poll reads a run until it is terminal and returns the statuses seen, ""
+// poll reads a run through GetRun until it is terminal and returns the statuses seen, ""
 // for the polls where the run was not listed yet.
 func poll(t *testing.T, c *hightouch.Client, syncID, runID hightouch.ID) ([]string, *hightouch.SyncRun) {
 	t.Helper()
@@ -34,7 +33,9 @@ func poll(t *testing.T, c *hightouch.Client, syncID, runID hightouch.ID) ([]stri
 	return nil, nil
 }
 
-func TestRunsMoveThroughTheirStatuses(t *testing.T) {
+// GetRun reports a run not listed yet as not visible, and decodes each
+// status, the counts and the error of the run it finds.
+func TestGetRun(t *testing.T) {
 	cases := []struct {
 		name   string
 		script hightouchtest.RunScript
@@ -81,69 +82,6 @@ func TestRunsMoveThroughTheirStatuses(t *testing.T) {
 				tc.check(t, run)
 			}
 		})
-	}
-}
-
-// A trigger while a run is active queues a second run behind it.
-func TestASecondTriggerQueuesBehindTheActiveRun(t *testing.T) {
-	s, c := fakeClient(t)
-	w := seed(s)
-	ctx := context.Background()
-	first, _ := c.TriggerSync(ctx, w.sync, hightouch.TriggerOptions{})
-	c.ListRuns(ctx, w.sync, hightouch.RunListOptions{}) // first: queued -> querying
-	second, err := c.TriggerSync(ctx, w.sync, hightouch.TriggerOptions{})
-	if err != nil || second == first {
-		t.Fatalf("second trigger: %q, %v", second, err)
-	}
-	var statuses [][2]string
-	for range 10 {
-		runs, err := c.ListRuns(ctx, w.sync, hightouch.RunListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		statuses = append(statuses, [2]string{runs[0].Status, runs[1].Status})
-	}
-	want := [][2]string{
-		{"querying", "queued"}, {"processing", "queued"}, {"reporting", "queued"}, {"success", "queued"},
-		{"success", "querying"}, {"success", "processing"}, {"success", "reporting"}, {"success", "success"},
-		{"success", "success"}, {"success", "success"},
-	}
-	eq(t, statuses, want)
-	sync, _ := c.GetSync(ctx, w.sync)
-	if sync.Status != "success" || sync.LastRunAt == nil {
-		t.Errorf("sync status %q, lastRunAt %v", sync.Status, sync.LastRunAt)
-	}
-}
-
-// Git Sync ingests a merged change after a delay; a caller sees it by
-// polling the API. The fake simulates the delay with time.AfterFunc.
-func TestIngestionSimulation(t *testing.T) {
-	s, c := fakeClient(t)
-	w := seed(s)
-	y, _ := s.Sync("users-to-braze")
-	y.Configuration = map[string]any{"mode": "mirror"}
-	time.AfterFunc(50*time.Millisecond, func() { s.UpsertSync(y) })
-	time.AfterFunc(50*time.Millisecond, func() {
-		s.UpsertModel(hightouchtest.Model{Slug: "new-model", SourceID: string(w.source), SQL: "select 1", PrimaryKey: "id"})
-	})
-	ctx := context.Background()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		got, err := c.FindSync(ctx, "users-to-braze")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Configuration["mode"] == "mirror" {
-			eq(t, got.ID, w.sync) // the id survives ingestion
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the change never arrived")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if _, err := c.FindModel(ctx, "new-model"); err != nil {
-		t.Error(err)
 	}
 }
 

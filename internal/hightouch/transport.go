@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -20,17 +21,12 @@ type transport struct {
 	timeout  time.Duration
 	log      *slog.Logger
 	basePath string
+	secret   *regexp.Regexp
 }
 
-// limitError is a rate-limit wait that cannot finish before the deadline.
-type limitError struct{ err error }
-
-func (e *limitError) Error() string { return "client-side rate limit: " + e.err.Error() }
-func (e *limitError) Unwrap() error { return e.err }
-
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.limiter.Wait(req.Context()); err != nil {
-		return nil, &limitError{err}
+	if err := t.wait(req.Context()); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	start := time.Now()
@@ -46,6 +42,23 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// wait takes a token of the shared rate limit. Unlike rate.Limiter.Wait,
+// it does not refuse at once a wait that would outlast the deadline: it
+// waits until the deadline, so that the caller sees its own timeout (the
+// deploy's --timeout, exit 1) and not a client-side refusal.
+func (t *transport) wait(ctx context.Context) error {
+	r := t.limiter.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if !sleep(ctx, d) {
+		r.Cancel()
+		return ctx.Err()
+	}
+	return nil
+}
+
 // logRequest writes the method, the path and the outcome: never a header.
 func (t *transport) logRequest(req *http.Request, resp *http.Response, err error, d time.Duration) {
 	path := strings.TrimPrefix(req.URL.Path, t.basePath)
@@ -58,7 +71,8 @@ func (t *transport) logRequest(req *http.Request, resp *http.Response, err error
 		slog.Duration("duration", d.Round(time.Microsecond)),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		// Transport errors can quote what the server sent.
+		attrs = append(attrs, slog.String("error", t.secret.ReplaceAllString(err.Error(), redactedText)))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}

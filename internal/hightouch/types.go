@@ -278,30 +278,6 @@ func (o Object) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any(o))
 }
 
-// ConnectionCreate is the body of POST /sources and POST /destinations,
-// whose schemas are the same.
-type ConnectionCreate struct {
-	Name          string `json:"name"`
-	Slug          string `json:"slug"`
-	Type          string `json:"type"`
-	Configuration Object `json:"configuration"`
-}
-
-// ConnectionUpdate is the body of PATCH /sources/{id} and
-// PATCH /destinations/{id}; zero fields are left alone.
-type ConnectionUpdate struct {
-	Name          string         `json:"name,omitempty"`
-	Configuration map[string]any `json:"configuration,omitempty"`
-}
-
-// Names for the calls' signatures.
-type (
-	SourceCreate      = ConnectionCreate
-	SourceUpdate      = ConnectionUpdate
-	DestinationCreate = ConnectionCreate
-	DestinationUpdate = ConnectionUpdate
-)
-
 // ModelCreate is the body of POST /models. Set the query field that matches QueryType.
 type ModelCreate struct {
 	Name       string      `json:"name"`
