@@ -13,6 +13,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/htgit/htgit/internal/hightouch"
 )
 
 // Exit codes, as documented in the README.
@@ -21,6 +23,9 @@ const (
 	ExitFindings = 1 // error-level findings, a failed run or an ingestion timeout
 	ExitUsage    = 2 // bad flags, nothing to check, unreadable input, a refused deploy
 	ExitInternal = 3 // a bug or an environment failure htgit cannot recover from
+	// ExitUnavailable: Hightouch could not be reached or answered wrongly
+	// (hightouch.ErrUnavailable); a workflow may retry.
+	ExitUnavailable = 4
 )
 
 // version is set at build time with -ldflags "-X github.com/htgit/htgit/internal/cli.version=v1.2.3".
@@ -90,7 +95,8 @@ Usage:
   htgit version                      print the version
 
 Run "htgit COMMAND -h" for a command's flags.
-Exit codes: 0 clean, 1 findings or failed runs, 2 usage or input error, 3 internal failure.
+Exit codes: 0 clean, 1 findings or failed runs, 2 usage or input error, 3 internal failure,
+4 Hightouch could not be reached or answered wrongly.
 `
 
 // Run executes args (without the program name) and returns the exit code.
@@ -144,6 +150,9 @@ func (c *Command) exitCode(err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(c.Stderr, "htgit:", ue.msg)
 		return ExitUsage
+	case errors.Is(err, hightouch.ErrUnavailable):
+		fmt.Fprintf(c.Stderr, "htgit: %v\nhtgit: %v; try again later\n", err, hightouch.ErrUnavailable)
+		return ExitUnavailable
 	default:
 		fmt.Fprintln(c.Stderr, "htgit:", err)
 		return ExitInternal
