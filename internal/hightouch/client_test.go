@@ -126,11 +126,8 @@ func eq(t *testing.T, got, want any) {
 func TestListingIsOneRequestPerPage(t *testing.T) {
 	s, c := fakeClient(t)
 	w := seed(s)
-	var slugs []string
 	for i := range 250 {
-		slug := fmt.Sprintf("sync-%03d", i)
-		s.AddSync(hightouchtest.Sync{Slug: slug, ModelID: string(w.model), DestinationID: string(w.destination)})
-		slugs = append(slugs, slug)
+		s.AddSync(hightouchtest.Sync{Slug: fmt.Sprintf("sync-%03d", i), ModelID: string(w.model), DestinationID: string(w.destination)})
 	}
 	got, err := c.SyncsBySlug(context.Background())
 	if err != nil {

@@ -23,6 +23,8 @@ var ErrTriggerUncertain = errors.New("the trigger may have started a run; check 
 // or answered wrongly: no connection, no answer in time, a 5xx or 429 after
 // the retries, a redirect, a page that is not Hightouch's JSON, a listing
 // that does not advance. Trying again later may help; fixing htgit will not.
+//
+//lint:ignore ST1005 Hightouch is a name; the text is printed as a sentence.
 var ErrUnavailable = errors.New("Hightouch could not be reached or answered wrongly")
 
 // ErrNotFound is matched by errors.Is for a 404 and for a slug that no
