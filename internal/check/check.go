@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -103,7 +104,7 @@ func checkFile(f workspace.File) (*summary, []finding.Finding) {
 	src, err := os.ReadFile(f.Path)
 	if err != nil {
 		return nil, []finding.Finding{{Path: f.Path, Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
-			Rule: workspace.RuleUnreadable.ID, Severity: workspace.RuleUnreadable.Severity,
+			Rule: rules.FileUnreadable.ID, Severity: rules.FileUnreadable.Severity,
 			Message: "cannot read file: " + err.Error()}}
 	}
 	return checkSource(f, src)
@@ -155,22 +156,6 @@ func inReportSet(fs []finding.Finding, set []string) []finding.Finding {
 		}
 	}
 	return out
-}
-
-// Rules lists every rule htgit has, for SARIF and the documentation.
-func Rules() []finding.Rule {
-	rules := []finding.Rule{
-		workspace.RuleTooLarge, workspace.RuleSymlink, workspace.RuleUnreadable,
-		workspace.RuleSyntax, workspace.RuleTab, workspace.RuleDuplicateKey,
-		workspace.RuleMultipleDocuments, workspace.RuleRootNotMapping, workspace.RuleInvalidUTF8,
-	}
-	rules = append(rules, schemaRules...)
-	rules = append(rules, modelRules...)
-	rules = append(rules, scheduleRules...)
-	rules = append(rules, mappingRules...)
-	rules = append(rules, referenceRules...)
-	rules = append(rules, slugRules...)
-	return rules
 }
 
 // Counts tallies the result's findings by severity.

@@ -179,19 +179,6 @@ func TestRunDeterministic(t *testing.T) {
 	}
 }
 
-func TestRulesAreUniqueAndDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, r := range Rules() {
-		if seen[r.ID] {
-			t.Errorf("rule %s listed twice", r.ID)
-		}
-		seen[r.ID] = true
-		if r.Summary == "" || r.Help == "" {
-			t.Errorf("rule %s lacks a summary or help", r.ID)
-		}
-	}
-}
-
 func TestSuggest(t *testing.T) {
 	tests := []struct {
 		s          string

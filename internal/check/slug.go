@@ -7,17 +7,8 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleSlugDuplicate = finding.Rule{ID: "slug-duplicate", Severity: finding.Error,
-		Summary: "Two files give one resource slug.",
-		Help:    "A slug is the file name without extension and is unique per kind: rename one of the files."}
-	ruleSlugChars = finding.Rule{ID: "slug-invalid", Severity: finding.Error,
-		Summary: "A file name has characters a Hightouch slug cannot have.",
-		Help:    "Use only letters, digits, `-` and `_` in file names."}
-	slugRules = []finding.Rule{ruleSlugDuplicate, ruleSlugChars}
 )
 
 var (
@@ -39,11 +30,11 @@ func (idx *index) slugs() []finding.Finding {
 		}
 		if !slugChars.MatchString(f.Slug) {
 			fixed := strings.Trim(slugInvalid.ReplaceAllString(f.Slug, "-"), "-")
-			out = append(out, newFinding(f.Path, ruleSlugChars, fileStart,
+			out = append(out, newFinding(f.Path, rules.SlugInvalid, fileStart,
 				fmt.Sprintf("file name %q has characters a slug cannot have; use only A-Z a-z 0-9 - _ (e.g. %q)", f.Slug, fixed)))
 		}
 		if prev, dup := seen[f.Kind][f.Slug]; dup {
-			out = append(out, newFinding(f.Path, ruleSlugDuplicate, fileStart,
+			out = append(out, newFinding(f.Path, rules.SlugDuplicate, fileStart,
 				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", f.Kind, f.Slug, prev.Rel), prev.Path))
 			continue
 		}

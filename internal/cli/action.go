@@ -71,7 +71,6 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	rin := c.reportInput(l)
 	rin.Findings = findings
 	rin.BaseDir = root
-	rin.Rules = append(rin.Rules, plan.Rules...)
 
 	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: in.Annotate == "all"}}
 	if p != nil && ev.IsPullRequest() && !p.All {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -164,7 +165,7 @@ func (c *Command) validate(ctx context.Context, args []string) error {
 func (c *Command) reportInput(l *loaded) report.Input {
 	return report.Input{
 		Findings: l.result.Findings,
-		Rules:    check.Rules(),
+		Rules:    rules.All(),
 		Stats:    report.Stats{Files: l.result.Files, Models: l.result.Models, Syncs: l.result.Syncs},
 		BaseDir:  c.Dir,
 		Version:  Version(),

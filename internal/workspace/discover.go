@@ -18,6 +18,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // Kind says what a file describes.
@@ -99,19 +100,6 @@ func KindOf(rel string) (Kind, bool) {
 type InputError struct{ Msg string }
 
 func (e *InputError) Error() string { return e.Msg }
-
-// Rules of discovery.
-var (
-	RuleTooLarge = finding.Rule{ID: "file-too-large", Severity: finding.Error,
-		Summary: "A workspace file is larger than the size limit.",
-		Help:    "Git Sync files are small; check that the file is what you meant, or raise --max-size."}
-	RuleSymlink = finding.Rule{ID: "file-symlink-outside-root", Severity: finding.Warning,
-		Summary: "A symlink in the workspace points outside the repository and is not followed.",
-		Help:    "Replace the symlink with the file itself, or point it inside the repository."}
-	RuleUnreadable = finding.Rule{ID: "file-unreadable", Severity: finding.Error,
-		Summary: "A workspace file cannot be read.",
-		Help:    "Check the file's permissions."}
-)
 
 // Discover lists the workspace files under opts.Root/opts.Path. Files it
 // finds but must not read (too large, leaving the root) come back as findings.
@@ -273,7 +261,7 @@ func leavesRoot(abs, realRoot string) *finding.Finding {
 	if err == nil && within(realRoot, target) {
 		return nil
 	}
-	return fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
+	return fileFinding(abs, rules.FileSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
 }
 
 // admit decides whether a matched entry is read: symlinks must stay inside
@@ -282,21 +270,21 @@ func admit(abs string, d fs.DirEntry, realRoot string, maxSize int64) (bool, *fi
 	if d.Type()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(abs)
 		if err != nil {
-			return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
+			return false, fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
 		}
 		if !within(realRoot, target) {
-			return false, fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
+			return false, fileFinding(abs, rules.FileSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
 		}
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
+		return false, fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
 	}
 	if !info.Mode().IsRegular() {
 		return false, nil // a symlink to a directory: not a workspace file
 	}
 	if info.Size() > maxSize {
-		return false, fileFinding(abs, RuleTooLarge,
+		return false, fileFinding(abs, rules.FileTooLarge,
 			fmt.Sprintf("file is %d bytes, over the %d-byte limit; Git Sync files are small, check the file or raise --max-size", info.Size(), maxSize))
 	}
 	return true, nil
