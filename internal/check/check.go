@@ -6,6 +6,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -76,11 +77,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	}
 	idx := newIndex(ws, summaries)
 	for _, f := range ws.Files {
-		switch f.Kind {
-		case workspace.Model:
+		switch f.Kind.Resource() {
+		case workspace.ModelResource:
 			res.Models++
-		case workspace.Sync:
+		case workspace.SyncResource:
 			res.Syncs++
+		case workspace.NotDeployed:
 		}
 	}
 	all = append(all, idx.crossFile()...)
@@ -126,6 +128,8 @@ func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 		fc.sync(s)
 	case workspace.Manifest:
 		fc.manifest(s)
+	default:
+		panic(fmt.Sprintf("check: no checks for %v files", f.Kind))
 	}
 	return s, fc.findings
 }

@@ -56,12 +56,14 @@ func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
 			if s != nil {
 				idx.manifests = append(idx.manifests, s)
 			}
+		default:
+			panic(fmt.Sprintf("check: %v files are not indexed", f.Kind))
 		}
 	}
 	// A file too large, not followed or excluded still names a resource in
 	// Hightouch: a sync naming it must not fail too.
 	for _, f := range slices.Concat(ws.Skipped, ws.Excluded) {
-		if f.Kind == workspace.Model {
+		if f.Kind.Resource() == workspace.ModelResource {
 			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], &summary{file: f})
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // schema validates the file against its JSON Schema and places each
 // violation on the node it concerns.
 func (fc *fileCheck) schema() {
-	violations, err := schema.Validate(fc.doc.File.Kind.String(), fc.doc.Root)
+	violations, err := schema.Validate(fc.doc.File.Kind.Spec().Schema, fc.doc.Root)
 	if err != nil {
 		// The embedded schemas are tested; reaching this is a bug, shown rather than hidden.
 		fc.at(rules.SchemaInvalid, fc.doc.Root, "internal error validating against the schema: "+err.Error())

@@ -21,11 +21,11 @@ var fileStart = span{finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1}}
 
 func (idx *index) slugs() []finding.Finding {
 	var out []finding.Finding
-	seen := map[workspace.Kind]map[string]workspace.File{workspace.Model: {}, workspace.Sync: {}}
+	seen := map[workspace.Kind]map[string]workspace.File{}
 	files := slices.Concat(idx.ws.Files, idx.ws.Skipped)
 	slices.SortFunc(files, func(a, b workspace.File) int { return strings.Compare(a.Rel, b.Rel) })
 	for _, f := range files {
-		if f.Kind == workspace.Manifest {
+		if !f.Kind.Spec().Slugged {
 			continue
 		}
 		if !slugChars.MatchString(f.Slug) {
@@ -37,6 +37,9 @@ func (idx *index) slugs() []finding.Finding {
 			out = append(out, newFinding(f.Path, rules.SlugDuplicate, fileStart,
 				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", f.Kind, f.Slug, prev.Rel), prev.Path))
 			continue
+		}
+		if seen[f.Kind] == nil {
+			seen[f.Kind] = map[string]workspace.File{}
 		}
 		seen[f.Kind][f.Slug] = f
 	}

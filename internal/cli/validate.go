@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/report"
@@ -66,8 +67,8 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 		if w.root == "" && w.path == "" {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
-		return nil, usagef("no model or sync files found in %s%s (looked for %s, %s); pass --path if Git Sync uses a subfolder",
-			ws.Dir, where, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob)
+		return nil, usagef("no model or sync files found in %s%s (looked for %s); pass --path if Git Sync uses a subfolder",
+			ws.Dir, where, strings.Join(resourceGlobs(), ", "))
 	}
 	var only []string
 	if len(reportSet) > 0 {
@@ -113,7 +114,7 @@ func wouldBeWorkspaceFile(ws *workspace.Workspace, p string) bool {
 
 func hasResources(ws *workspace.Workspace) bool {
 	for _, f := range append(slices.Clone(ws.Files), ws.Skipped...) {
-		if f.Kind != workspace.Manifest {
+		if f.Kind.Resource() != workspace.NotDeployed {
 			return true
 		}
 	}
@@ -170,4 +171,15 @@ func (c *Command) reportInput(l *loaded) report.Input {
 		BaseDir:  c.Dir,
 		Version:  Version(),
 	}
+}
+
+// resourceGlobs are the globs of the files plan and deploy act on.
+func resourceGlobs() []string {
+	var globs []string
+	for _, k := range workspace.Kinds() {
+		if k.Resource() != workspace.NotDeployed {
+			globs = append(globs, k.Spec().Globs...)
+		}
+	}
+	return globs
 }

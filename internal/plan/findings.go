@@ -23,10 +23,13 @@ func (p *Plan) Findings(repoDir string) []finding.Finding {
 			continue // the old side of a rename: reported on the new file
 		}
 		msg := fmt.Sprintf("%s %q is deleted here but Hightouch will not delete it", d.Kind, d.Slug)
-		if d.Kind == workspace.Sync {
+		switch d.Kind.Resource() {
+		case workspace.SyncResource:
 			msg += "; the sync keeps running on its schedule. To retire it: set schedulePaused: true, merge, then delete it in Hightouch"
-		} else {
+		case workspace.ModelResource:
 			msg += "; delete the model in Hightouch once no sync uses it"
+		default:
+			panic(fmt.Sprintf("plan: %v files are not deployed", d.Kind))
 		}
 		out = append(out, finding.Finding{Path: abs(d.Path), Rule: rules.ChangeDeleted.ID, Severity: rules.ChangeDeleted.Severity, Message: msg})
 	}
@@ -35,10 +38,13 @@ func (p *Plan) Findings(repoDir string) []finding.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("renamed from %s: Hightouch will create a new %s %q and keep the old %q", r.OldPath, r.Kind, r.Slug, r.OldSlug)
-		if r.Kind == workspace.Sync {
+		switch r.Kind.Resource() {
+		case workspace.SyncResource:
 			msg += ", which keeps running on its schedule; retire the old one in Hightouch or keep the old file name"
-		} else {
+		case workspace.ModelResource:
 			msg += "; delete the old model in Hightouch once no sync uses it, or keep the old file name"
+		default:
+			panic(fmt.Sprintf("plan: %v files are not deployed", r.Kind))
 		}
 		out = append(out, finding.Finding{Path: abs(r.Path), Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
 			Rule: rules.ChangeRenamed.ID, Severity: rules.ChangeRenamed.Severity, Message: msg})

@@ -21,31 +21,12 @@ import (
 	"github.com/htgit/htgit/internal/rules"
 )
 
-// Kind says what a file describes.
-type Kind int
-
-const (
-	Model Kind = iota
-	Sync
-	Manifest
-)
-
-func (k Kind) String() string {
-	switch k {
-	case Model:
-		return "model"
-	case Sync:
-		return "sync"
-	}
-	return "manifest"
-}
-
 // File is one discovered workspace file.
 type File struct {
 	Path string // absolute, OS-native
 	Rel  string // relative to the Git Sync folder, forward slashes: models/users.yaml
 	Kind Kind
-	Slug string // file name without extension; empty for a manifest
+	Slug string // file name without extension; empty for a kind that is not slugged
 }
 
 // DefaultMaxSize bounds a file htgit will read: Git Sync files are a few KiB,
@@ -72,27 +53,6 @@ type Workspace struct {
 	// Excluded are files --exclude left out, sorted by Rel. They are not
 	// checked, but what they describe still exists in Hightouch.
 	Excluded []File
-}
-
-// Patterns are the globs Git Sync files match, relative to the Git Sync folder.
-var Patterns = []struct {
-	Glob string
-	Kind Kind
-}{
-	{"models/**/*.{yaml,yml}", Model},
-	{"syncs/**/*.{yaml,yml}", Sync},
-	{"manifest*.{yaml,yml}", Manifest},
-}
-
-// KindOf tells which kind of workspace file a path relative to the Git Sync
-// folder (forward slashes) is, whether or not it exists.
-func KindOf(rel string) (Kind, bool) {
-	for _, p := range Patterns {
-		if doublestar.MatchUnvalidated(p.Glob, rel) {
-			return p.Kind, true
-		}
-	}
-	return 0, false
 }
 
 // InputError is a problem with what the user asked for (a missing folder, a
@@ -141,9 +101,10 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	// own result, merged in pattern order so the outcome does not depend on
 	// which finished first.
 	fsys := os.DirFS(dir)
-	results := make([]walkResult, len(Patterns))
+	pats := patterns()
+	results := make([]walkResult, len(pats))
 	var wg sync.WaitGroup
-	for i, p := range Patterns {
+	for i, p := range pats {
 		wg.Go(func() {
 			results[i] = walkPattern(fsys, p.Glob, p.Kind, walkOptions{root: root, realRoot: realRoot, dir: dir, exclude: exclude, maxSize: maxSize})
 		})
@@ -229,7 +190,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 
 func newFile(abs, rel string, kind Kind) File {
 	f := File{Path: abs, Rel: rel, Kind: kind}
-	if kind != Manifest {
+	if kind.Spec().Slugged {
 		f.Slug = Slug(rel)
 	}
 	return f
