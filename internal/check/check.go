@@ -21,8 +21,9 @@ import (
 
 // Options tune a run.
 type Options struct {
-	// Strict turns warnings into errors.
-	Strict bool
+	// Policy says which rules are reported and how (the configuration's
+	// levels and ignores, then --strict).
+	Policy rules.Policy
 	// ReportSet, when not empty, limits the findings to these files (absolute
 	// paths) and to findings related to them; the whole workspace is still
 	// checked so references resolve.
@@ -90,11 +91,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	if len(opts.ReportSet) > 0 {
 		all = inReportSet(all, opts.ReportSet)
 	}
-	if opts.Strict {
-		for i := range all {
-			all[i].Severity = finding.Error
-		}
-	}
+	all = opts.Policy.Apply(all, ws.RelPaths)
 	finding.Sort(all)
 	res.Findings = all
 	return res, nil

@@ -54,7 +54,7 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
 			}
 			wo.MaxSize = n
 		case "strict":
-			co.Strict = true
+			co.Policy.Strict = true
 		case "path":
 			wo.Path = val
 		case "report":

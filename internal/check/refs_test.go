@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -103,7 +104,7 @@ func TestReportSet(t *testing.T) {
 func TestRunStrict(t *testing.T) {
 	files := map[string]string{"models/users.yaml": model("isSchema: false", "isSchema: false\nowner: x")}
 	for _, strict := range []bool{false, true} {
-		_, res := runFiles(t, files, Options{Strict: strict})
+		_, res := runFiles(t, files, Options{Policy: rules.Policy{Strict: strict}})
 		if len(res.Findings) != 1 || res.Findings[0].Rule != "schema-unknown-key" {
 			t.Fatalf("findings %v", res.Findings)
 		}

@@ -18,6 +18,7 @@ type JSONReport struct {
 	Findings []JSONFinding `json:"findings"`
 	Counts   JSONCounts    `json:"counts"`
 	Files    []JSONFile    `json:"files"`
+	RulesOff []string      `json:"rulesOff"` // rule ids the configuration switched off
 }
 
 // JSONTool names the program that wrote the document.
@@ -69,7 +70,8 @@ func JSON(w io.Writer, in Input) error {
 			Errors: c.Errors, Warnings: c.Warnings,
 			Files: in.Stats.Files, Models: in.Stats.Models, Syncs: in.Stats.Syncs,
 		},
-		Files: []JSONFile{},
+		Files:    []JSONFile{},
+		RulesOff: append([]string{}, in.RulesOff...),
 	}
 	for _, f := range in.Findings {
 		s := spanOf(f)

@@ -18,7 +18,8 @@ type Stats struct {
 // Input is everything a formatter renders.
 type Input struct {
 	Findings []finding.Finding // already sorted with finding.Sort
-	Rules    []finding.Rule    // every rule htgit has (SARIF driver.rules)
+	Rules    []finding.Rule    // every rule htgit has, at the severity the run gives it (SARIF driver.rules)
+	RulesOff []string          // ids of the rules the configuration switched off
 	Stats    Stats
 	// BaseDir is the directory paths are shown relative to (the repository
 	// root or GITHUB_WORKSPACE). Empty shows paths as they are.

@@ -51,7 +51,8 @@ func fixture() Input {
 }
 
 func clean0() Input {
-	return Input{Findings: nil, Rules: rules, Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
+	// A clean run with a rule switched off: JSON and SARIF say so.
+	return Input{Findings: nil, Rules: rules, RulesOff: []string{"unknown-key"}, Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
 }
 
 // golden compares got with testdata/name.golden, rewriting it with -update.

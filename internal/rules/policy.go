@@ -106,15 +106,14 @@ func (p Policy) Off() []string {
 	return off
 }
 
-// Rules lists every rule that is on, at the severity the policy gives it
-// (SARIF's default configuration of each rule).
+// Rules lists every rule at the severity the policy gives it (SARIF's
+// default configuration of each rule); a rule that is off keeps its own.
 func (p Policy) Rules() []finding.Rule {
-	var on []finding.Rule
-	for _, r := range All() {
+	all := All()
+	for i, r := range all {
 		if sev, ok := p.Severity(r); ok {
-			r.Severity = sev
-			on = append(on, r)
+			all[i].Severity = sev
 		}
 	}
-	return on
+	return all
 }
