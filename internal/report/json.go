@@ -46,6 +46,7 @@ type JSONFinding struct {
 type JSONCounts struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
+	Notices  int `json:"notices"` // what htgit did not check (no manifest, files no kind claims)
 	Files    int `json:"files"`
 	Models   int `json:"models"`
 	Syncs    int `json:"syncs"`
@@ -67,7 +68,7 @@ func JSON(w io.Writer, in Input) error {
 		Tool:     JSONTool{Name: "htgit", Version: in.Version},
 		Findings: make([]JSONFinding, 0, len(in.Findings)),
 		Counts: JSONCounts{
-			Errors: c.Errors, Warnings: c.Warnings,
+			Errors: c.Errors, Warnings: c.Warnings, Notices: c.Notices,
 			Files: in.Stats.Files, Models: in.Stats.Models, Syncs: in.Stats.Syncs,
 		},
 		Files:    []JSONFile{},

@@ -134,10 +134,13 @@ func SARIF(w io.Writer, in Input) error {
 }
 
 func sarifLevel(s finding.Severity) string {
-	if s == finding.Error {
+	switch s {
+	case finding.Error:
 		return "error"
+	case finding.Warning:
+		return "warning"
 	}
-	return "warning"
+	return "note"
 }
 
 // sarifLocation points at a file and a region in it.

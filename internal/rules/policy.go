@@ -48,7 +48,9 @@ func (p Policy) Severity(r finding.Rule) (finding.Severity, bool) {
 	case AsError:
 		sev = finding.Error
 	}
-	if p.Strict {
+	// --strict promotes warnings; a notice says what was not checked and
+	// stays one.
+	if p.Strict && sev == finding.Warning {
 		sev = finding.Error
 	}
 	return sev, true
@@ -71,9 +73,13 @@ func (p Policy) Apply(fs []finding.Finding, paths func(abs string) []string) []f
 			continue
 		}
 		// A rule's finding keeps a severity its check lowered (a warning
-		// where our knowledge is unsure) unless configured or strict.
-		if p.Levels[r.ID] == Default && !p.Strict {
+		// where our knowledge is unsure) unless configured; --strict still
+		// promotes it.
+		if p.Levels[r.ID] == Default {
 			sev = f.Severity
+			if p.Strict && sev == finding.Warning {
+				sev = finding.Error
+			}
 		}
 		f.Severity = sev
 		out = append(out, f)
