@@ -78,24 +78,30 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.deadline)
 	defer cancel()
-	var a answer
-	for attempt := 0; ; attempt++ {
+	a := c.attempt(ctx, r, body)
+	for n := 1; n < c.maxAttempts && retryable(r.policy, a) && c.pause(ctx, r, n, a.header); n++ {
 		a = c.attempt(ctx, r, body)
-		if !retryable(r.policy, a) || attempt+1 >= c.maxAttempts || ctx.Err() != nil {
-			break
-		}
-		wait := c.backoff(attempt, a.header)
-		if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {
-			break // report this answer rather than one cut short by the deadline
-		}
-		if c.log != nil {
-			c.log.Debug("hightouch retry", "request", r.method+" "+r.path, "attempt", attempt+2, "wait", wait)
-		}
-		if !sleep(ctx, wait) {
-			break
-		}
 	}
 	return c.result(parent, r, a, out)
+}
+
+// pause waits before attempt n+1 (counting from 1); false when it must not:
+// the call's context ended, or the wait would outlive its deadline (the
+// last answer is then reported, rather than one cut short).
+func (c *Client) pause(ctx context.Context, r request, n int, header http.Header) bool {
+	wait := c.backoff(n-1, header)
+	if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && time.Now().Add(wait).After(dl) {
+		return false
+	}
+	if c.log != nil {
+		c.log.Debug("hightouch retry", "request", r.method+" "+r.path, "attempt", n+1, "wait", wait)
+	}
+	select { // (since Go 1.23 an unfired time.After needs no Stop)
+	case <-time.After(wait):
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // attempt sends the request once and reads the whole answer.
@@ -274,16 +280,4 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	return min(max(t.Sub(now), 0), maxRetryAfter), true
-}
-
-// sleep waits d or until ctx ends; false when ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

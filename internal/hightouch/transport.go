@@ -52,11 +52,13 @@ func (t *transport) wait(ctx context.Context) error {
 	if d == 0 {
 		return nil
 	}
-	if !sleep(ctx, d) {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
 		r.Cancel()
 		return ctx.Err()
 	}
-	return nil
 }
 
 // logRequest writes the method, the path and the outcome: never a header.
