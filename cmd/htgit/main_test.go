@@ -52,8 +52,10 @@ func run(t *testing.T, dir string, env map[string]string, args ...string) result
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
-	// Deploys poll every 10ms (deploy.PollIntervalEnv), not every 2s.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1", "HTGIT_POLL_INTERVAL=10ms"}
+	// Deploys poll every 10ms (deploy.PollIntervalEnv), not every 2s, and
+	// retry after 5ms, 10ms... (hightouch.BackoffEnv), not 500ms, 1s...
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1",
+		"HTGIT_POLL_INTERVAL=10ms", "HTGIT_BACKOFF=5ms"}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ type Config struct {
 	MaxAttempts    int           // attempts per call, the first included; default 5
 	Deadline       time.Duration // per call, all attempts and waits included; default 2m
 	RequestTimeout time.Duration // per attempt, after the rate-limit wait; default 30s
-	BackoffMin     time.Duration // first retry wait (before jitter); default 500ms
+	BackoffMin     time.Duration // first retry wait (before jitter); default $HTGIT_BACKOFF, else 500ms
 	BackoffMax     time.Duration // longest retry wait without Retry-After; default 30s
 
 	// RateLimit and RateBurst shape a token bucket that every request of this
@@ -143,11 +144,24 @@ func New(cfg Config) (*Client, error) {
 		http:        &hc,
 		maxAttempts: max(1, cmpOr(cfg.MaxAttempts, DefaultMaxAttempts)),
 		deadline:    cmpOr(cfg.Deadline, DefaultDeadline),
-		backoffMin:  cmpOr(cfg.BackoffMin, DefaultBackoffMin),
+		backoffMin:  cmpOr(cfg.BackoffMin, backoffFromEnv()),
 		backoffMax:  cmpOr(cfg.BackoffMax, DefaultBackoffMax),
 		log:         cfg.Logger,
 		secret:      secret,
 	}, nil
+}
+
+// BackoffEnv names the environment variable that, when Config.BackoffMin
+// is not set, sets the first retry wait (a Go duration). It is not a flag:
+// it exists so that tests of the built binary need not sleep through real
+// retry waits.
+const BackoffEnv = "HTGIT_BACKOFF"
+
+func backoffFromEnv() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(BackoffEnv)); err == nil && d > 0 {
+		return d
+	}
+	return DefaultBackoffMin
 }
 
 // cmpOr is cmp.Or for types that are comparable but not ordered.

@@ -388,3 +388,23 @@ func TestRateLimitIsHonouredBeforeHightouchSays429(t *testing.T) {
 		t.Errorf("%d requests failed: Hightouch had to say 429", failed.Load())
 	}
 }
+
+// HTGIT_BACKOFF sets the first retry wait when the config does not, so
+// that tests of the built binary need not sleep through 500ms, 1s, 2s...
+func TestBackoffFromTheEnvironment(t *testing.T) {
+	t.Setenv(hightouch.BackoffEnv, "1ms")
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+	}}
+	c, err := hightouch.New(hightouch.Config{BaseURL: "http://127.0.0.1:9/api/v1", APIKey: "k", HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.SyncsBySlug(context.Background())
+	if d := time.Since(start); d > time.Second || dials.Load() != hightouch.DefaultMaxAttempts || !errors.Is(err, hightouch.ErrUnavailable) {
+		t.Errorf("%d attempts in %v (err %v), want %d within 1s (the default waits add up to 4-7s)", dials.Load(), d, err, hightouch.DefaultMaxAttempts)
+	}
+}
