@@ -14,8 +14,13 @@ import (
 func TestDeployTimeout(t *testing.T) {
 	t.Parallel()
 	dir, before, after, fake := dpChanged(t)
-	fake.Fault(hightouchtest.AnyRoute, hightouchtest.Fault{Latency: 3 * time.Second, Times: 100})
+	fake.Fault(hightouchtest.AnyRoute, hightouchtest.Fault{Latency: 30 * time.Second, Times: 100})
+	start := time.Now()
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--timeout", "1s")
+	// Generous for a loaded machine, and far below the fake's 30s latency.
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the deploy took %v with --timeout 1s", took)
+	}
 	if r.code != 1 || !strings.Contains(r.stderr, "the deploy did not finish within --timeout 1s") {
 		t.Fatalf("exit %d, want 1 and the timeout named\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
