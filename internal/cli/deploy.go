@@ -252,9 +252,7 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 		fmt.Fprintln(log, "In Hightouch:")
 		for _, r := range preview {
 			fmt.Fprintf(log, "  %-5s %s: %s\n", r.Resource.Kind, r.Resource.Slug, r.Result)
-			for _, diff := range r.Diff {
-				fmt.Fprintf(log, "      %s\n", diff)
-			}
+			deploy.WriteChanges(log, "      ", r.Changes)
 		}
 		var b strings.Builder
 		deploy.WriteResourcesMarkdown(&b, preview)

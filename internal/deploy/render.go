@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"github.com/htgit/htgit/internal/fielddiff"
 	"io"
 	"slices"
 	"strings"
@@ -14,7 +15,8 @@ func (o *Outcome) WriteTable(w io.Writer) {
 	if len(o.Resources) > 0 {
 		fmt.Fprintln(w, "Resources:")
 		for _, r := range o.Resources {
-			fmt.Fprintf(w, "  %-5s %-30s %-8s %s%s\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, r.Result, detail(r.Diff))
+			fmt.Fprintf(w, "  %-5s %-30s %-8s %s\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, r.Result)
+			WriteChanges(w, "      ", r.Changes)
 		}
 	}
 	for _, r := range o.Skipped {
@@ -81,6 +83,28 @@ func WriteResourcesMarkdown(b *strings.Builder, resources []ResourceResult) {
 		fmt.Fprintf(b, "| %s | `%s` | %s | %s%s |\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, cell(r.Result), cell(detail(r.Diff)))
 	}
 	b.WriteString("\n")
+	for _, r := range resources {
+		for _, c := range r.Changes {
+			if c.Long() {
+				fmt.Fprintf(b, "<details><summary>%s %s: %s</summary>\n\n```diff\n%s\n```\n\n</details>\n\n",
+					r.Resource.Kind, r.Resource.Slug, c.Path, strings.SplitN(c.Text(Labels), "\n", 2)[1])
+			}
+		}
+	}
+}
+
+// Labels name the sides of a unified diff: what Hightouch has, and what
+// the file says.
+var Labels = fielddiff.Labels{Old: "Hightouch", New: "file"}
+
+// WriteChanges writes each change on its own line after indent, long text
+// as a unified line diff.
+func WriteChanges(w io.Writer, indent string, changes []fielddiff.Change) {
+	for _, c := range changes {
+		for _, line := range strings.Split(c.Text(Labels), "\n") {
+			fmt.Fprintf(w, "%s%s\n", indent, line)
+		}
+	}
 }
 
 // statusText is the status, marked when it counts as failed without

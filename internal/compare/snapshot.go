@@ -1,0 +1,97 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"github.com/htgit/htgit/internal/fielddiff"
+	"slices"
+
+	"github.com/htgit/htgit/internal/hightouch"
+)
+
+// Snapshot is what Hightouch has, keyed by slug, with id-to-slug maps to
+// compare references.
+type Snapshot struct {
+	Sources      map[string]hightouch.Source
+	Destinations map[string]hightouch.Destination
+	Models       map[string]hightouch.Model
+	Syncs        map[string]hightouch.Sync
+	SourceSlugs  map[hightouch.ID]string
+	DestSlugs    map[hightouch.ID]string
+	ModelSlugs   map[hightouch.ID]string
+}
+
+// Fetch lists everything once: four paged listings (a page is
+// hightouch.PageSize resources) instead of one lookup per slug.
+func Fetch(ctx context.Context, c *hightouch.Client) (*Snapshot, error) {
+	s := &Snapshot{}
+	var err error
+	if s.Sources, err = c.SourcesBySlug(ctx); err != nil {
+		return nil, fmt.Errorf("listing sources: %w", err)
+	}
+	if s.Destinations, err = c.DestinationsBySlug(ctx); err != nil {
+		return nil, fmt.Errorf("listing destinations: %w", err)
+	}
+	if err := s.Refresh(ctx, c); err != nil {
+		return nil, err
+	}
+	s.SourceSlugs = slugsByID(s.Sources, func(x hightouch.Source) hightouch.ID { return x.ID })
+	s.DestSlugs = slugsByID(s.Destinations, func(x hightouch.Destination) hightouch.ID { return x.ID })
+	return s, nil
+}
+
+// Refresh lists models and syncs again (they change while Git Sync ingests).
+func (s *Snapshot) Refresh(ctx context.Context, c *hightouch.Client) error {
+	var err error
+	if s.Models, err = c.ModelsBySlug(ctx); err != nil {
+		return fmt.Errorf("listing models: %w", err)
+	}
+	if s.Syncs, err = c.SyncsBySlug(ctx); err != nil {
+		return fmt.Errorf("listing syncs: %w", err)
+	}
+	s.ModelSlugs = slugsByID(s.Models, func(x hightouch.Model) hightouch.ID { return x.ID })
+	return nil
+}
+
+func slugsByID[T any](bySlug map[string]T, id func(T) hightouch.ID) map[hightouch.ID]string {
+	out := make(map[hightouch.ID]string, len(bySlug))
+	for slug, x := range bySlug {
+		out[id(x)] = slug
+	}
+	return out
+}
+
+// ModelDiff compares a model file with Hightouch's model of the same slug;
+// exists is false when Hightouch has none.
+func (s *Snapshot) ModelDiff(f Model, slug string, name bool) (exists bool, diff []fielddiff.Change) {
+	m, ok := s.Models[slug]
+	if !ok {
+		return false, nil
+	}
+	return true, f.Diff(ModelFromAPI(m, s.SourceSlugs), name)
+}
+
+// SyncDiff compares a sync file with Hightouch's sync of the same slug.
+func (s *Snapshot) SyncDiff(f Sync, slug string) (exists bool, diff []fielddiff.Change) {
+	y, ok := s.Syncs[slug]
+	if !ok {
+		return false, nil
+	}
+	return true, f.Diff(SyncFromAPI(y, s.ModelSlugs, s.DestSlugs))
+}
+
+// SyncsOfModel lists the slugs of Hightouch's syncs that read the model.
+func (s *Snapshot) SyncsOfModel(modelSlug string) []string {
+	m, ok := s.Models[modelSlug]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for slug, y := range s.Syncs {
+		if y.ModelID == m.ID {
+			out = append(out, slug)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
