@@ -166,7 +166,7 @@ func (c *Command) previewMarkdown(ctx context.Context, l *loaded, p *plan.Plan, 
 	d, err := c.inputFlags(in, cmp.Or(ev.BaseSHA, ev.Before))
 	if err == nil {
 		var res *deployResult
-		if res, err = c.runDeploy(ctx, l.ws.Root, p, d, in.APIKey, false, c.Stdout); err == nil {
+		if res, err = c.runDeploy(ctx, l.ws, p, d, in.APIKey, false, c.Stdout); err == nil {
 			return res.markdown
 		}
 	}

@@ -42,6 +42,12 @@ type Options struct {
 	PollMin       time.Duration // first wait between polls; default 2s
 	PollMax       time.Duration // longest wait between polls; default 15s
 	Parallel      int           // triggers and run polls in flight; default 10
+	// OnDelete is OnDeleteWarn (default: Hightouch keeps deleted syncs
+	// running) or OnDeletePause (pause them once the deploy succeeded).
+	OnDelete string
+	// Exists reports whether the workspace has a file of this kind and
+	// slug; such a slug is never paused. nil: none has.
+	Exists func(workspace.Kind, string) bool
 }
 
 func (o *Options) defaults() {
@@ -106,6 +112,7 @@ type Outcome struct {
 	Runs         []RunResult
 	Skipped      []plan.Run // affected syncs not triggered (paused)
 	IngestFailed bool
+	Retired      []Retirement // with OnDeletePause: what became of deleted syncs and models
 }
 
 // Failed counts the runs that failed (or could not be triggered).
@@ -120,7 +127,9 @@ func (o *Outcome) Failed() int {
 }
 
 // OK reports whether everything succeeded.
-func (o *Outcome) OK() bool { return !o.IngestFailed && o.Failed() == 0 }
+func (o *Outcome) OK() bool {
+	return !o.IngestFailed && o.Failed() == 0 && !slices.ContainsFunc(o.Retired, func(r Retirement) bool { return r.Failed })
+}
 
 // deployer carries one deploy's state.
 type deployer struct {
@@ -151,19 +160,25 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	default:
 		return nil, fmt.Errorf("ingest mode %q: use wait, apply or none", d.Ingest)
 	}
-	if out.IngestFailed || !d.Trigger {
-		return out, nil
-	}
-	for _, r := range d.Plan.Runs {
-		if r.Skip != "" {
-			out.Skipped = append(out.Skipped, r)
+	if !out.IngestFailed && d.Trigger {
+		for _, r := range d.Plan.Runs {
+			if r.Skip != "" {
+				out.Skipped = append(out.Skipped, r)
+			}
 		}
+		out.Runs = d.triggerAll(ctx)
+		if d.Wait {
+			d.waitForRuns(ctx, out.Runs)
+		}
+		d.logf("done: %d run(s), %d failed", len(out.Runs), out.Failed())
 	}
-	out.Runs = d.triggerAll(ctx)
-	if d.Wait {
-		d.waitForRuns(ctx, out.Runs)
+	// Deleted syncs are paused last, and only after everything else
+	// succeeded: a failed deploy leaves Hightouch as it was.
+	if out.OK() && ctx.Err() == nil {
+		out.Retired = d.retire(ctx, false)
+	} else {
+		out.Retired = d.skipRetire()
 	}
-	d.logf("done: %d run(s), %d failed", len(out.Runs), out.Failed())
 	return out, nil
 }
 
@@ -181,12 +196,13 @@ func start(ctx context.Context, opts Options) (*deployer, error) {
 }
 
 // Preview says, without writing anything, what a deploy would do to each
-// changed resource (create, update and what differs, or nothing) and
-// settles which runs are full resyncs with what Hightouch has.
-func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
+// changed resource (create, update and what differs, or nothing) and to
+// each deleted one (with OnDeletePause), and settles which runs are full
+// resyncs with what Hightouch has.
+func Preview(ctx context.Context, opts Options) ([]ResourceResult, []Retirement, error) {
 	d, err := start(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []ResourceResult
 	for _, r := range d.Plan.Changed {
@@ -205,7 +221,7 @@ func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
 		}
 		out = append(out, res)
 	}
-	return out, nil
+	return out, d.retire(ctx, true), nil
 }
 
 // refinePlan uses what Hightouch has to decide which syncs are new to it:

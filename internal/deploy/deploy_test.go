@@ -478,7 +478,7 @@ func TestApply(t *testing.T) {
 	if n := e.writes() - before; n != 2 || e.fake.Count("PATCH /models/{modelId}") != 1 || e.fake.Count("PATCH /syncs/{syncId}") != 1 {
 		t.Errorf("%d writes for two changes", n)
 	}
-	if !strings.Contains(log, `sync accounts-to-sf: updated (schedule: file`) {
+	if !strings.Contains(log, `sync accounts-to-sf: updated (schedule.schedule.expression: "0 6 * * *" → "0 7 * * *")`) {
 		t.Errorf("log does not say what differed:\n%s", log)
 	}
 	equal(t, "second runs", runSummary(out), []string{"accounts-to-sf success full=false", "users-to-braze success full=false"})
@@ -860,7 +860,7 @@ func TestPreview(t *testing.T) {
 		"syncs/accounts-to-sf.yaml":    "",
 	})
 	p := e.plan(e.first, to, plan.Options{})
-	res, err := Preview(t.Context(), Options{RepoDir: e.dir, Plan: p, Client: e.client})
+	res, _, err := Preview(t.Context(), Options{RepoDir: e.dir, Plan: p, Client: e.client})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ func (o *Outcome) WriteTable(w io.Writer) {
 	for _, r := range o.Skipped {
 		fmt.Fprintf(w, "Not triggered: %s (%s)\n", r.Sync, r.Skip)
 	}
+	WriteRetirements(w, "Deleted in Git (--on-delete pause):", o.Retired)
 	if len(o.Runs) == 0 {
 		fmt.Fprintln(w, "No sync was triggered.")
 		return
@@ -52,6 +53,7 @@ func (o *Outcome) Markdown() string {
 	for _, r := range o.Skipped {
 		fmt.Fprintf(&b, "Not triggered: `%s` (%s).\n\n", r.Sync, cell(r.Skip))
 	}
+	b.WriteString(RetirementsMarkdown(o.Retired))
 	if len(o.Runs) == 0 {
 		b.WriteString("No sync was triggered.\n")
 		return b.String()
@@ -84,12 +86,7 @@ func WriteResourcesMarkdown(b *strings.Builder, resources []ResourceResult) {
 	}
 	b.WriteString("\n")
 	for _, r := range resources {
-		for _, c := range r.Changes {
-			if c.Long() {
-				fmt.Fprintf(b, "<details><summary>%s %s: %s</summary>\n\n```diff\n%s\n```\n\n</details>\n\n",
-					r.Resource.Kind, r.Resource.Slug, c.Path, strings.SplitN(c.Text(Labels), "\n", 2)[1])
-			}
-		}
+		b.WriteString(fielddiff.Markdown(r.Resource.Kind.String()+" "+r.Resource.Slug, r.Changes, Labels))
 	}
 }
 
@@ -100,11 +97,7 @@ var Labels = fielddiff.Labels{Old: "Hightouch", New: "file"}
 // WriteChanges writes each change on its own line after indent, long text
 // as a unified line diff.
 func WriteChanges(w io.Writer, indent string, changes []fielddiff.Change) {
-	for _, c := range changes {
-		for _, line := range strings.Split(c.Text(Labels), "\n") {
-			fmt.Fprintf(w, "%s%s\n", indent, line)
-		}
-	}
+	fielddiff.Write(w, indent, changes, Labels)
 }
 
 // statusText is the status, marked when it counts as failed without
@@ -120,4 +113,30 @@ func (r RunResult) statusText() string {
 // cell keeps a value inside one markdown table cell.
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
+}
+
+// WriteRetirements prints what became of deleted models and syncs under a
+// heading, one per line; nothing when there are none.
+func WriteRetirements(w io.Writer, heading string, rs []Retirement) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, heading)
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %s\n", r)
+	}
+}
+
+// RetirementsMarkdown renders what became of deleted models and syncs.
+func RetirementsMarkdown(rs []Retirement) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Deleted in Git (`on-delete: pause`):\n\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "- %s\n", cell(r.String()))
+	}
+	b.WriteString("\n")
+	return b.String()
 }

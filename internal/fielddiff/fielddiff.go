@@ -7,6 +7,7 @@ package fielddiff
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -168,7 +169,7 @@ func (c Change) Text(l Labels) string {
 	if !c.Long() {
 		return c.String()
 	}
-	return c.String() + "\n" + strings.TrimRight(c.unified(l), "\n")
+	return c.String() + "\n" + c.Unified(l)
 }
 
 func (c Change) name() string {
@@ -227,4 +228,34 @@ func Lines(changes []Change) []string {
 		out[i] = c.String()
 	}
 	return out
+}
+
+// Unified is the unified line diff of a long text change ("" for others).
+func (c Change) Unified(l Labels) string {
+	if !c.Long() {
+		return ""
+	}
+	return strings.TrimRight(c.unified(l), "\n")
+}
+
+// Write writes each change on its own lines after indent, long text as a
+// unified line diff.
+func Write(w io.Writer, indent string, changes []Change, l Labels) {
+	for _, c := range changes {
+		for _, line := range strings.Split(c.Text(l), "\n") {
+			fmt.Fprintf(w, "%s%s\n", indent, line)
+		}
+	}
+}
+
+// Markdown renders the long text changes as collapsed diff blocks for a
+// job summary, each titled what, a colon and the change's path.
+func Markdown(what string, changes []Change, l Labels) string {
+	var b strings.Builder
+	for _, c := range changes {
+		if c.Long() {
+			fmt.Fprintf(&b, "<details><summary>%s: %s</summary>\n\n```diff\n%s\n```\n\n</details>\n\n", what, c.Path, c.Unified(l))
+		}
+	}
+	return b.String()
 }
