@@ -49,8 +49,10 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	}
 	switch command {
 	case "validate", "plan", "deploy":
+	case "drift":
+		return c.actionDrift(ctx, r, in, root)
 	default:
-		return usagef("input command: %q is not auto, validate, plan or deploy", in.Command)
+		return usagef("input command: %q is not auto, validate, plan, deploy or drift", in.Command)
 	}
 	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize, strict: in.Strict}
 	l, err := c.load(ctx, w, nil)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -371,7 +372,8 @@ func (s *Server) renderModel(e *entry) map[string]any {
 	case "table":
 		out["table"] = map[string]any{"name": v.Table}
 	case "dbt", "dbt_cloud":
-		q := map[string]any{"dbtUniqueId": "model.project." + v.Slug, "compiledSql": v.SQL, "rawSql": v.SQL,
+		// dbt names models in snake_case.
+		q := map[string]any{"dbtUniqueId": "model.project." + strings.ReplaceAll(v.Slug, "-", "_"), "compiledSql": v.SQL, "rawSql": v.SQL,
 			"name": v.Slug, "modelId": s.id(v.DBTModelID)}
 		if v.QueryType == "dbt" {
 			q["database"], q["schema"] = "analytics", "public"
