@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/htgit/htgit/internal/fielddiff"
 	"slices"
+	"sync"
 
 	"github.com/htgit/htgit/internal/hightouch"
 )
@@ -22,33 +23,46 @@ type Snapshot struct {
 }
 
 // Fetch lists everything once: four paged listings (a page is
-// hightouch.PageSize resources) instead of one lookup per slug.
+// hightouch.PageSize resources), run side by side, instead of one lookup
+// per slug.
 func Fetch(ctx context.Context, c *hightouch.Client) (*Snapshot, error) {
 	s := &Snapshot{}
-	var err error
-	if s.Sources, err = c.SourcesBySlug(ctx); err != nil {
-		return nil, fmt.Errorf("listing sources: %w", err)
-	}
-	if s.Destinations, err = c.DestinationsBySlug(ctx); err != nil {
-		return nil, fmt.Errorf("listing destinations: %w", err)
-	}
-	if err := s.Refresh(ctx, c); err != nil {
-		return nil, err
+	var errSources, errDests, errRest error
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Sources, errSources = c.SourcesBySlug(ctx) })
+	wg.Go(func() { s.Destinations, errDests = c.DestinationsBySlug(ctx) })
+	wg.Go(func() { errRest = s.Refresh(ctx, c) })
+	wg.Wait()
+	switch {
+	case errSources != nil:
+		return nil, fmt.Errorf("listing sources: %w", errSources)
+	case errDests != nil:
+		return nil, fmt.Errorf("listing destinations: %w", errDests)
+	case errRest != nil:
+		return nil, errRest
 	}
 	s.SourceSlugs = slugsByID(s.Sources, func(x hightouch.Source) hightouch.ID { return x.ID })
 	s.DestSlugs = slugsByID(s.Destinations, func(x hightouch.Destination) hightouch.ID { return x.ID })
 	return s, nil
 }
 
-// Refresh lists models and syncs again (they change while Git Sync ingests).
+// Refresh lists models and syncs again, side by side (they change while
+// Git Sync ingests).
 func (s *Snapshot) Refresh(ctx context.Context, c *hightouch.Client) error {
-	var err error
-	if s.Models, err = c.ModelsBySlug(ctx); err != nil {
-		return fmt.Errorf("listing models: %w", err)
+	var models map[string]hightouch.Model
+	var syncs map[string]hightouch.Sync
+	var errModels, errSyncs error
+	var wg sync.WaitGroup
+	wg.Go(func() { models, errModels = c.ModelsBySlug(ctx) })
+	wg.Go(func() { syncs, errSyncs = c.SyncsBySlug(ctx) })
+	wg.Wait()
+	if errModels != nil {
+		return fmt.Errorf("listing models: %w", errModels)
 	}
-	if s.Syncs, err = c.SyncsBySlug(ctx); err != nil {
-		return fmt.Errorf("listing syncs: %w", err)
+	if errSyncs != nil {
+		return fmt.Errorf("listing syncs: %w", errSyncs)
 	}
+	s.Models, s.Syncs = models, syncs
 	s.ModelSlugs = slugsByID(s.Models, func(x hightouch.Model) hightouch.ID { return x.ID })
 	return nil
 }
