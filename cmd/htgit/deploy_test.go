@@ -579,6 +579,8 @@ func TestPlanCLI(t *testing.T) {
 		"model accounts: update",
 		`primaryKey: "account_id" → "id"`,
 		"model active-users: update",
+		"      rawSql: text changed (+1 -1 lines)\n      --- Hightouch\n      +++ file\n",
+		"      -where e.occurred_at > dateadd(day, -30, current_date)\n      +where e.occurred_at > dateadd(day, -14, current_date)\n",
 		"sync  accounts-to-braze: create",
 	)
 	for _, r := range fake.Requests() {

@@ -145,14 +145,6 @@ func (m mapping) add(key string, v any) {
 	m.n.Content = append(m.n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, &val)
 }
 
-// orNull is s, or YAML null when s is empty.
-func orNull(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 func modelNode(m hightouch.Model, typ, source string) *yaml.Node {
 	query := compare.ModelFromAPI(m, nil).Query
 	n := newMapping()
