@@ -88,7 +88,9 @@ Usage:
   htgit drift    [flags]             compare the files with what Hightouch has
   htgit export   --out DIR           write a workspace's models and syncs as Git Sync files
   htgit action                       run as the GitHub Action (reads INPUT_*)
-  htgit schema   model|sync|manifest print a JSON Schema for editors
+  htgit schema   model|sync|manifest|config
+                                     print a JSON Schema for editors
+  htgit rules    [--format json]     list every rule id .htgit.yaml can configure
   htgit version                      print the version
 
 Run "htgit COMMAND -h" for a command's flags.
@@ -123,6 +125,8 @@ func (c *Command) Run(ctx context.Context, args []string) (code int) {
 		err = c.action(ctx, rest)
 	case "schema":
 		err = c.schema(rest)
+	case "rules":
+		err = c.rulesCommand(rest)
 	case "version", "--version":
 		if len(rest) > 0 {
 			err = usagef("htgit version takes no arguments")

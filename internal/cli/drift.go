@@ -113,8 +113,7 @@ func (c *Command) discover(w workspaceFlags) (*workspace.Workspace, error) {
 // actionDrift is the Action's `command: drift`: the text on the log, the
 // report in the job summary, and the output `drift`, the number of
 // resources on which Git and Hightouch disagree.
-func (c *Command) actionDrift(ctx context.Context, r *action.Runner, in action.Inputs, root string) error {
-	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize}
+func (c *Command) actionDrift(ctx context.Context, r *action.Runner, in action.Inputs, w workspaceFlags) error {
 	ws, err := c.discover(w)
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ func Retirements(p *plan.Plan, exists func(workspace.Kind, string) bool) []Retir
 		switch {
 		case exists != nil && exists(d.Kind, d.Slug):
 			r.Result = RetireKept
-		case d.Kind == workspace.Model:
+		case d.Kind.Resource() == workspace.ModelResource:
 			r.Result = RetireModel
 		}
 		out = append(out, r)
@@ -85,7 +85,7 @@ func (d *deployer) retire(ctx context.Context, dryRun bool) []Retirement {
 		if r.Result == RetireKept {
 			continue
 		}
-		if r.Kind == workspace.Model {
+		if r.Kind.Resource() == workspace.ModelResource {
 			r.UsedBy = d.snap.SyncsOfModel(r.Slug)
 			if _, ok := d.snap.Models[r.Slug]; !ok {
 				r.Result = RetireNotInHT
@@ -124,7 +124,7 @@ func (d *deployer) skipRetire() []Retirement {
 	}
 	out := Retirements(d.Plan, d.Exists)
 	for i := range out {
-		if out[i].Kind == workspace.Sync && out[i].Result == RetireWouldPause {
+		if out[i].Kind.Resource() == workspace.SyncResource && out[i].Result == RetireWouldPause {
 			out[i].Result = RetireNotRun
 			d.logf("%s", out[i])
 		}

@@ -57,33 +57,35 @@ func (r *Report) Drifted() bool { return len(r.Items) > 0 }
 // only in Hightouch.
 func Compare(ws *workspace.Workspace, snap *compare.Snapshot) *Report {
 	r := &Report{InHightouch: [2]int{len(snap.Models), len(snap.Syncs)}}
-	inGit := map[workspace.Kind]map[string]bool{workspace.Model: {}, workspace.Sync: {}}
+	inGit := map[workspace.Resource]map[string]bool{workspace.ModelResource: {}, workspace.SyncResource: {}}
 	for _, f := range slices.Concat(ws.Skipped, ws.Excluded) {
-		if f.Kind != workspace.Manifest {
-			inGit[f.Kind][f.Slug] = true
+		if f.Kind.Resource() != workspace.NotDeployed {
+			inGit[f.Kind.Resource()][f.Slug] = true
 			r.NotCompared = append(r.NotCompared, f.Rel)
 		}
 	}
 	for _, f := range ws.Files {
-		if f.Kind == workspace.Manifest {
+		if f.Kind.Resource() == workspace.NotDeployed {
 			continue
 		}
-		inGit[f.Kind][f.Slug] = true
+		inGit[f.Kind.Resource()][f.Slug] = true
 		item := Item{Kind: f.Kind, Slug: f.Slug, Path: f.Rel}
 		root, err := compare.ReadDoc(ws.Dir, f.Rel, f.Kind)
 		var exists bool
 		switch {
 		case err != nil:
 			item.Status, item.Error = Unreadable, err.Error()
-		case f.Kind == workspace.Model:
+		case f.Kind.Resource() == workspace.ModelResource:
 			r.Models++
 			// The display name counts: a rename in the UI is drift.
 			exists, item.Changes = snap.ModelDiff(compare.ModelFromFile(root), f.Slug, true)
 			item.ID = snap.Models[f.Slug].ID
-		default:
+		case f.Kind.Resource() == workspace.SyncResource:
 			r.Syncs++
 			exists, item.Changes = snap.SyncDiff(compare.SyncFromFile(root), f.Slug)
 			item.ID = snap.Syncs[f.Slug].ID
+		default:
+			panic(fmt.Sprintf("drift: %v files are not compared", f.Kind))
 		}
 		switch {
 		case item.Status != "":
@@ -97,12 +99,12 @@ func Compare(ws *workspace.Workspace, snap *compare.Snapshot) *Report {
 		r.Items = append(r.Items, item)
 	}
 	for slug, m := range snap.Models {
-		if !inGit[workspace.Model][slug] {
+		if !inGit[workspace.ModelResource][slug] {
 			r.Items = append(r.Items, Item{Kind: workspace.Model, Slug: slug, Status: OnlyHightouch, ID: m.ID})
 		}
 	}
 	for slug, s := range snap.Syncs {
-		if !inGit[workspace.Sync][slug] {
+		if !inGit[workspace.SyncResource][slug] {
 			r.Items = append(r.Items, Item{Kind: workspace.Sync, Slug: slug, Status: OnlyHightouch, ID: s.ID})
 		}
 	}
