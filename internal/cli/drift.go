@@ -29,6 +29,20 @@ func (a *apiFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&a.debug, "debug", false, "log every API request (method, path, status, timing; never the key)")
 }
 
+// apiFlagSet is the flag set of a command that reads Hightouch (drift,
+// export), with the apiFlags registered and the usage text set.
+func (c *Command) apiFlagSet(name, synopsis, about string) (*flag.FlagSet, *apiFlags) {
+	fs := flag.NewFlagSet("htgit "+name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	a := &apiFlags{}
+	a.register(fs, c.Getenv)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs, a
+}
+
 // snapshot lists what Hightouch has with the key from HIGHTOUCH_API_KEY.
 func (c *Command) snapshot(ctx context.Context, name string, a apiFlags, key string) (*compare.Snapshot, error) {
 	if key == "" {
@@ -53,17 +67,10 @@ func (c *Command) snapshot(ctx context.Context, name string, a apiFlags, key str
 // drift runs `htgit drift`: exit 0 when Git and Hightouch agree, 1 when
 // they drift.
 func (c *Command) drift(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("htgit drift", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs, a := c.apiFlagSet("drift", "htgit drift [flags]", "Compares the workspace's model and sync files with what Hightouch has: what only\nHightouch has, what only Git has, and what differs, field by field. No Git history\nis needed. The API key is read from HIGHTOUCH_API_KEY. Exit 0 when they agree, 1\nwhen they drift.")
 	var w workspaceFlags
 	w.register(fs)
-	var a apiFlags
-	a.register(fs, c.Getenv)
 	format := fs.String("format", "text", "text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: htgit drift [flags]\n\nCompares the workspace's model and sync files with what Hightouch has: what only\nHightouch has, what only Git has, and what differs, field by field. No Git history\nis needed. The API key is read from HIGHTOUCH_API_KEY. Exit 0 when they agree, 1\nwhen they drift.\n\nFlags:")
-		fs.PrintDefaults()
-	}
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -81,7 +88,7 @@ func (c *Command) drift(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	snap, err := c.snapshot(ctx, "drift", a, strings.TrimSpace(c.Getenv("HIGHTOUCH_API_KEY")))
+	snap, err := c.snapshot(ctx, "drift", *a, strings.TrimSpace(c.Getenv("HIGHTOUCH_API_KEY")))
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -12,15 +11,8 @@ import (
 
 // export runs `htgit export --out DIR`.
 func (c *Command) export(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("htgit export", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	var a apiFlags
-	a.register(fs, c.Getenv)
+	fs, a := c.apiFlagSet("export", "htgit export --out DIR [flags]", "Writes every model and sync the API key can see as Git Sync files, with a manifest\nof the sources and destinations: the same bytes for the same workspace. The API key\nis read from HIGHTOUCH_API_KEY.")
 	out := fs.String("out", "", "folder to write models/, syncs/ and manifest.yaml to; absent or empty")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: htgit export --out DIR [flags]\n\nWrites every model and sync the API key can see as Git Sync files, with a manifest\nof the sources and destinations: the same bytes for the same workspace. The API key\nis read from HIGHTOUCH_API_KEY.\n\nFlags:")
-		fs.PrintDefaults()
-	}
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -31,7 +23,7 @@ func (c *Command) export(ctx context.Context, args []string) error {
 	case *out == "":
 		return usagef("htgit export needs --out DIR, the folder to write the files to")
 	}
-	snap, err := c.snapshot(ctx, "export", a, strings.TrimSpace(c.Getenv("HIGHTOUCH_API_KEY")))
+	snap, err := c.snapshot(ctx, "export", *a, strings.TrimSpace(c.Getenv("HIGHTOUCH_API_KEY")))
 	if err != nil {
 		return err
 	}

@@ -3,30 +3,16 @@ package drift_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/htgit/htgit/internal/compare"
 	"github.com/htgit/htgit/internal/drift"
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 	"github.com/htgit/htgit/internal/workspace"
 )
-
-func write(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 const usersFile = "name: Users\nsource: wh\ntype: raw_sql\nrawSql: select 1\nprimaryKey: id\n"
 
@@ -44,7 +30,7 @@ func TestCompare(t *testing.T) {
 	s.AddSync(hightouchtest.Sync{Slug: "same", ModelID: m, DestinationID: dst, Disabled: true})
 
 	dir := t.TempDir()
-	write(t, dir, map[string]string{
+	gittest.Write(t, dir, map[string]string{
 		"models/users.yaml":    usersFile,
 		"models/kept-out.yaml": usersFile,
 		"syncs/broken.yaml":    "- a list\n",
@@ -94,7 +80,7 @@ func TestCompare(t *testing.T) {
 	}
 
 	// Agreement: nothing to report, and it says so.
-	write(t, dir, map[string]string{"syncs/broken.yaml": "model: users\ndestination: crm\n", "models/users.yaml": strings.Replace(usersFile, "Users", "Users (renamed in the UI)", 1)})
+	gittest.Write(t, dir, map[string]string{"syncs/broken.yaml": "model: users\ndestination: crm\n", "models/users.yaml": strings.Replace(usersFile, "Users", "Users (renamed in the UI)", 1)})
 	r = drift.Compare(ws, snap)
 	text.Reset()
 	r.WriteText(&text)
