@@ -88,8 +88,8 @@ Usage:
   htgit drift    [flags]             compare the files with what Hightouch has
   htgit export   --out DIR           write a workspace's models and syncs as Git Sync files
   htgit action                       run as the GitHub Action (reads INPUT_*)
-  htgit schema   model|sync|manifest|config
-                                     print a JSON Schema for editors
+  htgit schema   NAME                print a JSON Schema for editors (model, sync, manifest,
+                                     schema-model, relationship, contract, aliases, config)
   htgit rules    [--format json]     list every rule id .htgit.yaml can configure
   htgit version                      print the version
 
