@@ -200,9 +200,10 @@ func TestDrift(t *testing.T) {
 	if r := run(t, out, map[string]string{"HIGHTOUCH_API_URL": fake.URL, "HIGHTOUCH_API_KEY": "wrong"}, "drift", "--root", out); r.code != 2 {
 		t.Errorf("wrong key: exit %d %s", r.code, r.stderr)
 	}
-	// Exit 3 when Hightouch answers what cannot be used.
+	// Exit 4 when Hightouch answers what cannot be used (an HTML page).
 	fake.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 404})
-	if r := run(t, out, dpEnv(fake), "drift", "--root", out); r.code != 3 || !strings.Contains(r.stderr, "listing syncs") {
+	if r := run(t, out, dpEnv(fake), "drift", "--root", out); r.code != 4 || !strings.Contains(r.stderr, "listing syncs") ||
+		!strings.Contains(r.stderr, "Hightouch could not be reached or answered wrongly") {
 		t.Errorf("a failed listing: exit %d %s", r.code, r.stderr)
 	}
 }

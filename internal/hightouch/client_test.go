@@ -282,7 +282,7 @@ func TestOddAnswers(t *testing.T) {
 		{"502 from a proxy", `<html>Bad Gateway</html>`, 502, patch, "502 <html>Bad Gateway</html>", true, false},
 		{"trigger 502", `<html>Bad Gateway</html>`, 502, trigger, "may have started a run", true, true},
 		{"HTML instead of JSON", `<html>hello</html>`, 200, list, "malformed answer", true, false},
-		{"HTML 404 from another host", `<html>Not Found</html>`, 404, list, "404 <html>Not Found</html>", true, false},
+		{"HTML 404 from another host", `<html>Not Found</html>`, 404, list, "404 <html>Not Found</html> (the answer is not Hightouch's JSON", true, false},
 		{"error as details string", `{"message":"Authentication error","details":"Invalid API key"}`, 401, patch,
 			"401 Authentication error: Invalid API key", false, false},
 		{"error key", `{"error":"bad request"}`, 400, patch, "400 bad request", false, false},

@@ -199,6 +199,7 @@ func (c *Client) result(parent context.Context, r request, a answer, out any) er
 			e.unavailable = true
 		case !json.Valid(bytes.TrimSpace(a.body)) && len(bytes.TrimSpace(a.body)) > 0:
 			// An HTML page from a proxy or another host: not Hightouch's API.
+			e.Hint = "the answer is not Hightouch's JSON but a page from something else: check --api-url, or try later"
 			e.unavailable = true
 		}
 		if ra := a.header.Get("Retry-After"); ra != "" && a.status == http.StatusTooManyRequests {
