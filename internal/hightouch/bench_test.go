@@ -80,7 +80,7 @@ func BenchmarkTrigger100SyncsBySlug(b *testing.B) {
 	b.Run("one-lookup-per-slug", func(b *testing.B) {
 		oneByOne = measure(b, func(ctx context.Context, c *hightouch.Client, slugs []string) error {
 			for _, slug := range slugs {
-				found, err := c.ListSyncs(ctx, hightouch.ListOptions{Slug: slug})
+				found, err := c.SyncsWithSlug(ctx, slug)
 				if err != nil || len(found) != 1 {
 					return fmt.Errorf("sync %s: %d found, %v", slug, len(found), err)
 				}

@@ -155,8 +155,8 @@ func TestMissingHasMoreEndsTheListing(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, "test-key-123456")
-	got, err := c.ListModels(context.Background(), hightouch.ListOptions{PageSize: 2})
-	if err != nil || len(got) != 2 || n != 1 || got[1].ID != "2" {
+	got, err := c.ModelsBySlug(context.Background())
+	if err != nil || len(got) != 2 || n != 1 || got["b"].ID != "2" {
 		t.Errorf("got %v, %v after %d requests", got, err, n)
 	}
 }
@@ -342,7 +342,7 @@ func TestRedirectsAreNotFollowedWithTheKey(t *testing.T) {
 // page that repeats the previous one, and at the bound of what a workspace
 // holds, each with a clear error.
 func TestEndlessPagesStop(t *testing.T) {
-	defer hightouch.SetMaxListed(50)()
+	defer hightouch.SetMaxListed(250)()
 	cases := []struct {
 		name  string
 		page  func(offset int) string
@@ -358,7 +358,7 @@ func TestEndlessPagesStop(t *testing.T) {
 		{"the same page again", func(int) string { return `{"data":[{"id":1,"slug":"a"}],"hasMore":true}` },
 			"the page repeats the previous one", 2},
 		{"new pages forever", func(o int) string { return fmt.Sprintf(`{"data":[{"id":%d,"slug":"s%d"}],"hasMore":true}`, o+1, o) },
-			"more than 50 syncs listed and Hightouch still says hasMore", 51},
+			"more than 250 syncs listed and Hightouch still says hasMore", 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -369,7 +369,7 @@ func TestEndlessPagesStop(t *testing.T) {
 				fmt.Fprint(w, tc.page(o))
 			}))
 			defer srv.Close()
-			_, err := newClient(t, srv.URL, "test-key-123456").ListSyncs(context.Background(), hightouch.ListOptions{PageSize: 1})
+			_, err := newClient(t, srv.URL, "test-key-123456").SyncsBySlug(context.Background())
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("err = %v", err)

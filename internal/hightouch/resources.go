@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,14 +14,6 @@ import (
 
 // PageSize is how many resources one list request asks for (Hightouch's default).
 const PageSize = 100
-
-// ListOptions filter a list. Empty fields filter nothing.
-type ListOptions struct {
-	Slug     string
-	ModelID  ID     // syncs only
-	OrderBy  string // id (default), name, slug, createdAt, updatedAt
-	PageSize int    // default PageSize
-}
 
 // kind describes one of the four resource collections, so that list, get,
 // create, update and slug lookups are written once.
@@ -45,18 +38,13 @@ var maxListed = 100_000
 // hasMore (only syncs and runs declare it) means there is no next page. An
 // empty page ends the listing too; a page that repeats the previous one, or
 // more pages than maxListed resources fill, is an error (ErrUnavailable).
-func list[T any](ctx context.Context, c *Client, k kind[T], o ListOptions) ([]T, error) {
-	q := url.Values{}
-	if o.Slug != "" {
-		q.Set("slug", o.Slug)
+// Filters such as slug go in q (nil: none).
+func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, error) {
+	q = maps.Clone(q)
+	if q == nil {
+		q = url.Values{}
 	}
-	if o.ModelID != "" {
-		q.Set("modelId", string(o.ModelID))
-	}
-	if o.OrderBy != "" {
-		q.Set("orderBy", o.OrderBy)
-	}
-	size := cmpOr(o.PageSize, PageSize)
+	const size = PageSize
 	q.Set("limit", strconv.Itoa(size))
 	var all []T
 	var prev json.RawMessage
@@ -129,7 +117,7 @@ func update[T any](ctx context.Context, c *Client, k kind[T], id ID, in any) (*T
 // bySlug lists the whole collection once (one request per page of
 // PageSize) and indexes it: cheaper than one lookup per slug.
 func bySlug[T any](ctx context.Context, c *Client, k kind[T]) (map[string]T, error) {
-	all, err := list(ctx, c, k, ListOptions{})
+	all, err := list(ctx, c, k, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -150,11 +138,6 @@ func (c *Client) DestinationsBySlug(ctx context.Context) (map[string]Destination
 	return bySlug(ctx, c, destinations)
 }
 
-// ListModels lists every model matching o.
-func (c *Client) ListModels(ctx context.Context, o ListOptions) ([]Model, error) {
-	return list(ctx, c, models, o)
-}
-
 // CreateModel creates a model.
 func (c *Client) CreateModel(ctx context.Context, in ModelCreate) (*Model, error) {
 	return create(ctx, c, models, in)
@@ -168,11 +151,6 @@ func (c *Client) UpdateModel(ctx context.Context, id ID, in ModelUpdate) (*Model
 // ModelsBySlug lists all models once, keyed by slug.
 func (c *Client) ModelsBySlug(ctx context.Context) (map[string]Model, error) {
 	return bySlug(ctx, c, models)
-}
-
-// ListSyncs lists every sync matching o.
-func (c *Client) ListSyncs(ctx context.Context, o ListOptions) ([]Sync, error) {
-	return list(ctx, c, syncs, o)
 }
 
 // CreateSync creates a sync.

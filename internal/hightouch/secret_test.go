@@ -72,7 +72,7 @@ func TestTheKeyIsNeverPrinted(t *testing.T) {
 		record(err, s)
 		_, err = pc.SyncsBySlug(ctx)
 		record(err)
-		_, err = pc.ListModels(ctx, hightouch.ListOptions{Slug: "x"})
+		_, err = pc.ModelsBySlug(ctx)
 		record(err)
 		_, err = pc.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
 		record(err)
@@ -123,7 +123,7 @@ func TestDebugLogLinePerRequest(t *testing.T) {
 	c := newClient(t, srv.URL+"/api/v1", secretKey, func(c *hightouch.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	if _, err := c.ListSyncs(context.Background(), hightouch.ListOptions{Slug: "a"}); err != nil {
+	if _, err := c.SyncsWithSlug(context.Background(), "a"); err != nil {
 		t.Fatal(err)
 	}
 	line := logs.String()
