@@ -63,7 +63,9 @@ func TestSpan(t *testing.T) {
 		{"unicode columns count runes", "é: \"café ☕\"\nb: ü\n", "é", false, "1:4-1:12"},
 		{"unicode plain", "ü: naïve ☕ x\n", "ü", false, "1:4-1:13"},
 		{"characters outside the BMP are one column", "a: \"😀x\"\nb: 😀 y\n", "b", false, "2:4-2:7"},
-		{"after a unicode line separator", "a: x\u2028b: yz\n", "b", false, "2:4-2:6"},
+		// YAML 1.2 reads NEL, LS and PS as text: one line, one column each.
+		{"unicode line separator is text", "a: x\u2028y z\nb: yz\n", "a", false, "1:4-1:9"},
+		{"after a unicode paragraph separator", "a: \"x\u2029\"\nb: \u0085 yz\n", "b", false, "2:4-2:8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +97,7 @@ func TestSpanNeverBeforeStart(t *testing.T) {
 	var walk func(n *yamlNode)
 	walk = func(n *yamlNode) {
 		start, end := doc.Span(n)
-		if end.Before(start) || end.Line > len(doc.ln()) {
+		if end.Before(start) || end.Line > doc.nLines() {
 			t.Errorf("node %q at %d:%d: span %s", n.Value, n.Line, n.Column, fmtSpan(start, end))
 		}
 		for _, c := range n.Content {
