@@ -126,7 +126,7 @@ func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 	case workspace.Manifest:
 		fc.manifest(s)
 	}
-	return s, fc.findings
+	return s, fc.limit.Close(fc.findings)
 }
 
 // inReportSet keeps findings in the given files or related to one of them.
@@ -163,6 +163,7 @@ func Rules() []finding.Rule {
 		workspace.RuleTooLarge, workspace.RuleSymlink, workspace.RuleUnreadable,
 		workspace.RuleSyntax, workspace.RuleTab, workspace.RuleDuplicateKey,
 		workspace.RuleMultipleDocuments, workspace.RuleRootNotMapping, workspace.RuleInvalidUTF8,
+		workspace.RuleTag,
 	}
 	rules = append(rules, schemaRules...)
 	rules = append(rules, modelRules...)

@@ -11,6 +11,7 @@ import (
 type fileCheck struct {
 	doc      *workspace.Document
 	findings []finding.Finding
+	limit    finding.Limit // a file may break one rule a million times
 }
 
 // span is a compact position range kept after the node tree is dropped.
@@ -27,7 +28,7 @@ func (fc *fileCheck) at(rule finding.Rule, n *yaml.Node, msg string) {
 }
 
 func (fc *fileCheck) atSpan(rule finding.Rule, s span, msg string) {
-	fc.findings = append(fc.findings, newFinding(fc.doc.File.Path, rule, s, msg))
+	fc.findings = fc.limit.Add(fc.findings, newFinding(fc.doc.File.Path, rule, s, msg))
 }
 
 func newFinding(path string, rule finding.Rule, s span, msg string, related ...string) finding.Finding {

@@ -60,7 +60,10 @@ var (
 	RuleRootNotMapping = finding.Rule{ID: "yaml-root-not-mapping", Severity: finding.Error,
 		Summary: "The file is empty or its top level is not a mapping.",
 		Help:    "A Git Sync file is a mapping of keys such as `name:` and `source:` at the top level."}
-	RuleInvalidUTF8 = finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
+	RuleTag = finding.Rule{ID: "yaml-tag", Severity: finding.Warning,
+		Summary: "A value carries an explicit YAML tag (!!binary, !custom, !<...>).",
+		Help:    "Remove the tag: Git Sync writes plain YAML, and some YAML readers reject tags; quote a value to keep it text."}
+		RuleInvalidUTF8 = finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
 		Summary: "The file is not valid UTF-8.",
 		Help:    "Save the file as UTF-8 (a byte order mark and CRLF line ends are fine)."}
 )
@@ -72,8 +75,11 @@ var bom = []byte("\xef\xbb\xbf")
 func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	src = bytes.TrimPrefix(src, bom)
 	doc = &Document{File: f, src: src}
+	// A file can hold a million duplicate keys or tags: keep a few of each.
+	var limit finding.Limit
+	defer func() { findings = limit.Close(findings) }()
 	at := func(rule finding.Rule, start, end finding.Pos, msg string) {
-		findings = append(findings, finding.Finding{Path: f.Path, Start: start, End: end,
+		findings = limit.Add(findings, finding.Finding{Path: f.Path, Start: start, End: end,
 			Rule: rule.ID, Severity: rule.Severity, Message: msg})
 	}
 	if !utf8.Valid(src) {
@@ -128,7 +134,7 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 		return doc, findings
 	}
 	doc.Root = root
-	findings = append(findings, doc.duplicateKeys(root)...)
+	doc.nodeRules(root, at)
 	return doc, findings
 }
 
@@ -225,12 +231,16 @@ func (d *Document) find(s string) (int, int, bool) {
 	return 0, 0, false
 }
 
-// duplicateKeys walks every mapping: yaml.v3 keeps duplicates in a node tree
-// and only rejects them when decoding into a Go map.
-func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
-	var out []finding.Finding
+// nodeRules walks every node for the rules yaml.v3 lets pass: duplicate
+// keys (kept in a node tree, only rejected when decoding into a Go map) and
+// explicit tags.
+func (d *Document) nodeRules(n *yaml.Node, at func(rule finding.Rule, start, end finding.Pos, msg string)) {
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
+		if n.Style&yaml.TaggedStyle != 0 {
+			start, end, tag := d.tag(n)
+			at(RuleTag, start, end, fmt.Sprintf("tag %s: Git Sync never writes tags and some YAML readers reject them; remove it (quote the value to keep it text)", tag))
+		}
 		if n.Kind == yaml.MappingNode {
 			// Git Sync mappings are small: comparing with the keys before
 			// is cheaper than a map, which only large mappings get.
@@ -252,9 +262,7 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 				}
 				if ok {
 					start, end := d.Span(k)
-					out = append(out, finding.Finding{Path: d.File.Path, Start: start, End: end,
-						Rule: RuleDuplicateKey.ID, Severity: RuleDuplicateKey.Severity,
-						Message: fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line)})
+					at(RuleDuplicateKey, start, end, fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line))
 					continue
 				}
 				if seen != nil {
@@ -267,7 +275,44 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 		}
 	}
 	walk(n)
-	return out
+}
+
+// tag returns where n's tag is written and its text: yaml.v3 starts a node
+// at its anchor or tag, in either order.
+func (d *Document) tag(n *yaml.Node) (start, end finding.Pos, text string) {
+	fallback := d.clamp(finding.Pos{Line: n.Line, Col: n.Column})
+	line, off, ok := d.offset(n.Line, n.Column)
+	if !ok {
+		return fallback, fallback, n.ShortTag()
+	}
+	src := d.line(line)
+	for off < len(src) && src[off] != '!' {
+		if src[off] != '&' {
+			return fallback, fallback, n.ShortTag()
+		}
+		for off < len(src) && src[off] != ' ' && src[off] != '\t' {
+			off++
+		}
+		for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+			off++
+		}
+	}
+	if off >= len(src) {
+		return fallback, fallback, n.ShortTag()
+	}
+	// A tag ends at a blank or, in flow context, at a flow indicator; a
+	// verbatim tag !<...> at its '>'.
+	stop := " \t,[]{}"
+	if bytes.HasPrefix(src[off:], []byte("!<")) {
+		stop = ">"
+	}
+	width := bytes.IndexAny(src[off:], stop)
+	if width < 0 {
+		width = len(src) - off
+	} else if stop == ">" {
+		width++
+	}
+	return d.pos(line, off), d.pos(line, off+width), string(src[off : off+width])
 }
 
 // documentStart finds the `---` that opens the document n: yaml.v3 puts a

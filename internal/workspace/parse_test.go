@@ -62,6 +62,13 @@ func TestParse(t *testing.T) {
 		{"only comments", "# nothing\n", "yaml-root-not-mapping", "1:1-1:1", "file is empty"},
 		{"invalid UTF-8", "a: ok\nb: caf\xe9\n", "yaml-invalid-utf8", "2:7-2:8", "invalid UTF-8"},
 		{"invalid UTF-8 after unicode", "é: ü\xff\n", "yaml-invalid-utf8", "1:5-1:6", ""},
+		{"binary tag", "a: !!binary aGk=\n", "yaml-tag", "1:4-1:12", "tag !!binary: Git Sync never writes tags and some YAML readers reject them; remove it"},
+		{"custom tag after an anchor", "a: &x !custom v\nb: *x\n", "yaml-tag", "1:7-1:14", "tag !custom:"},
+		{"verbatim tag", "a: !<tag:example.com,2000:x> v\n", "yaml-tag", "1:4-1:29", "tag !<tag:example.com,2000:x>:"},
+		{"tag in a flow list", "a: [!t x, 1]\n", "yaml-tag", "1:5-1:7", "tag !t:"},
+		{"tag on a key", "!!str k: 1\n", "yaml-tag", "1:1-1:6", "tag !!str:"},
+		{"tag on a block mapping", "a: !m\n  b: 1\n", "yaml-tag", "1:4-1:6", "tag !m:"},
+		{"a merge key is no tag", "a: &x {b: 1}\nc:\n  <<: *x\n", "", "", ""},
 		{"NUL byte", "a: 1\nb: \"x\x00y\"\n", "yaml-syntax", "2:6-2:7", `control character U+0000 (NUL) is not allowed; delete it (a binary file is not a Git Sync file), or write it as the escape \x00 inside double quotes`},
 		{"NUL after unicode on a CRLF line", "a: 1\r\nü: é\x00\r\n", "yaml-syntax", "2:5-2:6", "U+0000 (NUL)"},
 		{"escape character", "a: \x1b[31m\n", "yaml-syntax", "1:4-1:5", `U+001B (ESC) is not allowed; delete it (a binary file is not a Git Sync file), or write it as the escape \x1B`},
@@ -83,7 +90,11 @@ func TestParse(t *testing.T) {
 			if f.Rule != tt.rule || fmtSpan(f.Start, f.End) != tt.span || !strings.Contains(f.Message, tt.msg) {
 				t.Errorf("got %s %s %q; want %s %s containing %q", f.Rule, fmtSpan(f.Start, f.End), f.Message, tt.rule, tt.span, tt.msg)
 			}
-			if f.Path != "/ws/models/m.yaml" || f.Severity != finding.Error {
+			severity := finding.Error
+			if tt.rule == RuleTag.ID {
+				severity = finding.Warning
+			}
+			if f.Path != "/ws/models/m.yaml" || f.Severity != severity {
 				t.Errorf("path %q severity %v", f.Path, f.Severity)
 			}
 		})
@@ -298,5 +309,20 @@ func TestLookupAndAt(t *testing.T) {
 	}
 	if k, v := Lookup(&yaml.Node{Kind: yaml.ScalarNode}, "a"); k != nil || v != nil {
 		t.Error("Lookup on a scalar found something")
+	}
+}
+
+// TestParseLimit: a file with a thousand duplicate keys lists the first
+// finding.PerRule and one note with the rest's count, at the first left out.
+func TestParseLimit(t *testing.T) {
+	src := strings.Repeat("a: 1\n", 1_000)
+	_, fs := Parse(File{Path: "/ws/models/m.yaml", Kind: Model}, []byte(src))
+	if len(fs) != finding.PerRule+1 {
+		t.Fatalf("got %d findings, want %d and a note", len(fs), finding.PerRule)
+	}
+	note := fs[len(fs)-1]
+	if note.Rule != RuleDuplicateKey.ID || note.Start.Line != finding.PerRule+2 ||
+		!strings.HasPrefix(note.Message, "… and 899 more [yaml-duplicate-key] findings in this file") {
+		t.Errorf("note = %+v", note)
 	}
 }
