@@ -63,7 +63,7 @@ var (
 	RuleTag = finding.Rule{ID: "yaml-tag", Severity: finding.Warning,
 		Summary: "A value carries an explicit YAML tag (!!binary, !custom, !<...>).",
 		Help:    "Remove the tag: Git Sync writes plain YAML, and some YAML readers reject tags; quote a value to keep it text."}
-		RuleInvalidUTF8 = finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
+	RuleInvalidUTF8 = finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
 		Summary: "The file is not valid UTF-8.",
 		Help:    "Save the file as UTF-8 (a byte order mark and CRLF line ends are fine)."}
 )
