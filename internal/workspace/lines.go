@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"sort"
 	"unicode/utf8"
 )
@@ -21,7 +22,7 @@ type lineIndex struct {
 // newLineIndex splits src where yaml.v3 counts a new line once its NEL, LS
 // and PS have been made text (see textBreaks): CRLF, LF and a lone CR.
 func newLineIndex(src []byte) *lineIndex {
-	x := &lineIndex{src: src, starts: make([]int, 1, 64), ascii: true}
+	x := &lineIndex{src: src, starts: make([]int, 1, bytes.Count(src, []byte("\n"))+1), ascii: true}
 	for i := 0; i < len(src); i++ {
 		switch b := src[i]; {
 		case b == '\r' && i+1 < len(src) && src[i+1] == '\n':

@@ -79,7 +79,7 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	var limit finding.Limit
 	defer func() { findings = limit.Close(findings) }()
 	at := func(rule finding.Rule, start, end finding.Pos, msg string) {
-		findings = limit.Add(findings, finding.Finding{Path: f.Path, Start: start, End: end,
+		limit.Add(finding.Finding{Path: f.Path, Start: start, End: end,
 			Rule: rule.ID, Severity: rule.Severity, Message: msg})
 	}
 	if !utf8.Valid(src) {

@@ -124,11 +124,10 @@ func (d *Document) skipProperties(line, off int, more bool) (int, int) {
 // plainEnd finds the end of a plain scalar, which may fold over lines: the
 // source holds the value's words in order, separated by spaces and breaks.
 func (d *Document) plainEnd(line, off int, value string) (finding.Pos, bool) {
-	words := strings.Fields(value)
-	if len(words) == 0 {
+	if strings.TrimSpace(value) == "" {
 		return finding.Pos{}, false
 	}
-	for _, w := range words {
+	for w := range strings.FieldsSeq(value) {
 		for {
 			src := d.line(line)
 			for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
