@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,10 +50,11 @@ type index struct {
 	syncs     []*summary
 	manifests []*summary // parsed manifests, by Rel
 	bySlug    map[string][]*summary
+	scans     int // full suggestion scans left; see suggester
 }
 
 func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
-	idx := &index{ws: ws, bySlug: map[string][]*summary{}}
+	idx := &index{ws: ws, bySlug: map[string][]*summary{}, scans: suggestScans}
 	for i, s := range summaries {
 		f := ws.Files[i]
 		switch f.Kind {
@@ -100,7 +102,7 @@ func (idx *index) modelRefs() []finding.Finding {
 	}
 	slices.Sort(slugs)
 	var byName map[string][]*summary // built on the first broken reference only
-	near := map[string][]string{}    // suggestions by missing slug: many syncs often name one
+	suggest := newSuggester(slugs, &idx.scans)
 	modelsDir := filepath.Join(idx.ws.Dir, "models")
 	for _, s := range idx.syncs {
 		if !s.model.set {
@@ -123,7 +125,7 @@ func (idx *index) modelRefs() []finding.Finding {
 		related := []string{modelsDir}
 		if named := byName[s.model.value]; len(named) > 0 {
 			msg += fmt.Sprintf("; it is the name of model %s: use its slug `%s`", named[0].file.Rel, named[0].file.Slug)
-		} else if near := suggest(near, s.model.value, slugs); len(near) > 0 {
+		} else if near := suggest.near(s.model.value); len(near) > 0 {
 			msg += "; closest slugs: " + strings.Join(near, ", ")
 		} else {
 			msg += "; set it to the file name of a model, without .yaml"
@@ -131,16 +133,6 @@ func (idx *index) modelRefs() []finding.Finding {
 		out = append(out, newFinding(s.file.Path, ruleModelRef, s.model.at, msg, related...))
 	}
 	return out
-}
-
-// suggest returns the slugs closest to value, computed once per value.
-func suggest(cache map[string][]string, value string, slugs []string) []string {
-	near, ok := cache[value]
-	if !ok {
-		near = nearest(value, slugs, 3, max(3, len(value)/2))
-		cache[value] = near
-	}
-	return near
 }
 
 // manifestRefs checks sources and destinations against the manifest, when
@@ -161,17 +153,19 @@ func (idx *index) manifestRefs() []finding.Finding {
 		paths = append(paths, m.file.Path)
 	}
 	var out []finding.Finding
+	suggesters := map[string]*suggester{} // by what: built on the first broken reference
 	check := func(owner *summary, r ref, known map[string]bool, rule finding.Rule, what string) {
 		if known == nil || !r.set || known[r.value] {
 			return
 		}
 		msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(names, " or "))
-		keys := make([]string, 0, len(known))
-		for k := range known {
-			keys = append(keys, k)
+		suggest := suggesters[what]
+		if suggest == nil {
+			keys := slices.Sorted(maps.Keys(known))
+			suggest = newSuggester(keys, &idx.scans)
+			suggesters[what] = suggest
 		}
-		slices.Sort(keys)
-		if near := nearest(r.value, keys, 3, max(3, len(r.value)/2)); len(near) > 0 {
+		if near := suggest.near(r.value); len(near) > 0 {
 			msg += "; closest: " + strings.Join(near, ", ")
 		} else {
 			msg += fmt.Sprintf("; use one of its %ss", what)

@@ -219,7 +219,9 @@ func TestSuggest(t *testing.T) {
 		a, b string
 		d    int
 	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"café", "cafe", 1}, {"☕", "☕", 0}} {
-		if got := distance(tt.a, tt.b); got != tt.d {
+		q := newQuery(tt.a, 10)
+		q.b = []rune(tt.b)
+		if got := q.distance(); got != tt.d {
 			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
 		}
 	}
@@ -236,5 +238,41 @@ func TestNearestLongValue(t *testing.T) {
 	long := strings.Repeat("m", 1<<20)
 	if got := nearest(long, slugs, 3, len(long)/2); len(got) != 0 {
 		t.Errorf("nearest = %q", got)
+	}
+}
+
+// TestSuggester: with budget to spare, the index and a full comparison
+// give what nearest gives; without, a slug one edit away is still found,
+// and 10,000 misspelt values against 10,000 slugs cost a bounded number of
+// distances (a full comparison each would be 10^8).
+func TestSuggester(t *testing.T) {
+	slugs := make([]string, 10_000)
+	for i := range slugs {
+		slugs[i] = fmt.Sprintf("model-%d", i)
+	}
+	slices.Sort(slugs)
+	for _, v := range []string{"model-12", "modle-12", "Model-77", "model-777x", "mdel-5", "model_5", "orders", "model-1234567", strings.Repeat("m", 1<<16)} {
+		budget := suggestScans
+		got := newSuggester(slugs, &budget).near(v)
+		if want := nearest(v, slugs, suggestions, max(3, len(v)/2)); !slices.Equal(got, want) {
+			t.Errorf("near(%q) = %q, nearest gives %q", v, got, want)
+		}
+	}
+	budget := 0
+	s := newSuggester(slugs, &budget)
+	for v, want := range map[string]string{"model-12": "model-1", "modle-12": "model-12", "Model-77": "model-77", "model-777x": "model-777", "mdel-5": "model-5"} {
+		if got := s.near(v); len(got) == 0 || got[0] != want {
+			t.Errorf("without budget, near(%q) = %q; want %q first", v, got, want)
+		}
+	}
+	budget = suggestScans
+	s = newSuggester(slugs, &budget)
+	for i := range 10_000 {
+		if got := s.near(fmt.Sprintf("modle-%d", i)); len(got) == 0 || got[0] != fmt.Sprintf("model-%d", i) {
+			t.Fatalf("near(modle-%d) = %q", i, got)
+		}
+	}
+	if limit := suggestScans + 10_000*100; s.compared > limit {
+		t.Errorf("10,000 values computed %d distances; want at most %d", s.compared, limit)
 	}
 }
