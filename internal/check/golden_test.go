@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the want.txt files of the golde
 // covered by a table test instead, named here so the reason stays visible.
 var noGoldenCase = map[string]string{
 	"file-symlink-outside-root": "needs a symlink leaving the repository: TestDiscoverSymlinks creates one",
-	"file-unreadable":           "needs a file that vanishes or cannot be read (tests run as root): TestRunUnreadable and TestDiscoverSymlinks",
+	"file-unreadable":           "needs a file or folder that cannot be read (tests run as root): TestRunUnreadable, TestDiscoverUnreadable, TestDiscoverPathTooLong and TestDiscoverSymlinks",
 }
 
 // caseOptions reads a case's optional .case file (hidden, so Discover skips

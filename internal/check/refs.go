@@ -95,6 +95,11 @@ func (idx *index) crossFile() []finding.Finding {
 }
 
 func (idx *index) modelRefs() []finding.Finding {
+	if idx.ws.MayHide(workspace.Model) {
+		// A missing model may be in the folder that could not be read; its
+		// file-unreadable finding says so once, instead of an error a sync.
+		return nil
+	}
 	var out []finding.Finding
 	slugs := make([]string, 0, len(idx.bySlug))
 	for slug := range idx.bySlug {

@@ -276,3 +276,26 @@ func TestSuggester(t *testing.T) {
 		t.Errorf("10,000 values computed %d distances; want at most %d", s.compared, limit)
 	}
 }
+
+// TestRunModelsUnlisted: when a folder under models/ could not be read, a
+// sync naming a model htgit did not find is not an error of its own: the
+// model may be in that folder, whose file-unreadable finding says so.
+func TestRunModelsUnlisted(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"models/users.yaml": baseModel, "syncs/s.yaml": syncEdit("model: users", "model: legacy-users")})
+	for _, unlisted := range [][]string{nil, {"models/legacy"}, {"syncs/old"}} {
+		ws, _, err := workspace.Discover(workspace.Options{Root: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.Unlisted = unlisted
+		res, err := Run(context.Background(), ws, nil, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := slices.ContainsFunc(res.Findings, func(f finding.Finding) bool { return f.Rule == ruleModelRef.ID })
+		if want := !slices.Contains(unlisted, "models/legacy"); refs != want {
+			t.Errorf("unlisted %q: sync-model-ref reported %v, want %v (%v)", unlisted, refs, want, res.Findings)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -57,6 +58,9 @@ type Options struct {
 	Path    string   // the Git Sync folder, relative to Root ("" for Root itself)
 	Exclude []string // doublestar globs matched against paths relative to Root and to the Git Sync folder
 	MaxSize int64    // 0 means DefaultMaxSize
+	// fsys replaces the Git Sync folder in tests: a folder that cannot be
+	// read is hard to make when tests run as root.
+	fsys fs.FS
 }
 
 // Workspace is what Discover found.
@@ -71,6 +75,27 @@ type Workspace struct {
 	// Excluded are files --exclude left out, sorted by Rel. They are not
 	// checked, but what they describe still exists in Hightouch.
 	Excluded []File
+	// Unlisted are the folders that could not be read (each a
+	// file-unreadable finding), relative to Dir with forward slashes,
+	// sorted. What they hold is unknown.
+	Unlisted []string
+}
+
+// MayHide reports whether a folder that could not be read may hold files
+// of kind k: then a reference to a missing one cannot be judged.
+func (ws *Workspace) MayHide(k Kind) bool {
+	for _, p := range Patterns {
+		top, _, nested := strings.Cut(p.Glob, "/")
+		if p.Kind != k || !nested {
+			continue
+		}
+		for _, d := range ws.Unlisted {
+			if d == top || strings.HasPrefix(d, top+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Patterns are the globs Git Sync files match, relative to the Git Sync folder.
@@ -109,8 +134,8 @@ var (
 		Summary: "A symlink in the workspace points outside the repository and is not followed.",
 		Help:    "Replace the symlink with the file itself, or point it inside the repository."}
 	RuleUnreadable = finding.Rule{ID: "file-unreadable", Severity: finding.Error,
-		Summary: "A workspace file cannot be read.",
-		Help:    "Check the file's permissions."}
+		Summary: "A workspace file or folder cannot be read, so what it holds is not checked.",
+		Help:    "Check its permissions, and that its path is no longer than the system allows."}
 )
 
 // Discover lists the workspace files under opts.Root/opts.Path. Files it
@@ -152,7 +177,10 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	// The patterns walk separate folders: walk them at once, each into its
 	// own result, merged in pattern order so the outcome does not depend on
 	// which finished first.
-	fsys := os.DirFS(dir)
+	fsys := opts.fsys
+	if fsys == nil {
+		fsys = os.DirFS(dir)
+	}
 	results := make([]walkResult, len(Patterns))
 	var wg sync.WaitGroup
 	for i, p := range Patterns {
@@ -170,8 +198,20 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Files = append(ws.Files, r.files...)
 		ws.Skipped = append(ws.Skipped, r.skipped...)
 		ws.Excluded = append(ws.Excluded, r.excluded...)
+		ws.Unlisted = append(ws.Unlisted, r.unlisted...)
 		findings = append(findings, r.findings...)
 	}
+	if len(ws.Unlisted) > 0 && !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind != Manifest }) {
+		// Nothing to check, and the reason is not "no files": say it.
+		var why []string
+		for _, f := range findings {
+			if f.Rule == RuleUnreadable.ID {
+				why = append(why, f.Path+": "+f.Message)
+			}
+		}
+		return nil, nil, &InputError{Msg: strings.Join(why, "\n")}
+	}
+	slices.Sort(ws.Unlisted)
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
 	slices.SortFunc(ws.Skipped, byRel)
@@ -187,31 +227,23 @@ type walkOptions struct {
 
 type walkResult struct {
 	files, skipped, excluded []File
+	unlisted                 []string
 	findings                 []finding.Finding
 	err                      error
 }
 
-// walkPattern finds the files of one pattern.
+// walkPattern finds the files of one pattern. It walks every entry under
+// models/ and syncs/, not only *.yaml, so that a symlinked folder leaving
+// the root is seen and reported, and a folder it cannot read is a finding.
 func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResult) {
-	// doublestar follows a symlink in the literal part of a pattern
-	// (models/, syncs/), so check that part here.
-	if top, _, ok := strings.Cut(glob, "/"); ok {
-		if problem := leavesRoot(filepath.Join(o.dir, top), o.realRoot); problem != nil {
-			r.findings = append(r.findings, *problem)
-			return r
-		}
-	}
-	// Walk every entry under models/ and syncs/, not only *.yaml, so a
-	// symlinked folder leaving the root is seen and reported.
-	walk := strings.Replace(glob, "/**/*.{yaml,yml}", "/**/*", 1)
-	err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
+	visit := func(rel string, d fs.DirEntry) {
 		abs := filepath.Join(o.dir, filepath.FromSlash(rel))
 		matches := doublestar.MatchUnvalidated(glob, rel)
 		if excluded(o.exclude, rel, relTo(o.root, abs)) {
 			if matches {
 				r.excluded = append(r.excluded, newFile(abs, rel, kind))
 			}
-			return nil
+			return
 		}
 		if !matches {
 			if d.Type()&fs.ModeSymlink != 0 {
@@ -219,7 +251,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 					r.findings = append(r.findings, *problem)
 				}
 			}
-			return nil
+			return
 		}
 		f := newFile(abs, rel, kind)
 		keep, problem := admit(abs, d, o.realRoot, o.maxSize)
@@ -231,12 +263,61 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 		} else if problem != nil {
 			r.skipped = append(r.skipped, f)
 		}
+	}
+	top, _, nested := strings.Cut(glob, "/")
+	if !nested {
+		// manifest*.yaml: the Git Sync folder's own entries.
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			r.err = &InputError{Msg: fmt.Sprintf("cannot read the folder %s: %v", o.dir, unwrapPathError(err))}
+			return r
+		}
+		for _, e := range entries {
+			if !e.IsDir() && !hidden(e.Name()) && doublestar.MatchUnvalidated(glob, e.Name()) {
+				visit(e.Name(), e)
+			}
+		}
+		return r
+	}
+	// The walk follows a symlink at models/ or syncs/ itself: check it here.
+	if problem := leavesRoot(filepath.Join(o.dir, top), o.realRoot); problem != nil {
+		r.findings = append(r.findings, *problem)
+		return r
+	}
+	err := fs.WalkDir(fsys, top, func(rel string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil && rel == top && errors.Is(err, fs.ErrNotExist):
+			return nil // no models/ folder: nothing to find
+		case err != nil:
+			r.unlisted = append(r.unlisted, rel)
+			r.findings = append(r.findings, *unlistable(filepath.Join(o.dir, filepath.FromSlash(rel)), err))
+			return fs.SkipDir
+		case rel != top && hidden(d.Name()):
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		case !d.IsDir():
+			visit(rel, d)
+		}
 		return nil
-	}, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithNoHidden())
+	})
 	if err != nil {
 		r.err = fmt.Errorf("searching %s for %s: %w", o.dir, glob, err)
 	}
 	return r
+}
+
+// hidden reports a dot file or folder, which Git Sync does not read.
+func hidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+// unlistable is the finding for a folder whose entries cannot be read.
+func unlistable(abs string, err error) *finding.Finding {
+	reason := unwrapPathError(err)
+	advice := "make it readable"
+	if errors.Is(reason, syscall.ENAMETOOLONG) {
+		advice = "its path is longer than the system allows: shorten the folder names"
+	}
+	return fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read this folder (%v): the files in it are not checked; %s", reason, advice))
 }
 
 func newFile(abs, rel string, kind Kind) File {
