@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -134,4 +135,81 @@ func rawAt(n *yaml.Node, path []string) (key, value *yaml.Node) {
 		value = next
 	}
 	return key, value
+}
+
+// TestSpanLinear: placing a finding on every value of a long line costs
+// time linear in the line, whatever it holds. Converting each column by
+// scanning the line from its start took minutes for these (issue 14);
+// the bound is generous for a loaded machine and -race.
+func TestSpanLinear(t *testing.T) {
+	const n = 200_000
+	for name, item := range map[string]string{"ASCII": "1", "non-ASCII": "é", "aliases": "*a"} {
+		t.Run(name, func(t *testing.T) {
+			src := "x: &a 1\nmappings: [" + strings.TrimSuffix(strings.Repeat(item+", ", n), ", ") + "]\n"
+			doc := parseOK(t, src)
+			_, list := doc.Root.Content[2], doc.Root.Content[3]
+			if len(list.Content) != n {
+				t.Fatalf("%d items", len(list.Content))
+			}
+			start := time.Now()
+			for i, v := range list.Content {
+				s, e := doc.Span(v)
+				if want := 12 + 3*i + i*(len([]rune(item))-1); s.Line != 2 || s.Col != want || e.Col != want+len([]rune(item)) {
+					t.Fatalf("item %d spans %s, want 2:%d", i, fmtSpan(s, e), want)
+				}
+			}
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("%d spans took %v", n, d)
+			}
+		})
+	}
+}
+
+// TestParseDeepNesting: nesting is bounded by yaml.v3 (a syntax error past
+// 10,000 levels) and every walk htgit makes over the tree copes with the
+// deepest tree that parses.
+func TestParseDeepNesting(t *testing.T) {
+	for name, tt := range map[string]struct {
+		src  string
+		rule string
+	}{
+		"flow lists 9,000 deep":     {"a: " + strings.Repeat("[", 9_000) + strings.Repeat("]", 9_000) + "\n", ""},
+		"flow mappings 9,000 deep":  {"a: " + strings.Repeat("{a: ", 9_000) + "1" + strings.Repeat("}", 9_000) + "\n", ""},
+		"tags 9,000 deep":           {"a: " + strings.Repeat("!t [", 9_000) + strings.Repeat("]", 9_000) + "\n", RuleTag.ID},
+		"flow lists 100,000 deep":   {"a: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n", RuleSyntax.ID},
+		"block mappings 2,000 deep": {nested(2_000), ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			doc, fs := Parse(File{Path: "/ws/m.yaml", Kind: Model}, []byte(tt.src))
+			for _, f := range fs {
+				if f.Rule != tt.rule {
+					t.Errorf("finding %v, want only %q", f, tt.rule)
+				}
+			}
+			if tt.rule == "" && (len(fs) > 0 || doc.Root == nil) {
+				t.Errorf("findings %v, root %v", fs, doc.Root)
+			}
+			if tt.rule == RuleTag.ID && len(fs) != finding.PerRule+1 {
+				t.Errorf("%d tag findings, want %d and a note", len(fs), finding.PerRule)
+			}
+			if doc.Root != nil {
+				Value(doc.Root)
+				doc.Span(doc.Root)
+			}
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// nested is a block mapping depth levels deep.
+func nested(depth int) string {
+	var b strings.Builder
+	for i := range depth {
+		b.WriteString(strings.Repeat(" ", i) + "a:\n")
+	}
+	b.WriteString(strings.Repeat(" ", depth) + "b: 1\n")
+	return b.String()
 }
