@@ -151,10 +151,8 @@ func floor(tb testing.TB, paths []string) {
 					return
 				}
 				var n yaml.Node
-				if err := yaml.Unmarshal(src, &n); err != nil {
-					tb.Error(err)
-					return
-				}
+				// A hostile input may not parse: its cost counts all the same.
+				_ = yaml.Unmarshal(src, &n)
 			}
 		})
 	}

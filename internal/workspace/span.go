@@ -124,10 +124,13 @@ func (d *Document) skipProperties(line, off int, more bool) (int, int) {
 // plainEnd finds the end of a plain scalar, which may fold over lines: the
 // source holds the value's words in order, separated by spaces and breaks.
 func (d *Document) plainEnd(line, off int, value string) (finding.Pos, bool) {
-	if strings.TrimSpace(value) == "" {
+	// Words are split where YAML folds (spaces, tabs, breaks), not at every
+	// Unicode space: a no-break space or LS is part of a word.
+	yamlSpace := func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
+	if strings.TrimFunc(value, yamlSpace) == "" {
 		return finding.Pos{}, false
 	}
-	for w := range strings.FieldsSeq(value) {
+	for w := range strings.FieldsFuncSeq(value, yamlSpace) {
 		for {
 			src := d.line(line)
 			for off < len(src) && (src[off] == ' ' || src[off] == '\t') {

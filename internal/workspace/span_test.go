@@ -69,6 +69,7 @@ func TestSpan(t *testing.T) {
 		{"characters outside the BMP are one column", "a: \"😀x\"\nb: 😀 y\n", "b", false, "2:4-2:7"},
 		// YAML 1.2 reads NEL, LS and PS as text: one line, one column each.
 		{"unicode line separator is text", "a: x\u2028y z\nb: yz\n", "a", false, "1:4-1:9"},
+		{"no-break space inside a plain value", "a: [x\u00a0y\u2028z, 1]\n", "a.0", false, "1:5-1:10"},
 		{"after a unicode paragraph separator", "a: \"x\u2029\"\nb: \u0085 yz\n", "b", false, "2:4-2:8"},
 	}
 	for _, tt := range tests {
