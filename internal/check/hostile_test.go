@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/htgit/htgit/internal/finding"
 )
@@ -112,5 +113,38 @@ func TestRunFindingsBounded(t *testing.T) {
 	want := fmt.Sprintf("… and 49,900 more [%s] findings in this file from here on", ruleType.ID)
 	if count[ruleType.ID] != finding.PerRule+1 || !strings.HasPrefix(note.Message, want) || note.Start.Line != 5+finding.PerRule {
 		t.Errorf("findings by rule %v; note %+v\nwant %d of %s and a note at line %d: %q", count, note, finding.PerRule, ruleType.ID, 5+finding.PerRule, want)
+	}
+}
+
+// laughs is a sync whose mappings name, through nine levels of aliases,
+// 10^9 values: a billion laughs.
+func laughs() string {
+	var b strings.Builder
+	b.WriteString("model: users\ndestination: braze\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "l%d: &l%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", "))
+	}
+	b.WriteString("config:\n  mappings: *l9\n")
+	return b.String()
+}
+
+// TestRunBombsBounded: aliases that expand to a billion values, and nesting
+// as deep as the parser allows, are checked in bounded time with bounded
+// findings (generous bounds for a loaded machine and -race).
+func TestRunBombsBounded(t *testing.T) {
+	for name, src := range map[string]string{
+		"billion laughs": laughs(),
+		"deep nesting":   "model: users\ndestination: braze\nconfig:\n  mappings: " + strings.Repeat("[", 9_000) + strings.Repeat("]", 9_000) + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, res := runFiles(t, map[string]string{"syncs/users-to-braze.yaml": src}, Options{})
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("took %v", d)
+			}
+			if len(res.Findings) == 0 || len(res.Findings) > 10*finding.PerRule {
+				t.Errorf("%d findings; want some, and few", len(res.Findings))
+			}
+		})
 	}
 }
