@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // Hostile inputs of issue 14, generated; BenchmarkHostile times them and
@@ -110,9 +111,9 @@ func TestRunFindingsBounded(t *testing.T) {
 			note = f
 		}
 	}
-	want := fmt.Sprintf("… and 49,900 more [%s] findings in this file from here on", ruleType.ID)
-	if count[ruleType.ID] != finding.PerRule+1 || !strings.HasPrefix(note.Message, want) || note.Start.Line != 5+finding.PerRule {
-		t.Errorf("findings by rule %v; note %+v\nwant %d of %s and a note at line %d: %q", count, note, finding.PerRule, ruleType.ID, 5+finding.PerRule, want)
+	want := fmt.Sprintf("… and 49,900 more [%s] findings in this file from here on", rules.SchemaType.ID)
+	if count[rules.SchemaType.ID] != finding.PerRule+1 || !strings.HasPrefix(note.Message, want) || note.Start.Line != 5+finding.PerRule {
+		t.Errorf("findings by rule %v; note %+v\nwant %d of %s and a note at line %d: %q", count, note, finding.PerRule, rules.SchemaType.ID, 5+finding.PerRule, want)
 	}
 }
 

@@ -19,33 +19,15 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
-
-// Kind says what a file describes.
-type Kind int
-
-const (
-	Model Kind = iota
-	Sync
-	Manifest
-)
-
-func (k Kind) String() string {
-	switch k {
-	case Model:
-		return "model"
-	case Sync:
-		return "sync"
-	}
-	return "manifest"
-}
 
 // File is one discovered workspace file.
 type File struct {
 	Path string // absolute, OS-native
 	Rel  string // relative to the Git Sync folder, forward slashes: models/users.yaml
 	Kind Kind
-	Slug string // file name without extension; empty for a manifest
+	Slug string // file name without extension; empty for a kind that is not slugged
 }
 
 // DefaultMaxSize bounds a file htgit will read: Git Sync files are a few KiB,
@@ -75,6 +57,9 @@ type Workspace struct {
 	// Excluded are files --exclude left out, sorted by Rel. They are not
 	// checked, but what they describe still exists in Hightouch.
 	Excluded []File
+	// Unclaimed are YAML files (relative to Dir) no kind claims: not
+	// checked, and said so.
+	Unclaimed []string
 	// Unlisted are the folders that could not be read (each a
 	// file-unreadable finding), relative to Dir with forward slashes,
 	// sorted. What they hold is unknown.
@@ -82,15 +67,17 @@ type Workspace struct {
 }
 
 // MayHide reports whether a folder that could not be read may hold files
-// of kind k: then a reference to a missing one cannot be judged.
-func (ws *Workspace) MayHide(k Kind) bool {
-	for _, p := range Patterns {
-		top, _, nested := strings.Cut(p.Glob, "/")
-		if p.Kind != k || !nested {
+// whose names give slugs of the given space: then a reference to a missing
+// one cannot be judged.
+func (ws *Workspace) MayHide(slugSpace string) bool {
+	for _, p := range patterns() {
+		dir, nested := literalDir(p.Glob)
+		if p.Kind.Spec().SlugSpace != slugSpace || !nested {
 			continue
 		}
 		for _, d := range ws.Unlisted {
-			if d == top || strings.HasPrefix(d, top+"/") {
+			// The folder is the kind's, above it or below it.
+			if d == dir || strings.HasPrefix(d, dir+"/") || strings.HasPrefix(dir, d+"/") {
 				return true
 			}
 		}
@@ -98,45 +85,11 @@ func (ws *Workspace) MayHide(k Kind) bool {
 	return false
 }
 
-// Patterns are the globs Git Sync files match, relative to the Git Sync folder.
-var Patterns = []struct {
-	Glob string
-	Kind Kind
-}{
-	{"models/**/*.{yaml,yml}", Model},
-	{"syncs/**/*.{yaml,yml}", Sync},
-	{"manifest*.{yaml,yml}", Manifest},
-}
-
-// KindOf tells which kind of workspace file a path relative to the Git Sync
-// folder (forward slashes) is, whether or not it exists.
-func KindOf(rel string) (Kind, bool) {
-	for _, p := range Patterns {
-		if doublestar.MatchUnvalidated(p.Glob, rel) {
-			return p.Kind, true
-		}
-	}
-	return 0, false
-}
-
 // InputError is a problem with what the user asked for (a missing folder, a
 // bad glob): the CLI exits 2 for it.
 type InputError struct{ Msg string }
 
 func (e *InputError) Error() string { return e.Msg }
-
-// Rules of discovery.
-var (
-	RuleTooLarge = finding.Rule{ID: "file-too-large", Severity: finding.Error,
-		Summary: "A workspace file is larger than the size limit.",
-		Help:    "Git Sync files are small; check that the file is what you meant, or raise --max-size."}
-	RuleSymlink = finding.Rule{ID: "file-symlink-outside-root", Severity: finding.Warning,
-		Summary: "A symlink in the workspace points outside the repository and is not followed.",
-		Help:    "Replace the symlink with the file itself, or point it inside the repository."}
-	RuleUnreadable = finding.Rule{ID: "file-unreadable", Severity: finding.Error,
-		Summary: "A workspace file or folder cannot be read, so what it holds is not checked.",
-		Help:    "Check its permissions, and that its path is no longer than the system allows."}
-)
 
 // Discover lists the workspace files under opts.Root/opts.Path. Files it
 // finds but must not read (too large, leaving the root) come back as findings.
@@ -181,9 +134,10 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	if fsys == nil {
 		fsys = os.DirFS(dir)
 	}
-	results := make([]walkResult, len(Patterns))
+	pats := patterns()
+	results := make([]walkResult, len(pats))
 	var wg sync.WaitGroup
-	for i, p := range Patterns {
+	for i, p := range pats {
 		wg.Go(func() {
 			results[i] = walkPattern(fsys, p.Glob, p.Kind, walkOptions{root: root, realRoot: realRoot, dir: dir, exclude: exclude, maxSize: maxSize})
 		})
@@ -201,17 +155,18 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Unlisted = append(ws.Unlisted, r.unlisted...)
 		findings = append(findings, r.findings...)
 	}
-	if len(ws.Unlisted) > 0 && !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind != Manifest }) {
+	if len(ws.Unlisted) > 0 && !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind.Resource() != NotDeployed }) {
 		// Nothing to check, and the reason is not "no files": say it.
 		var why []string
 		for _, f := range findings {
-			if f.Rule == RuleUnreadable.ID {
+			if f.Rule == rules.FileUnreadable.ID {
 				why = append(why, f.Path+": "+f.Message)
 			}
 		}
 		return nil, nil, &InputError{Msg: strings.Join(why, "\n")}
 	}
 	slices.Sort(ws.Unlisted)
+	ws.Unclaimed = unclaimed(fsys, func(rel string) bool { return excluded(exclude, rel, relTo(root, filepath.Join(dir, rel))) })
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
 	slices.SortFunc(ws.Skipped, byRel)
@@ -264,7 +219,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 			r.skipped = append(r.skipped, f)
 		}
 	}
-	top, _, nested := strings.Cut(glob, "/")
+	top, nested := literalDir(glob)
 	if !nested {
 		// manifest*.yaml: the Git Sync folder's own entries.
 		entries, err := fs.ReadDir(fsys, ".")
@@ -279,10 +234,15 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 		}
 		return r
 	}
-	// The walk follows a symlink at models/ or syncs/ itself: check it here.
-	if problem := leavesRoot(filepath.Join(o.dir, top), o.realRoot); problem != nil {
-		r.findings = append(r.findings, *problem)
-		return r
+	// The walk follows a symlink in the folder it starts from (models/,
+	// schema/parent-models/): check each level of it here.
+	for i := range top {
+		if i == len(top)-1 || top[i+1] == '/' {
+			if problem := leavesRoot(filepath.Join(o.dir, filepath.FromSlash(top[:i+1])), o.realRoot); problem != nil {
+				r.findings = append(r.findings, *problem)
+				return r
+			}
+		}
 	}
 	err := fs.WalkDir(fsys, top, func(rel string, d fs.DirEntry, err error) error {
 		switch {
@@ -307,8 +267,17 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 	return r
 }
 
-// hidden reports a dot file or folder, which Git Sync does not read.
-func hidden(name string) bool { return strings.HasPrefix(name, ".") }
+// literalDir is the folder a glob's files are under, up to its first
+// wildcard ("models" for models/**/*.yaml), and whether that is below the
+// Git Sync folder.
+func literalDir(glob string) (string, bool) {
+	literal := glob
+	if i := strings.IndexAny(glob, "*?[{"); i >= 0 {
+		literal = glob[:i]
+	}
+	dir := path.Dir(literal)
+	return dir, dir != "."
+}
 
 // unlistable is the finding for a folder whose entries cannot be read.
 func unlistable(abs string, err error) *finding.Finding {
@@ -317,12 +286,12 @@ func unlistable(abs string, err error) *finding.Finding {
 	if errors.Is(reason, syscall.ENAMETOOLONG) {
 		advice = "its path is longer than the system allows: shorten the folder names"
 	}
-	return fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read this folder (%v): the files in it are not checked; %s", reason, advice))
+	return fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read this folder (%v): the files in it are not checked; %s", reason, advice))
 }
 
 func newFile(abs, rel string, kind Kind) File {
 	f := File{Path: abs, Rel: rel, Kind: kind}
-	if kind != Manifest {
+	if kind.Spec().SlugSpace != "" {
 		f.Slug = Slug(rel)
 	}
 	return f
@@ -354,7 +323,7 @@ func leavesRoot(abs, realRoot string) *finding.Finding {
 	if err == nil && within(realRoot, target) {
 		return nil
 	}
-	return fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
+	return fileFinding(abs, rules.FileSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
 }
 
 // admit decides whether a matched entry is read: symlinks must stay inside
@@ -363,21 +332,21 @@ func admit(abs string, d fs.DirEntry, realRoot string, maxSize int64) (bool, *fi
 	if d.Type()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(abs)
 		if err != nil {
-			return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
+			return false, fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
 		}
 		if !within(realRoot, target) {
-			return false, fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
+			return false, fileFinding(abs, rules.FileSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
 		}
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
+		return false, fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
 	}
 	if !info.Mode().IsRegular() {
 		return false, nil // a symlink to a directory: not a workspace file
 	}
 	if info.Size() > maxSize {
-		return false, fileFinding(abs, RuleTooLarge,
+		return false, fileFinding(abs, rules.FileTooLarge,
 			fmt.Sprintf("file is %d bytes, over the %d-byte limit; Git Sync files are small, check the file or raise --max-size", info.Size(), maxSize))
 	}
 	return true, nil

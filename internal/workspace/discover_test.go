@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // writeTree creates files (relative path -> content) under dir.
@@ -197,8 +199,8 @@ func TestDiscoverSymlinks(t *testing.T) {
 		if got := rels(ws.Files); !reflect.DeepEqual(got, []string{"sync:syncs/s.yaml:s"}) {
 			t.Errorf("files %q: the models folder outside the root was read", got)
 		}
-		if len(fs) != 1 || fs[0].Rule != RuleSymlink.ID || filepath.Base(fs[0].Path) != "models" {
-			t.Errorf("findings %v; want one %s on models", fs, RuleSymlink.ID)
+		if len(fs) != 1 || fs[0].Rule != rules.FileSymlink.ID || filepath.Base(fs[0].Path) != "models" {
+			t.Errorf("findings %v; want one %s on models", fs, rules.FileSymlink.ID)
 		}
 	})
 }
@@ -272,10 +274,10 @@ func TestDiscoverUnreadable(t *testing.T) {
 			if got := rels(ws.Files); !reflect.DeepEqual(got, tt.files) {
 				t.Errorf("files %q\nwant %q", got, tt.files)
 			}
-			if !reflect.DeepEqual(ws.Unlisted, tt.unlisted) || ws.MayHide(Model) != tt.mayHide || ws.MayHide(Sync) == tt.mayHide {
-				t.Errorf("unlisted %q, models may hide %v, syncs %v", ws.Unlisted, ws.MayHide(Model), ws.MayHide(Sync))
+			if !reflect.DeepEqual(ws.Unlisted, tt.unlisted) || ws.MayHide(ModelSlugs) != tt.mayHide || ws.MayHide(SyncSlugs) == tt.mayHide {
+				t.Errorf("unlisted %q, models may hide %v, syncs %v", ws.Unlisted, ws.MayHide(ModelSlugs), ws.MayHide(SyncSlugs))
 			}
-			if len(fs) != 1 || fs[0].Rule != RuleUnreadable.ID || fs[0].Path != filepath.Join(root, filepath.FromSlash(tt.deny[0])) ||
+			if len(fs) != 1 || fs[0].Rule != rules.FileUnreadable.ID || fs[0].Path != filepath.Join(root, filepath.FromSlash(tt.deny[0])) ||
 				fs[0].Message != "cannot read this folder (permission denied): the files in it are not checked; make it readable" {
 				t.Errorf("findings %v; want one file-unreadable on %s", fs, tt.deny[0])
 			}
@@ -319,11 +321,11 @@ func TestDiscoverPathTooLong(t *testing.T) {
 	if got := rels(ws.Files); !reflect.DeepEqual(got, []string{"model:models/a.yaml:a", "sync:syncs/s.yaml:s"}) {
 		t.Errorf("files %q", got)
 	}
-	if len(fs) != 1 || fs[0].Rule != RuleUnreadable.ID ||
+	if len(fs) != 1 || fs[0].Rule != rules.FileUnreadable.ID ||
 		!strings.HasSuffix(fs[0].Message, "(file name too long): the files in it are not checked; its path is longer than the system allows: shorten the folder names") {
 		t.Fatalf("findings %v; want one file-unreadable saying the name is too long", fs)
 	}
-	if len(ws.Unlisted) != 1 || !ws.MayHide(Model) {
+	if len(ws.Unlisted) != 1 || !ws.MayHide(ModelSlugs) {
 		t.Errorf("unlisted %q", ws.Unlisted)
 	}
 }
@@ -346,7 +348,7 @@ func TestDiscoverPermissionDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != 1 || fs[0].Path != legacy || !strings.Contains(fs[0].Message, "permission denied") || !ws.MayHide(Model) {
+	if len(fs) != 1 || fs[0].Path != legacy || !strings.Contains(fs[0].Message, "permission denied") || !ws.MayHide(ModelSlugs) {
 		t.Errorf("findings %v; want one file-unreadable on models/legacy", fs)
 	}
 	if err := os.Chmod(root, 0); err != nil {

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // largeMapping has more keys than duplicateKeys compares one by one.
@@ -91,7 +92,7 @@ func TestParse(t *testing.T) {
 				t.Errorf("got %s %s %q; want %s %s containing %q", f.Rule, fmtSpan(f.Start, f.End), f.Message, tt.rule, tt.span, tt.msg)
 			}
 			severity := finding.Error
-			if tt.rule == RuleTag.ID {
+			if tt.rule == rules.YAMLTag.ID {
 				severity = finding.Warning
 			}
 			if f.Path != "/ws/models/m.yaml" || f.Severity != severity {
@@ -321,7 +322,7 @@ func TestParseLimit(t *testing.T) {
 		t.Fatalf("got %d findings, want %d and a note", len(fs), finding.PerRule)
 	}
 	note := fs[len(fs)-1]
-	if note.Rule != RuleDuplicateKey.ID || note.Start.Line != finding.PerRule+2 ||
+	if note.Rule != rules.YAMLDuplicateKey.ID || note.Start.Line != finding.PerRule+2 ||
 		!strings.HasPrefix(note.Message, "… and 899 more [yaml-duplicate-key] findings in this file") {
 		t.Errorf("note = %+v", note)
 	}

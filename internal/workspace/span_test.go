@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 func fmtSpan(start, end finding.Pos) string {
@@ -21,7 +22,7 @@ func fmtSpan(start, end finding.Pos) string {
 func parseOK(t *testing.T, src string) *Document {
 	t.Helper()
 	doc, fs := Parse(File{Path: "/ws/models/m.yaml", Rel: "models/m.yaml", Kind: Model, Slug: "m"}, []byte(src))
-	fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return f.Rule == RuleTag.ID })
+	fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return f.Rule == rules.YAMLTag.ID })
 	if len(fs) > 0 || doc.Root == nil {
 		t.Fatalf("Parse(%q) = %v; want a clean mapping", src, fs)
 	}
@@ -179,8 +180,8 @@ func TestParseDeepNesting(t *testing.T) {
 	}{
 		"flow lists 9,000 deep":     {"a: " + strings.Repeat("[", 9_000) + strings.Repeat("]", 9_000) + "\n", ""},
 		"flow mappings 9,000 deep":  {"a: " + strings.Repeat("{a: ", 9_000) + "1" + strings.Repeat("}", 9_000) + "\n", ""},
-		"tags 9,000 deep":           {"a: " + strings.Repeat("!t [", 9_000) + strings.Repeat("]", 9_000) + "\n", RuleTag.ID},
-		"flow lists 100,000 deep":   {"a: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n", RuleSyntax.ID},
+		"tags 9,000 deep":           {"a: " + strings.Repeat("!t [", 9_000) + strings.Repeat("]", 9_000) + "\n", rules.YAMLTag.ID},
+		"flow lists 100,000 deep":   {"a: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n", rules.YAMLSyntax.ID},
 		"block mappings 2,000 deep": {nested(2_000), ""},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -194,7 +195,7 @@ func TestParseDeepNesting(t *testing.T) {
 			if tt.rule == "" && (len(fs) > 0 || doc.Root == nil) {
 				t.Errorf("findings %v, root %v", fs, doc.Root)
 			}
-			if tt.rule == RuleTag.ID && len(fs) != finding.PerRule+1 {
+			if tt.rule == rules.YAMLTag.ID && len(fs) != finding.PerRule+1 {
 				t.Errorf("%d tag findings, want %d and a note", len(fs), finding.PerRule)
 			}
 			if doc.Root != nil {
