@@ -16,6 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
@@ -618,16 +619,22 @@ func TestActionAnnotationLimit(t *testing.T) {
 
 // TestActionSummaryCap: thousands of findings are all annotated up to the
 // limit and logged, and the summary stays well under the runner's 1 MiB.
+// A file lists at most finding.PerRule findings of a rule, so the thousands
+// are spread over files.
 func TestActionSummaryCap(t *testing.T) {
-	var big strings.Builder
-	big.WriteString(example(t, "syncs/accounts-backfill-to-hubspot.yaml"))
-	const n = 4000
-	for i := range n {
-		fmt.Fprintf(&big, "unknown%04d: %d\n", i, i)
+	const n, files = 4000, 4000 / finding.PerRule
+	change := map[string]string{}
+	for f := range files {
+		var big strings.Builder
+		big.WriteString(example(t, "syncs/accounts-backfill-to-hubspot.yaml"))
+		for i := range n / files {
+			fmt.Fprintf(&big, "unknown%04d: %d\n", f*(n/files)+i, i)
+		}
+		change[fmt.Sprintf("syncs/big%02d.yaml", f)] = big.String()
 	}
-	pr := newPullRequest(t, prSpec{change: map[string]string{"syncs/big.yaml": big.String()}})
+	pr := newPullRequest(t, prSpec{change: change})
 	a := runAction(t, pr, nil, nil)
-	checkRun(t, a, 0, map[string]string{"errors": "0", "warnings": strconv.Itoa(n), "files": "9"})
+	checkRun(t, a, 0, map[string]string{"errors": "0", "warnings": strconv.Itoa(n), "files": strconv.Itoa(8 + files)})
 	if len(a.summary) > 512<<10 {
 		t.Errorf("the summary is %d bytes", len(a.summary))
 	}
