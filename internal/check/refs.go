@@ -215,24 +215,32 @@ func (idx *index) manifestRefs() []finding.Finding {
 }
 
 // noManifest says once that references were not checked, when some file
-// has one to check.
+// has one to check. It points at the first such reference, so every format
+// (SARIF too) can place it in a file.
 func (idx *index) noManifest() []finding.Finding {
 	var sources, destinations int
-	for _, s := range slices.Concat(idx.models, idx.schemaModels) {
-		if s.source.set {
-			sources++
+	var first *summary
+	var at span
+	note := func(s *summary, r ref, n *int) {
+		if !r.set {
+			return
 		}
+		*n++
+		if first == nil || s.file.Rel < first.file.Rel {
+			first, at = s, r.at
+		}
+	}
+	for _, s := range slices.Concat(idx.models, idx.schemaModels) {
+		note(s, s.source, &sources)
 	}
 	for _, s := range idx.syncs {
-		if s.destination.set {
-			destinations++
-		}
+		note(s, s.destination, &destinations)
 	}
-	if sources+destinations == 0 {
+	if first == nil {
 		return nil
 	}
-	return []finding.Finding{newFinding(idx.ws.Dir, rules.ManifestMissing, span{},
-		fmt.Sprintf("no manifest*.yaml in the Git Sync folder: %d source and %d destination reference(s) were not checked", sources, destinations))}
+	return []finding.Finding{newFinding(first.file.Path, rules.ManifestMissing, at,
+		fmt.Sprintf("no manifest*.yaml in the Git Sync folder, so %d source and %d destination reference(s), this one among them, were not checked", sources, destinations))}
 }
 
 // unclaimed names, once, the YAML files no kind claims.
