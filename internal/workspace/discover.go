@@ -155,15 +155,21 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Unlisted = append(ws.Unlisted, r.unlisted...)
 		findings = append(findings, r.findings...)
 	}
-	if len(ws.Unlisted) > 0 && !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind.Resource() != NotDeployed }) {
-		// Nothing to check, and the reason is not "no files": say it.
+	if !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind.Resource() != NotDeployed }) {
+		// Nothing to check: when the reason is a folder htgit could not
+		// read, say so rather than "no files".
 		var why []string
 		for _, f := range findings {
 			if f.Rule == rules.FileUnreadable.ID {
 				why = append(why, f.Path+": "+f.Message)
 			}
 		}
-		return nil, nil, &InputError{Msg: strings.Join(why, "\n")}
+		if opts.Path == "" && len(why) == 0 {
+			why = hiddenBelow(dir, fsys) // the Git Sync folder may be one of them
+		}
+		if len(why) > 0 {
+			return nil, nil, &InputError{Msg: strings.Join(why, "\n")}
+		}
 	}
 	slices.Sort(ws.Unlisted)
 	ws.Unclaimed = unclaimed(fsys, func(rel string) bool { return excluded(exclude, rel, relTo(root, filepath.Join(dir, rel))) })

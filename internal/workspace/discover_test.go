@@ -285,6 +285,23 @@ func TestDiscoverUnreadable(t *testing.T) {
 	}
 }
 
+// TestDiscoverHiddenGitSyncFolder: when nothing is found at the root and a
+// folder below it cannot be read, the Git Sync folder may be that one: an
+// input error says so, instead of "no model or sync files found".
+func TestDiscoverHiddenGitSyncFolder(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{"README.md": "x", "hightouch/models/a.yaml": "x", "hightouch/syncs/s.yaml": "x", "docs/x.md": "x"})
+	_, _, err := Discover(Options{Root: root, fsys: denyFS{os.DirFS(root), []string{"hightouch"}}})
+	want := "cannot read the folder " + filepath.Join(root, "hightouch") + " (permission denied); the Git Sync files may be in it: make it readable, or pass --path"
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Msg != want {
+		t.Errorf("err = %v; want an InputError %q", err, want)
+	}
+	if _, _, err := Discover(Options{Root: root}); err != nil {
+		t.Errorf("readable: err = %v; want an empty workspace (the caller says nothing was found)", err)
+	}
+}
+
 // TestDiscoverPathTooLong: a folder whose path is longer than the system
 // allows cannot be listed; it is a finding that says so, not a silent gap.
 // Unlike permissions, this holds for root too.
