@@ -1,8 +1,12 @@
 package check
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/htgit/htgit/internal/schema"
 )
 
 // model replaces lines of the base model: each pair is old line, new text
@@ -89,7 +93,41 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-unknown-key", "2:1-2:12", "did you mean `destinations`?"}}},
 		{"manifest entry must be a mapping", "destinations:\n  braze: Braze\n",
 			[]want{{"schema-type", "2:10-2:15", "`destinations.braze` must be a mapping, not a string"}}},
+		{"aliases past the limit are one finding naming it", aliasBomb(),
+			[]want{{"schema-invalid", "21:20-21:24", "more than 4000000 values (each use of an alias counts as a copy), htgit's limit"}}},
 	})
+}
+
+// aliasBomb is a manifest whose aliases double the values at each level.
+func aliasBomb() string {
+	var b strings.Builder
+	b.WriteString("sources:\n  a0: &a0 {name: x, type: y}\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "  a%d: &a%d [*a%d, *a%d]\n", i, i, i-1, i-1)
+	}
+	return b.String()
+}
+
+// TestSchemaRuleTags: every x-htgit-rule in the schemas names a rule htgit
+// lists, and one whose violations check phrases.
+func TestSchemaRuleTags(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range Rules() {
+		ids[r.ID] = true
+	}
+	tagged := 0
+	for _, name := range schema.Names {
+		src, _ := schema.Source(name)
+		for _, m := range regexp.MustCompile(`"`+schema.RuleKeyword+`": "([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+			tagged++
+			if !ids[m[1]] || schemaRuleMessages[m[1]] == nil {
+				t.Errorf("%s schema: %s %q is not a rule with a message handler", name, schema.RuleKeyword, m[1])
+			}
+		}
+	}
+	if tagged < 5 {
+		t.Errorf("only %d tagged subschemas found", tagged)
+	}
 }
 
 func TestModelRules(t *testing.T) {
@@ -130,6 +168,14 @@ func TestModelRules(t *testing.T) {
 		{"select distinct alias star", rawSQL("select distinct u.* from users u", "user_id"), nil},
 		{"raw_sql without rawSql", rawSQL("null", "user_id"),
 			[]want{{"model-query-field", "4:9-4:13", "type is raw_sql but rawSql is not set; add the SQL query"}}},
+		{"raw_sql with a blank rawSql", rawSQL("'  '", "user_id"),
+			[]want{{"model-query-field", "4:9-4:13", "rawSql is empty; add the SQL query"}}},
+		{"dbt_model with an empty dbtModel is one finding", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: ''"),
+			[]want{{"model-query-field", "6:11-6:13", "dbtModel is empty; add the dbt model id"}}},
+		{"a query field of another type is the schema's alone", model("tableName: public.users", "tableName: 5"),
+			[]want{{"schema-type", "5:12-5:13", "`tableName` must be a string or null, not an integer"}}},
+		{"an unknown type asks for no query field", model("type: table", "type: view", "tableName: public.users", "tableName: null"),
+			[]want{{"schema-enum", "3:7-3:11", "must be one of raw_sql, table, dbt_model"}}},
 	})
 }
 
