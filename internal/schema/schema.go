@@ -4,10 +4,14 @@
 // once per process. It reports violations by instance path; turning paths
 // into file positions and rule messages is package check's job.
 //
-// A subschema may carry "x-htgit-rule": the id of the htgit rule its
-// violations belong to (editors ignore the keyword), so a rule such as "the
-// query field must match type" lives in the schema editors load and still
-// reports under its own id.
+// Two keywords of htgit's own, which editors ignore, tie the schemas to the
+// rules. "x-htgit-rule" names the rule a subschema's violations belong to,
+// so a rule such as "the query field must match type" lives in the schema
+// editors load and still reports under its own id. "x-htgit-closed": true
+// marks a mapping whose unknown keys htgit warns about (schema-unknown-key):
+// htgit compiles it as additionalProperties: false, while editors, which
+// can only show a schema violation as an error, accept unknown keys as
+// Hightouch does.
 package schema
 
 import (
@@ -30,6 +34,9 @@ var Names = []string{"model", "sync", "manifest"}
 
 // RuleKeyword is the schema keyword that ties a subschema to an htgit rule.
 const RuleKeyword = "x-htgit-rule"
+
+// ClosedKeyword marks a mapping whose unknown keys htgit warns about.
+const ClosedKeyword = "x-htgit-closed"
 
 // Source returns the schema document called name (model, sync, manifest).
 func Source(name string) ([]byte, error) {
@@ -91,9 +98,10 @@ var load = sync.OnceValues(func() (map[string]*compiled, error) {
 })
 
 // inline replaces each {"$ref": "#/$defs/NAME", ...} in v by a copy of the
-// definition with the keys beside $ref (descriptions) laid over it. The
-// validator then walks one schema level fewer per mapping entry, which is
-// most of a sync; the printed schema keeps its $defs for editors.
+// definition with the keys beside $ref (descriptions) laid over it, and
+// closes each mapping marked x-htgit-closed. The validator then walks one
+// schema level fewer per mapping entry, which is most of a sync; the printed
+// schema keeps its $defs for editors.
 func inline(v, doc any, depth int) (any, error) {
 	if depth > 32 {
 		return nil, fmt.Errorf("$ref nests too deep")
@@ -131,6 +139,9 @@ func inline(v, doc any, depth int) (any, error) {
 			if out[k], err = inline(e, doc, depth+1); err != nil {
 				return nil, err
 			}
+		}
+		if v[ClosedKeyword] == true {
+			out["additionalProperties"] = false
 		}
 		return out, nil
 	}

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -103,9 +105,10 @@ func TestValidate(t *testing.T) {
 			" 0 primaryKey model-primary-key: missing required key `primaryKey`",
 			" 0 source : missing required key `source`",
 		}},
-		{"unknown key", "sync", "{model: m, destination: d, schedule: {typ: x}}", []string{
-			"schedule 3 typ : unknown key `typ`",
+		{"unknown key", "sync", "{model: m, destination: d, schedul: x}", []string{
+			" 3 schedul : unknown key `schedul`",
 		}},
+		{"unknown keys inside a schedule are accepted: Git Sync's are not public", "sync", "{model: m, destination: d, schedule: {type: interval, endDate: x, schedule: {interval: {unit: hour, quantity: 1, until: y}, z: 1}}}", nil},
 		{"type", "sync", "{model: m, destination: 3}", []string{
 			"destination 1  : must be a string, not an integer",
 		}},
@@ -172,16 +175,59 @@ func TestValidate(t *testing.T) {
 
 // TestViolationDetails: what check needs to phrase a message and place it.
 func TestViolationDetails(t *testing.T) {
-	got, err := Validate("sync", parse(t, "{model: m, destination: d, schedule: {schedule: {interval: {unit: hour, quantity: x}}, tpye: cron}}"))
+	got, err := Validate("sync", parse(t, "{model: m, destination: d, schedul: 1, schedule: {schedule: {interval: {unit: hour, quantity: x}}}}"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Violation{
-		{Path: []string{"schedule"}, Problem: Unknown, Key: "tpye", Known: []string{"schedule", "startDate", "type"}, Got: "object", Message: "unknown key `tpye`"},
+		{Path: []string{}, Problem: Unknown, Key: "schedul", Known: []string{"config", "description", "destination", "model", "schedule", "schedulePaused"}, Got: "object", Message: "unknown key `schedul`"},
 		{Path: []string{"schedule", "schedule", "interval", "quantity"}, Problem: Type, Got: "string", Want: []string{"integer"}, Value: "x", Message: "must be an integer, not a string"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Validate =\n%#v\nwant\n%#v", got, want)
+	}
+}
+
+// TestEditorsAcceptUnknownKeys: the printed schemas leave unknown keys to
+// htgit's warning (an editor could only show them as errors, and Hightouch
+// ignores them), while htgit's compiled schemas report them.
+func TestEditorsAcceptUnknownKeys(t *testing.T) {
+	docs := map[string]string{
+		"model":    "{name: n, source: s, type: table, tableName: t, primaryKey: id, owner: x}",
+		"sync":     "{model: m, destination: d, owner: x}",
+		"manifest": "{sources: {}, owner: x}",
+	}
+	for _, name := range Names {
+		src, _ := Source(name)
+		if strings.Contains(string(src), `"additionalProperties": false`) {
+			t.Errorf("%s schema: closes a mapping for editors", name)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource("https://example.com/"+name+".json", doc); err != nil {
+			t.Fatal(err)
+		}
+		editor, err := c.Compile("https://example.com/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inst any
+		if err := yaml.Unmarshal([]byte(docs[name]), &inst); err != nil {
+			t.Fatal(err)
+		}
+		if err := editor.Validate(inst); err != nil {
+			t.Errorf("%s schema as printed rejects an unknown key: %v", name, err)
+		}
+		got, err := Validate(name, parse(t, docs[name]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := short(got); len(s) != 1 || !strings.Contains(s[0], "unknown key `owner`") {
+			t.Errorf("%s: htgit reports %q; want the unknown key", name, s)
+		}
 	}
 }
 
