@@ -10,7 +10,6 @@ import (
 
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/schema"
-	"github.com/htgit/htgit/internal/workspace"
 )
 
 var (
@@ -20,19 +19,23 @@ var (
 	ruleDBTModel = finding.Rule{ID: "model-dbt-model", Severity: finding.Error,
 		Summary: "dbtModel is not of the form model.<package>.<model>.",
 		Help:    "Write the dbt unique id, e.g. model.analytics.dim_users."}
-	ruleIsSchema = finding.Rule{ID: "model-is-schema", Severity: finding.Error,
-		Summary: "isSchema is true.",
-		Help:    "isSchema is internal to Hightouch and must be false in Git Sync files."}
+	ruleModelType = finding.Rule{ID: "model-type", Severity: finding.Warning,
+		Summary: "The model type is not one htgit knows.",
+		Help:    "Use raw_sql, table or dbt_model. Hightouch's API also has custom, visual and dbt_cloud models; how Git Sync spells them is not public, so htgit cannot check such a model's query."}
 	rulePrimaryKey = finding.Rule{ID: "model-primary-key", Severity: finding.Error,
 		Summary: "primaryKey is empty.",
 		Help:    "Name the column that identifies a row; Hightouch tracks changes by it."}
 	rulePrimaryKeyUnused = finding.Rule{ID: "model-primary-key-unused", Severity: finding.Warning,
 		Summary: "A raw_sql query never mentions its primary key column.",
 		Help:    "Select the primary key column in the query (or fix primaryKey); without it the sync cannot match rows."}
-	modelRules = []finding.Rule{ruleQueryField, ruleDBTModel, ruleIsSchema, rulePrimaryKey, rulePrimaryKeyUnused}
+	modelRules = []finding.Rule{ruleModelType, ruleQueryField, ruleDBTModel, rulePrimaryKey, rulePrimaryKeyUnused}
 )
 
 var selectStar = regexp.MustCompile(`(?i)\bselect\s+(distinct\s+)?([A-Za-z0-9_"` + "`" + `]+\.)?\*`)
+
+// modelTypes are the model types whose YAML htgit knows; model.json's
+// if/then checks each one's query field.
+var modelTypes = []string{"raw_sql", "table", "dbt_model"}
 
 // model checks what the model schema cannot say; the query field, the dbt
 // model id and an empty primary key are rules of model.json, phrased by the
@@ -42,11 +45,15 @@ func (fc *fileCheck) model(s *summary) {
 	s.name = fc.ref(root, "name")
 	s.source = fc.ref(root, "source")
 
-	if isSchema := fc.field(root, "isSchema"); workspace.Value(isSchema.value) == true {
-		fc.at(ruleIsSchema, isSchema.value, "isSchema must be false: it is internal to Hightouch")
+	typ := fc.field(root, "type")
+	kind, isString := typ.str()
+	if isString && !slices.Contains(modelTypes, kind) {
+		msg := fmt.Sprintf("model type %q is not one htgit knows (raw_sql, table, dbt_model); Hightouch's API also has custom, visual and dbt_cloud models, but how Git Sync writes them is not public, so this model's query is not checked", kind)
+		if s := closest(kind, modelTypes); s != "" {
+			msg = fmt.Sprintf("model type %q is not one htgit knows; did you mean %q? (Hightouch's API also has custom, visual and dbt_cloud models, whose Git Sync spelling is not public)", kind, s)
+		}
+		fc.at(ruleModelType, typ.where(), msg)
 	}
-
-	kind, _ := fc.field(root, "type").str()
 	key, _ := fc.field(root, "primaryKey").str()
 	if kind == "raw_sql" && strings.TrimSpace(key) != "" {
 		sql := fc.field(root, "rawSql")

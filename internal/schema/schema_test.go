@@ -101,10 +101,11 @@ func TestValidate(t *testing.T) {
 		want   []string
 	}{
 		{"valid model", "model", model + "}", nil},
-		{"missing keys, sorted", "model", "{name: n, type: table, tableName: t}", []string{
-			" 0 primaryKey model-primary-key: missing required key `primaryKey`",
+		{"missing keys, sorted", "model", "{type: table, tableName: t}", []string{
+			" 0 name : missing required key `name`",
 			" 0 source : missing required key `source`",
 		}},
+		{"primaryKey may be null or absent; isSchema may be true", "model", "{name: n, source: s, type: table, tableName: t, primaryKey: null, isSchema: true}", nil},
 		{"unknown key", "sync", "{model: m, destination: d, schedul: x}", []string{
 			" 3 schedul : unknown key `schedul`",
 		}},
@@ -123,9 +124,10 @@ func TestValidate(t *testing.T) {
 		{".inf is a number", "sync", "{model: m, destination: d, schedule: {schedule: {interval: {unit: hour, quantity: .inf}}}}", []string{
 			"schedule.schedule.interval.quantity 1  : must be an integer, not a number",
 		}},
-		{"enum", "model", "{name: n, source: s, type: view, primaryKey: id}", []string{
-			"type 2  : must be one of raw_sql, table, dbt_model, not \"view\"",
+		{"enum", "sync", "{model: m, destination: d, schedule: {schedule: {interval: {unit: hours, quantity: 1}}}}", []string{
+			"schedule.schedule.interval.unit 2  : must be one of minute, hour, day, week, not \"hours\"",
 		}},
+		{"a model type htgit does not know is check's warning, not a schema error", "model", "{name: n, source: s, type: visual}", nil},
 		{"empty name", "model", "{name: '', source: s, type: table, tableName: t, primaryKey: id}", []string{
 			"name 5  : must not be empty",
 		}},
@@ -150,7 +152,6 @@ func TestValidate(t *testing.T) {
 		}},
 		{"through merges and an alias", "model", "{<<: [{name: n}, {name: '', source: s}], type: &t table, tableName: x, primaryKey: *t}", nil},
 		{"merged values are checked", "model", "{<<: {name: 1, source: s}, type: table, tableName: t}", []string{
-			" 0 primaryKey model-primary-key: missing required key `primaryKey`",
 			"name 1  : must be a string, not an integer",
 		}},
 		{"an alias inside its own anchor reads as null", "sync", "{model: m, destination: d, config: &c {mappings: [*c]}}", []string{
