@@ -5,22 +5,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleMappingTo = finding.Rule{ID: "sync-mapping-to", Severity: finding.Error,
-		Summary: "A mapping entry has no `to`.",
-		Help:    "Every mapping names the destination field it writes with `to`."}
-	ruleMappingType = finding.Rule{ID: "sync-mapping-type", Severity: finding.Error,
-		Summary: "A mapping entry has no valid `type`, or lacks the field its type needs.",
-		Help:    "Use type standard with `from`, template with `template`, variable with `variable`, or reference with `lookup`."}
-	ruleMappingDuplicate = finding.Rule{ID: "sync-mapping-duplicate-to", Severity: finding.Warning,
-		Summary: "Two mappings write the same destination field.",
-		Help:    "Keep one mapping per `to`: only one value can reach the field."}
-	mappingRules = []finding.Rule{ruleMappingTo, ruleMappingType, ruleMappingDuplicate}
 )
 
 var mappingTypeNames = []string{"standard", "template", "variable", "reference"}
@@ -44,7 +31,7 @@ func (fc *fileCheck) mappings(seq *yaml.Node) {
 		to := fc.field(entry, "to")
 		if target, ok := to.str(); ok && target != "" {
 			if line, dup := seen[target]; dup {
-				fc.at(ruleMappingDuplicate, to.value, fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line))
+				fc.at(rules.SyncMappingDuplicateTo, to.value, fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line))
 			} else {
 				seen[target] = to.value.Line
 			}
@@ -52,7 +39,7 @@ func (fc *fileCheck) mappings(seq *yaml.Node) {
 		typ := fc.field(entry, "type")
 		kind, _ := typ.str()
 		if need, ok := mappingNeeds[kind]; ok && workspace.IsNull(fc.field(entry, need).value) {
-			fc.at(ruleMappingType, typ.value, fmt.Sprintf("mapping of type %s needs `%s`; add it", kind, need))
+			fc.at(rules.SyncMappingType, typ.value, fmt.Sprintf("mapping of type %s needs `%s`; add it", kind, need))
 		}
 	}
 }
@@ -83,11 +70,11 @@ func (fc *fileCheck) mappingToViolation(v violation) bool {
 	list := listName(v.Path)
 	switch {
 	case v.Problem == schema.Required:
-		fc.at(ruleMappingTo, v.value, fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
+		fc.at(rules.SyncMappingTo, v.value, fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
 	case v.Problem == schema.Type && v.Got == "null":
-		fc.at(ruleMappingTo, v.where(), fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
+		fc.at(rules.SyncMappingTo, v.where(), fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
 	case v.Problem == schema.Length:
-		fc.at(ruleMappingTo, v.where(), fmt.Sprintf("%s entry has an empty `to`; name the destination field it writes", list))
+		fc.at(rules.SyncMappingTo, v.where(), fmt.Sprintf("%s entry has an empty `to`; name the destination field it writes", list))
 	default:
 		return false
 	}
@@ -103,13 +90,13 @@ func (fc *fileCheck) mappingTypeViolation(v violation) bool {
 	switch {
 	case v.Problem == schema.Required && v.Key == "type",
 		v.Problem == schema.Enum && v.Got == "null":
-		fc.at(ruleMappingType, entry, noType)
+		fc.at(rules.SyncMappingType, entry, noType)
 	case v.Problem == schema.Enum:
 		msg := fmt.Sprintf("mapping type %q is not standard, template, variable or reference", v.text())
 		if s := closest(v.text(), mappingTypeNames); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		fc.at(ruleMappingType, v.where(), msg)
+		fc.at(rules.SyncMappingType, v.where(), msg)
 	default:
 		return false
 	}

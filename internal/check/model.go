@@ -8,27 +8,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
-)
-
-var (
-	ruleQueryField = finding.Rule{ID: "model-query-field", Severity: finding.Error,
-		Summary: "The field that holds the query does not match the model's type.",
-		Help:    "Set rawSql for raw_sql, tableName for table, dbtModel for dbt_model, and leave the other two null."}
-	ruleDBTModel = finding.Rule{ID: "model-dbt-model", Severity: finding.Error,
-		Summary: "dbtModel is not of the form model.<package>.<model>.",
-		Help:    "Write the dbt unique id, e.g. model.analytics.dim_users."}
-	ruleModelType = finding.Rule{ID: "model-type", Severity: finding.Warning,
-		Summary: "The model type is not one htgit knows.",
-		Help:    "Use raw_sql, table or dbt_model. Hightouch's API also has custom, visual and dbt_cloud models; how Git Sync spells them is not public, so htgit cannot check such a model's query."}
-	rulePrimaryKey = finding.Rule{ID: "model-primary-key", Severity: finding.Error,
-		Summary: "primaryKey is empty.",
-		Help:    "Name the column that identifies a row; Hightouch tracks changes by it."}
-	rulePrimaryKeyUnused = finding.Rule{ID: "model-primary-key-unused", Severity: finding.Warning,
-		Summary: "A raw_sql query never mentions its primary key column.",
-		Help:    "Select the primary key column in the query (or fix primaryKey); without it the sync cannot match rows."}
-	modelRules = []finding.Rule{ruleModelType, ruleQueryField, ruleDBTModel, rulePrimaryKey, rulePrimaryKeyUnused}
 )
 
 var selectStar = regexp.MustCompile(`(?i)\bselect\s+(distinct\s+)?([A-Za-z0-9_"` + "`" + `]+\.)?\*`)
@@ -52,13 +33,13 @@ func (fc *fileCheck) model(s *summary) {
 		if s := closest(kind, modelTypes); s != "" {
 			msg = fmt.Sprintf("model type %q is not one htgit knows; did you mean %q? (Hightouch's API also has custom, visual and dbt_cloud models, whose Git Sync spelling is not public)", kind, s)
 		}
-		fc.at(ruleModelType, typ.where(), msg)
+		fc.at(rules.ModelType, typ.where(), msg)
 	}
 	key, _ := fc.field(root, "primaryKey").str()
 	if kind == "raw_sql" && strings.TrimSpace(key) != "" {
 		sql := fc.field(root, "rawSql")
 		if text, ok := sql.str(); ok && strings.TrimSpace(text) != "" && !mentions(text, key) && !selectStar.MatchString(text) {
-			fc.at(rulePrimaryKeyUnused, fc.field(root, "primaryKey").value,
+			fc.at(rules.ModelPrimaryKeyUnused, fc.field(root, "primaryKey").value,
 				fmt.Sprintf("the rawSql query never mentions the primary key column %q; select it or fix primaryKey", key))
 		}
 	}
@@ -75,13 +56,13 @@ func (fc *fileCheck) queryFieldViolation(v violation) bool {
 	}
 	switch {
 	case v.Problem == schema.Required:
-		fc.at(ruleQueryField, typ.key, fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
+		fc.at(rules.ModelQueryField, typ.key, fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
 	case v.Problem == schema.Type && slices.Equal(v.Want, []string{"null"}):
-		fc.at(ruleQueryField, v.key, fmt.Sprintf("%s must be null when type is %s; remove it or change type", name, kind))
+		fc.at(rules.ModelQueryField, v.key, fmt.Sprintf("%s must be null when type is %s; remove it or change type", name, kind))
 	case v.Problem == schema.Type && v.Got == "null":
-		fc.at(ruleQueryField, v.where(), fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
+		fc.at(rules.ModelQueryField, v.where(), fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
 	case v.Problem == schema.Pattern:
-		fc.at(ruleQueryField, v.where(), fmt.Sprintf("%s is empty; add the %s", name, describeField(name)))
+		fc.at(rules.ModelQueryField, v.where(), fmt.Sprintf("%s is empty; add the %s", name, describeField(name)))
 	case v.Problem == schema.Type:
 		// Neither string nor null: the base schema's type already reports it.
 	default:
@@ -96,7 +77,7 @@ func (fc *fileCheck) dbtModelViolation(v violation) bool {
 		return false
 	}
 	if text := v.text(); strings.TrimSpace(text) != "" { // an empty one is model-query-field's
-		fc.at(ruleDBTModel, v.value, fmt.Sprintf("dbtModel %q is not of the form model.<package>.<model>", text))
+		fc.at(rules.ModelDBTModel, v.value, fmt.Sprintf("dbtModel %q is not of the form model.<package>.<model>", text))
 	}
 	return true
 }
@@ -106,7 +87,7 @@ func (fc *fileCheck) primaryKeyViolation(v violation) bool {
 	if v.Problem != schema.Pattern {
 		return false
 	}
-	fc.at(rulePrimaryKey, v.where(), "primaryKey is empty; name the column that identifies a row")
+	fc.at(rules.ModelPrimaryKey, v.where(), "primaryKey is empty; name the column that identifies a row")
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 )
 
@@ -111,7 +112,7 @@ func aliasBomb() string {
 // lists, and one whose violations check phrases.
 func TestSchemaRuleTags(t *testing.T) {
 	ids := map[string]bool{}
-	for _, r := range Rules() {
+	for _, r := range rules.All() {
 		ids[r.ID] = true
 	}
 	tagged := 0

@@ -26,11 +26,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-//go:embed model.json sync.json manifest.json
+//go:embed model.json sync.json manifest.json schema-model.json relationship.json contract.json aliases.json
 var files embed.FS
 
 // Names are the schemas there are, as `htgit schema NAME` takes them.
-var Names = []string{"model", "sync", "manifest"}
+var Names = []string{"model", "sync", "manifest", "schema-model", "relationship", "contract", "aliases"}
 
 // RuleKeyword is the schema keyword that ties a subschema to an htgit rule.
 const RuleKeyword = "x-htgit-rule"
