@@ -64,38 +64,46 @@ type info struct {
 
 func url(name string) string { return "https://github.com/htgit/htgit/schema/" + name + ".json" }
 
-var load = sync.OnceValues(func() (map[string]*compiled, error) {
+// schemas compiles each schema on first use, once per process: a hook run
+// on a few files compiles the few it needs. One compiler (guarded, as it is
+// not safe for concurrent use) compiles the meta-schema once for all.
+var schemas = func() map[string]func() (*compiled, error) {
+	var mu sync.Mutex
 	c := jsonschema.NewCompiler()
-	docs := map[string]any{}
+	out := map[string]func() (*compiled, error){}
 	for _, name := range Names {
-		src, err := Source(name)
-		if err != nil {
-			return nil, err
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
-		if err != nil {
-			return nil, fmt.Errorf("schema %s: %w", name, err)
-		}
-		if doc, err = inline(doc, doc, 0); err != nil {
-			return nil, fmt.Errorf("schema %s: %w", name, err)
-		}
-		if err := c.AddResource(url(name), doc); err != nil {
-			return nil, fmt.Errorf("schema %s: %w", name, err)
-		}
-		docs[name] = doc
+		out[name] = sync.OnceValues(func() (*compiled, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return compile(c, name)
+		})
 	}
-	out := map[string]*compiled{}
-	for _, name := range Names {
-		s, err := c.Compile(url(name))
-		if err != nil {
-			return nil, fmt.Errorf("schema %s: %w", name, err)
-		}
-		cs := &compiled{schema: s, url: url(name), at: map[string]*info{}}
-		cs.index(docs[name], "", "")
-		out[name] = cs
+	return out
+}()
+
+func compile(c *jsonschema.Compiler, name string) (*compiled, error) {
+	src, err := Source(name)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
-})
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
+	if err == nil {
+		doc, err = inline(doc, doc, 0)
+	}
+	if err == nil {
+		err = c.AddResource(url(name), doc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", name, err)
+	}
+	s, err := c.Compile(url(name))
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", name, err)
+	}
+	cs := &compiled{schema: s, url: url(name), at: map[string]*info{}}
+	cs.index(doc, "", "")
+	return cs, nil
+}
 
 // inline replaces each {"$ref": "#/$defs/NAME", ...} in v by a copy of the
 // definition with the keys beside $ref (descriptions) laid over it, and

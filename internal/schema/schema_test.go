@@ -294,3 +294,13 @@ func TestAliasBomb(t *testing.T) {
 		t.Errorf("Validate = %q; want a type violation at both uses", s)
 	}
 }
+
+// TestCompiles: every embedded schema compiles (htgit compiles each on first
+// use, so a broken one would otherwise surface only on its kind of file).
+func TestCompiles(t *testing.T) {
+	for _, name := range Names {
+		if _, err := schemas[name](); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

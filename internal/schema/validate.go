@@ -53,13 +53,13 @@ type Violation struct {
 // Validate checks the YAML document root against the schema called name.
 // Violations come in a stable order.
 func Validate(name string, root *yaml.Node) ([]Violation, error) {
-	schemas, err := load()
-	if err != nil {
-		return nil, fmt.Errorf("embedded schemas do not compile: %w", err)
-	}
-	s, ok := schemas[name]
+	get, ok := schemas[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown schema %q", name)
+	}
+	s, err := get()
+	if err != nil {
+		return nil, fmt.Errorf("embedded schema does not compile: %w", err)
 	}
 	var c converter
 	v := c.value(root)
