@@ -214,24 +214,32 @@ func (idx *index) manifestRefs() []finding.Finding {
 }
 
 // noManifest says once that references were not checked, when some file
-// has one to check.
+// has one to check. It points at the first such reference, so every format
+// (SARIF too) can place it in a file.
 func (idx *index) noManifest() []finding.Finding {
 	var sources, destinations int
-	for _, s := range slices.Concat(idx.models, idx.schemaModels) {
-		if s.source.set {
-			sources++
+	var first *summary
+	var at span
+	note := func(s *summary, r ref, n *int) {
+		if !r.set {
+			return
 		}
+		*n++
+		if first == nil || s.file.Rel < first.file.Rel {
+			first, at = s, r.at
+		}
+	}
+	for _, s := range slices.Concat(idx.models, idx.schemaModels) {
+		note(s, s.source, &sources)
 	}
 	for _, s := range idx.syncs {
-		if s.destination.set {
-			destinations++
-		}
+		note(s, s.destination, &destinations)
 	}
-	if sources+destinations == 0 {
+	if first == nil {
 		return nil
 	}
-	return []finding.Finding{newFinding(idx.ws.Dir, rules.ManifestMissing, span{},
-		fmt.Sprintf("no manifest*.yaml in the Git Sync folder: %d source and %d destination reference(s) were not checked", sources, destinations))}
+	return []finding.Finding{newFinding(first.file.Path, rules.ManifestMissing, at,
+		fmt.Sprintf("no manifest*.yaml in the Git Sync folder, so %d source and %d destination reference(s), this one among them, were not checked", sources, destinations))}
 }
 
 // unclaimed names, once, the YAML files no kind claims.
@@ -247,21 +255,6 @@ func (idx *index) unclaimed() []finding.Finding {
 		msg += fmt.Sprintf(" and %d more", more)
 	}
 	return []finding.Finding{newFinding(filepath.Join(idx.ws.Dir, filepath.FromSlash(idx.ws.Unclaimed[0])), rules.FileUnclaimed, span{}, msg)}
-}
-
-// union adds b's keys to a; nil (that kind not listed) stays nil only when
-// both are.
-func union(a, b map[string]bool) map[string]bool {
-	if b == nil {
-		return a
-	}
-	if a == nil {
-		a = map[string]bool{}
-	}
-	for k := range b {
-		a[k] = true
-	}
-	return a
 }
 
 func (idx *index) duplicateNames() []finding.Finding {

@@ -49,13 +49,16 @@ func (c *Command) action(ctx context.Context, args []string) error {
 		}
 	}
 	switch command {
-	case "validate", "plan", "deploy":
+	case "validate", "plan", "deploy", "drift":
 	default:
-		return usagef("input command: %q is not auto, validate, plan or deploy", in.Command)
+		return usagef("input command: %q is not auto, validate, plan, deploy or drift", in.Command)
 	}
 	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize, strict: in.Strict, config: in.Config}
 	if w.config != "" && !filepath.IsAbs(w.config) {
 		w.config = filepath.Join(root, w.config) // as the workflow names it: from the repository
+	}
+	if command == "drift" {
+		return c.actionDrift(ctx, r, in, w)
 	}
 	l, err := c.load(ctx, w, nil)
 	if err != nil {
@@ -169,7 +172,7 @@ func (c *Command) previewMarkdown(ctx context.Context, l *loaded, p *plan.Plan, 
 	d, err := c.inputFlags(in, cmp.Or(ev.BaseSHA, ev.Before))
 	if err == nil {
 		var res *deployResult
-		if res, err = c.runDeploy(ctx, l.ws.Root, p, d, in.APIKey, false, c.Stdout); err == nil {
+		if res, err = c.runDeploy(ctx, l.ws, p, d, in.APIKey, false, c.Stdout); err == nil {
 			return res.markdown
 		}
 	}

@@ -85,9 +85,11 @@ Usage:
   htgit validate [flags] [FILE...]   check models, syncs and the manifest
   htgit plan     [flags]             show what a merge will do in Hightouch
   htgit deploy   [flags]             after a merge: ingest, trigger syncs, wait
+  htgit drift    [flags]             compare the files with what Hightouch has
+  htgit export   --out DIR           write a workspace's models and syncs as Git Sync files
   htgit action                       run as the GitHub Action (reads INPUT_*)
-  htgit schema   model|sync|manifest|config
-                                     print a JSON Schema for editors
+  htgit schema   NAME                print a JSON Schema for editors (model, sync, manifest,
+                                     schema-model, relationship, contract, aliases, config)
   htgit rules    [--format json]     list every rule id .htgit.yaml can configure
   htgit version                      print the version
 
@@ -115,6 +117,10 @@ func (c *Command) Run(ctx context.Context, args []string) (code int) {
 		err = c.deploy(ctx, rest, false)
 	case "deploy":
 		err = c.deploy(ctx, rest, true)
+	case "drift":
+		err = c.drift(ctx, rest)
+	case "export":
+		err = c.export(ctx, rest)
 	case "action":
 		err = c.action(ctx, rest)
 	case "schema":

@@ -40,6 +40,7 @@ type deployFlags struct {
 	apiURL        string
 	branch        string
 	debug         bool
+	onDelete      string
 }
 
 func (d *deployFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -58,6 +59,7 @@ func (d *deployFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&d.apiURL, "api-url", cmp.Or(getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), "Hightouch API base URL (env HIGHTOUCH_API_URL)")
 	fs.StringVar(&d.branch, "branch", "", "the tracked branch; deploy refuses to run on another")
 	fs.BoolVar(&d.debug, "debug", false, "log every API request (method, path, status, timing; never the key)")
+	fs.StringVar(&d.onDelete, "on-delete", deploy.OnDeleteWarn, "syncs whose files the change deleted or renamed away: warn (Hightouch keeps running them) or pause them after a successful deploy")
 }
 
 func (d *deployFlags) check() error {
@@ -69,6 +71,9 @@ func (d *deployFlags) check() error {
 	}
 	if !slices.Contains([]string{plan.ResyncNever, plan.ResyncAlways, plan.ResyncAuto}, d.fullResync) {
 		return usagef("--full-resync %q: use never, always or auto", d.fullResync)
+	}
+	if d.onDelete != deploy.OnDeleteWarn && d.onDelete != deploy.OnDeletePause {
+		return usagef("--on-delete %q: use warn or pause", d.onDelete)
 	}
 	if !d.all && d.from == "" {
 		return usagef("--from is required (the commit before the change), or --all to treat every sync as changed")
@@ -153,7 +158,7 @@ func (c *Command) deploy(ctx context.Context, args []string, apply bool) error {
 			return err
 		}
 	}
-	res, err := c.runDeploy(ctx, l.ws.Root, p, d, key, apply, c.Stdout)
+	res, err := c.runDeploy(ctx, l.ws, p, d, key, apply, c.Stdout)
 	if err != nil {
 		return err
 	}
@@ -225,10 +230,16 @@ type deployResult struct {
 }
 
 // runDeploy prints the plan, then previews (plan with a key) or deploys.
-func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d deployFlags, key string, apply bool, log io.Writer) (*deployResult, error) {
+func (c *Command) runDeploy(ctx context.Context, ws *workspace.Workspace, p *plan.Plan, d deployFlags, key string, apply bool, log io.Writer) (*deployResult, error) {
 	res := &deployResult{markdown: p.Markdown()}
+	exists := hasFile(ws)
 	if key == "" {
 		p.WriteText(log)
+		if d.onDelete == deploy.OnDeletePause {
+			retire := deploy.Retirements(p, exists)
+			deploy.WriteRetirements(log, "On delete (pause), if Hightouch has them:", retire)
+			res.markdown += "\n" + deploy.RetirementsMarkdown(retire)
+		}
 		fmt.Fprintln(log, "(set HIGHTOUCH_API_KEY to also see what Hightouch would create or update)")
 		return res, nil
 	}
@@ -237,28 +248,27 @@ func (c *Command) runDeploy(ctx context.Context, repoDir string, p *plan.Plan, d
 		return nil, err
 	}
 	opts := deploy.Options{
-		RepoDir: repoDir, Plan: p, Client: client, Ingest: d.ingest, IngestTimeout: d.ingestTimeout,
+		RepoDir: ws.Root, Plan: p, Client: client, OnDelete: d.onDelete, Exists: exists, Ingest: d.ingest, IngestTimeout: d.ingestTimeout,
 		Trigger: d.trigger == "changed", Wait: d.wait, FailOnWarning: d.failOnWarning,
 		WorkspaceSlug: d.workspaceSlug, Log: log,
 	}
 	if !apply {
 		// Preview settles with Hightouch which syncs are new (full
 		// resyncs): print the plan after it.
-		preview, err := deploy.Preview(ctx, opts)
+		preview, retire, err := deploy.Preview(ctx, opts)
 		p.WriteText(log)
 		if err != nil {
 			return nil, c.deployError(ctx, err, d)
 		}
+		deploy.WriteRetirements(log, "On delete (pause):", retire)
 		fmt.Fprintln(log, "In Hightouch:")
 		for _, r := range preview {
 			fmt.Fprintf(log, "  %-5s %s: %s\n", r.Resource.Kind, r.Resource.Slug, r.Result)
-			for _, diff := range r.Diff {
-				fmt.Fprintf(log, "      %s\n", diff)
-			}
+			deploy.WriteChanges(log, "      ", r.Changes)
 		}
 		var b strings.Builder
 		deploy.WriteResourcesMarkdown(&b, preview)
-		res.markdown = b.String() + p.Markdown()
+		res.markdown = b.String() + p.Markdown() + "\n" + deploy.RetirementsMarkdown(retire)
 		return res, nil
 	}
 	p.WriteText(log)
@@ -325,7 +335,7 @@ func (c *Command) actionDeploy(ctx context.Context, r *action.Runner, l *loaded,
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	res, err := c.runDeploy(ctx, l.ws.Root, p, d, in.APIKey, true, c.Stdout)
+	res, err := c.runDeploy(ctx, l.ws, p, d, in.APIKey, true, c.Stdout)
 	if err != nil {
 		return "", err
 	}
@@ -341,7 +351,8 @@ func (c *Command) actionDeploy(ctx context.Context, r *action.Runner, l *loaded,
 func (c *Command) inputFlags(in action.Inputs, from string) (deployFlags, error) {
 	d := deployFlags{ingest: in.Ingest, trigger: in.Trigger, fullResync: in.FullResync, includePaused: in.IncludePaused,
 		wait: in.Wait, failOnWarning: in.FailOnWarning, workspaceSlug: in.WorkspaceSlug, debug: in.Debug,
-		apiURL: cmp.Or(in.APIURL, c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), all: in.All, from: from}
+		apiURL: cmp.Or(in.APIURL, c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), all: in.All, from: from,
+		onDelete: cmp.Or(in.OnDelete, deploy.OnDeleteWarn)}
 	var err error
 	if d.ingestTimeout, err = time.ParseDuration(in.IngestTimeout); err != nil {
 		return d, usagef("input ingest-timeout: %v (write a Go duration such as 5m)", err)
@@ -372,5 +383,8 @@ func setDeployOutputs(r *action.Runner, o *deploy.Outcome) error {
 	if err := r.SetOutput("triggered", string(b)); err != nil {
 		return err
 	}
-	return r.SetOutput("failed", strconv.Itoa(o.Failed()))
+	if err := r.SetOutput("failed", strconv.Itoa(o.Failed())); err != nil {
+		return err
+	}
+	return setPausedOutput(r, o)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/schema"
@@ -9,7 +10,7 @@ import (
 
 func (c *Command) schema(args []string) error {
 	if len(args) != 1 {
-		return usagef("usage: htgit schema model|sync|manifest|config")
+		return usagef("usage: htgit schema NAME, one of %s, config", strings.Join(schema.Names, ", "))
 	}
 	if args[0] == "config" {
 		enc := json.NewEncoder(c.Stdout)
