@@ -259,7 +259,9 @@ func TestLargeValidFile(t *testing.T) {
 		if len(got) > 0 {
 			t.Errorf("%d destinations: %d violations, first %s", n, len(got), short(got[:1]))
 		}
-		if d := time.Since(start); d > 10*time.Second {
+		// Generous for a loaded machine; the budget-era code ran past 30 s
+		// on 100,000.
+		if d := time.Since(start); d > 20*time.Second && !raceEnabled {
 			t.Errorf("%d destinations took %s", n, d)
 		}
 	}
@@ -281,7 +283,7 @@ func TestAliasBomb(t *testing.T) {
 	if len(got) != 1 || got[0].Problem != TooLarge || got[0].Node == nil || !strings.Contains(got[0].Message, "4000000 values") {
 		t.Fatalf("Validate = %v; want one TooLarge violation naming the limit", short(got))
 	}
-	if d := time.Since(start); d > 10*time.Second {
+	if d := time.Since(start); d > 10*time.Second && !raceEnabled {
 		t.Errorf("took %s", d)
 	}
 
