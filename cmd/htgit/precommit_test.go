@@ -67,9 +67,9 @@ func TestPreCommitHooks(t *testing.T) {
 
 	t.Run("broken workspace fails at path:line:col", func(t *testing.T) {
 		gittest.Write(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
-			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "type: table", "type: tabel", 1)})
+			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "primaryKey: account_id", "primaryKey: ''", 1)})
 		out, code := preCommitRun("run", "--all-files")
-		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:3:7: error: .*\[schema-enum\]`)
+		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:8:13: error: .*\[model-primary-key\]`)
 		if code == 0 || !want.MatchString(out) {
 			t.Fatalf("pre-commit run --all-files on a broken model: exit %d, want a failure matching %s\n%s", code, want, out)
 		}

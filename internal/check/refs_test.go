@@ -77,7 +77,7 @@ func TestReportSet(t *testing.T) {
 		"manifest.yaml":             manifest,
 		"models/users.yaml":         "",
 		"models/customers.yaml":     baseModel, // renamed from users.yaml: the sync breaks
-		"models/copy.yaml":          model("isSchema: false", "isSchema: true"),
+		"models/copy.yaml":          model("primaryKey: user_id", "primaryKey: ''"),
 		"syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase"),
 	}
 	tests := []struct {
@@ -85,9 +85,9 @@ func TestReportSet(t *testing.T) {
 		given []string
 		want  []string // rel:rule
 	}{
-		{"everything", nil, []string{"models/copy.yaml:model-is-schema", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
+		{"everything", nil, []string{"models/copy.yaml:model-primary-key", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
 		{"the renamed model brings in the broken sync", []string{"models/customers.yaml"}, []string{"models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
-		{"the first of a duplicate name brings in the finding on the second", []string{"models/copy.yaml"}, []string{"models/copy.yaml:model-is-schema", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
+		{"the first of a duplicate name brings in the finding on the second", []string{"models/copy.yaml"}, []string{"models/copy.yaml:model-primary-key", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
 		{"the manifest brings in its references", []string{"manifest.yaml"}, []string{"syncs/users-to-braze.yaml:sync-destination-ref"}},
 		{"the sync alone", []string{"syncs/users-to-braze.yaml"}, []string{"syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
 	}

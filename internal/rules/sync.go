@@ -12,16 +12,16 @@ var (
 		Help:    "Use a key of the manifest's destinations; the destination must exist in Hightouch."})
 	SyncScheduleType = register(finding.Rule{ID: "sync-schedule-type", Severity: finding.Warning,
 		Summary: "The schedule type is not one htgit knows.",
-		Help:    "Use interval, cron, visual, dbt-cloud or manual; Hightouch may not run a schedule it does not know."})
+		Help:    "Use interval, cron, visual, dbt-cloud, fivetran or manual; Hightouch may not run a schedule it does not know (fivetran's spelling in YAML is not confirmed)."})
 	SyncScheduleInterval = register(finding.Rule{ID: "sync-schedule-interval", Severity: finding.Error,
 		Summary: "An interval schedule lacks its interval or has a quantity below 1.",
 		Help:    "Write schedule: {interval: {unit: minute|hour|day|week, quantity: N}} with N >= 1."})
 	SyncScheduleCron = register(finding.Rule{ID: "sync-schedule-cron", Severity: finding.Error,
-		Summary: "A cron expression does not parse as five fields.",
-		Help:    "Write minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1-5\" (evaluated in UTC)."})
+		Summary: "A cron expression does not parse.",
+		Help:    "Write minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1-5\", or Quartz's form with seconds first (\"0 0 12 ? * MON-FRI\"); Hightouch evaluates cron in UTC."})
 	SyncScheduleVisual = register(finding.Rule{ID: "sync-schedule-visual", Severity: finding.Error,
 		Summary: "A visual schedule has no expressions, unknown or no days, or a time that is not HH:MM.",
-		Help:    "Write expressions: [{days: {monday: true}, time: \"09:00\"}] with 24-hour times."})
+		Help:    "Write expressions: [{days: {monday: true}, time: \"09:00\"}] with 24-hour times in the workspace's time zone."})
 	SyncMappingTo = register(finding.Rule{ID: "sync-mapping-to", Severity: finding.Error,
 		Summary: "A mapping entry has no `to`.",
 		Help:    "Every mapping names the destination field it writes with `to`."})
