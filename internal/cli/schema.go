@@ -1,14 +1,21 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/htgit/htgit/internal/schema"
 )
 
-func (c *Command) schema(args []string) error {
-	if len(args) != 1 {
+func (c *Command) schema(_ context.Context, args []string) error {
+	fs := c.flagSet("schema", "model|sync|manifest", "Prints the JSON Schema of a Git Sync file kind, for editors (yaml.schemas).")
+	kinds, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(kinds) != 1 {
 		return usagef("usage: htgit schema model|sync|manifest")
 	}
-	src, err := schema.Source(args[0])
+	src, err := schema.Source(kinds[0])
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}

@@ -3,40 +3,18 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/htgit/htgit/internal/check"
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/workspace"
 )
-
-// workspaceFlags locate and bound the workspace; validate, plan and deploy
-// share them.
-type workspaceFlags struct {
-	root    string
-	path    string
-	exclude stringList
-	maxSize int64
-	strict  bool
-}
-
-func (w *workspaceFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&w.root, "root", "", "repository root (default: the Git top level, or the working directory outside Git)")
-	fs.StringVar(&w.path, "path", "", "Git Sync folder relative to the root, as configured in Hightouch (default: the root)")
-	fs.Var(&w.exclude, "exclude", "skip files matching this glob, relative to the root or the Git Sync folder (repeatable)")
-	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in bytes")
-	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors")
-}
-
-func (w *workspaceFlags) check() error {
-	if w.maxSize < 1 {
-		return usagef("--max-size %d: give the largest file size in bytes, 1 or more", w.maxSize)
-	}
-	return nil
-}
 
 // loaded is a checked workspace.
 type loaded struct {
@@ -44,74 +22,168 @@ type loaded struct {
 	result *check.Result
 }
 
-// load discovers and checks the workspace. reportSet holds FILE arguments
-// (relative to the working directory); files outside the workspace are
-// named on stderr and skipped.
-func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
+// errNoWorkspaceFiles: none of the FILE arguments is a workspace file, so
+// there is nothing to report on (and nothing to say "no problems" about).
+var errNoWorkspaceFiles = errors.New("no workspace files given")
+
+func (c *Command) validate(ctx context.Context, args []string) error {
+	fs := c.flagSet("validate", "[FILE...]", "Checks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes). With --staged, reports on what\nthe index would commit, deletions and renames included (the pre-commit hook).")
+	var w workspaceFlags
+	w.register(fs)
+	var formats stringList
+	fs.Var(&formats, "format", "output `FORMAT[=PATH]`: text, github, json or sarif, optionally written to PATH (repeatable; default github on GitHub Actions, else text)")
+	staged := fs.Bool("staged", false, "report on the files the index would commit, and the references their deletions or renames break (for pre-commit; no FILE arguments)")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := w.check(); err != nil {
+		return err
+	}
+	if *staged && len(files) > 0 {
+		return usagef("--staged reads the index; give no FILE arguments (got %q)", files[0])
+	}
+	outputs, err := c.parseFormats(formats)
+	if err != nil {
+		return err
+	}
+	var l *loaded
+	if *staged {
+		l, err = c.loadStaged(ctx, w)
+	} else {
+		l, err = c.load(ctx, w, files)
+	}
+	if errors.Is(err, errNoWorkspaceFiles) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := c.render(outputs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
+		return err
+	}
+	if l.result.Counts().Errors > 0 {
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+// discover finds the workspace w describes.
+func (c *Command) discover(w workspaceFlags) (*workspace.Workspace, []finding.Finding, error) {
 	root, err := workspaceRoot(c, w)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: w.exclude, MaxSize: w.maxSize})
-	var ie *workspace.InputError
-	if errors.As(err, &ie) {
-		return nil, &usageError{msg: ie.Msg}
-	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !hasResources(ws) {
 		where := ""
 		if w.root == "" && w.path == "" {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
-		return nil, usagef("no model or sync files found in %s%s (looked for %s, %s); pass --path if Git Sync uses a subfolder",
-			ws.Dir, where, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob)
+		return nil, nil, usagef("no model or sync files found in %s%s (looked for %s, %s); %s if Git Sync uses a subfolder",
+			ws.Dir, where, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob, c.pass("path", "FOLDER"))
+	}
+	return ws, discovered, nil
+}
+
+// load discovers and checks the workspace. reportSet holds FILE arguments
+// (relative to the working directory): each must exist; files outside the
+// workspace are named on stderr and skipped.
+func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
+	for _, arg := range reportSet {
+		if _, err := os.Stat(c.abs(arg)); err != nil {
+			return nil, usagef("FILE argument %s: %v", arg, errors.Unwrap(err))
+		}
+	}
+	ws, discovered, err := c.discover(w)
+	if err != nil {
+		return nil, err
 	}
 	var only []string
 	if len(reportSet) > 0 {
 		inWorkspace := map[string]bool{}
-		for _, f := range ws.Files {
+		for _, f := range slices.Concat(ws.Files, ws.Skipped) {
 			inWorkspace[f.Path] = true
 		}
 		for _, f := range discovered {
 			inWorkspace[f.Path] = true
 		}
 		for _, arg := range reportSet {
-			p := c.abs(arg)
-			// A deleted model or sync still names the references that break.
-			if !inWorkspace[p] && !wouldBeWorkspaceFile(ws, p) {
+			if p := c.abs(arg); inWorkspace[p] {
+				only = append(only, p)
+			} else {
 				fmt.Fprintf(c.Stderr, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
-				continue
 			}
-			only = append(only, p)
 		}
 		if len(only) == 0 {
-			// Nothing to report on: say so rather than pass silently.
-			fmt.Fprintf(c.Stderr, "htgit: none of the %d given files is a workspace file\n", len(reportSet))
-			return &loaded{ws: ws, result: &check.Result{}}, nil
+			fmt.Fprintf(c.Stderr, "htgit: none of the %d given files is a workspace file (models, syncs or manifest under %s); nothing to check\n", len(reportSet), ws.Dir)
+			return nil, errNoWorkspaceFiles
 		}
 	}
-	res, err := check.Run(ctx, ws, discovered, check.Options{Strict: w.strict, ReportSet: only})
+	return c.checkWorkspace(ctx, ws, discovered, w.strict, only)
+}
+
+// loadStaged checks the workspace and reports on what the index would
+// commit: added, modified and renamed files, and the deleted (or renamed
+// away) paths, whose slugs name the references that break.
+func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, error) {
+	ws, discovered, err := c.discover(w)
+	if err != nil {
+		return nil, err
+	}
+	top, err := gitdiff.TopLevel(ctx, ws.Root)
+	if err != nil {
+		return nil, usagef("--staged reads Git's index: %v", err)
+	}
+	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
+	if err != nil {
+		return nil, err
+	}
+	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{Prefix: filepath.ToSlash(prefix)})
+	if err != nil {
+		return nil, err
+	}
+	prefix = filepath.ToSlash(prefix)
+	var only []string
+	for _, ch := range changes {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			rel, ok := strings.CutPrefix(p, prefix+"/")
+			if prefix == "." {
+				rel, ok = p, p != ""
+			}
+			if _, isKind := workspace.KindOf(rel); ok && isKind {
+				only = append(only, filepath.Join(ws.Dir, filepath.FromSlash(rel)))
+			}
+		}
+	}
+	if len(only) == 0 {
+		fmt.Fprintln(c.Stderr, "htgit: no staged change to a model, sync or manifest; nothing to check")
+		return nil, errNoWorkspaceFiles
+	}
+	return c.checkWorkspace(ctx, ws, discovered, w.strict, only)
+}
+
+func (c *Command) checkWorkspace(ctx context.Context, ws *workspace.Workspace, discovered []finding.Finding, strict bool, only []string) (*loaded, error) {
+	res, err := check.Run(ctx, ws, discovered, check.Options{Strict: strict, ReportSet: only})
 	if err != nil {
 		return nil, err
 	}
 	return &loaded{ws: ws, result: res}, nil
 }
 
-// wouldBeWorkspaceFile reports whether p, which may not exist, has the path
-// of a model, sync or manifest file of ws.
-func wouldBeWorkspaceFile(ws *workspace.Workspace, p string) bool {
-	rel, err := filepath.Rel(ws.Dir, p)
-	if err != nil || !filepath.IsLocal(rel) {
-		return false
+// realPath resolves symlinks, as Git reports its top level resolved.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
 	}
-	_, ok := workspace.KindOf(filepath.ToSlash(rel))
-	return ok
+	return p
 }
 
 func hasResources(ws *workspace.Workspace) bool {
-	for _, f := range append(slices.Clone(ws.Files), ws.Skipped...) {
+	for _, f := range slices.Concat(ws.Files, ws.Skipped) {
 		if f.Kind != workspace.Manifest {
 			return true
 		}
@@ -126,39 +198,11 @@ func (c *Command) abs(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-func (c *Command) validate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("htgit validate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	var w workspaceFlags
-	w.register(fs)
-	var formats stringList
-	fs.Var(&formats, "format", "output format text|github|json|sarif, optionally =PATH to write a file (repeatable; default github on GitHub Actions, else text)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: htgit validate [flags] [FILE...]\n\nChecks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes).\n\nFlags:")
-		fs.PrintDefaults()
+func workspaceRoot(c *Command, w workspaceFlags) (string, error) {
+	if w.root != "" {
+		return c.abs(w.root), nil
 	}
-	files, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := w.check(); err != nil {
-		return err
-	}
-	outputs, err := c.parseFormats(formats)
-	if err != nil {
-		return err
-	}
-	l, err := c.load(ctx, w, files)
-	if err != nil {
-		return err
-	}
-	if err := c.render(outputs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
-		return err
-	}
-	if l.result.Counts().Errors > 0 {
-		return &exitError{code: ExitFindings}
-	}
-	return nil
+	return workspace.FindRoot(c.Dir)
 }
 
 func (c *Command) reportInput(l *loaded) report.Input {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -469,5 +470,45 @@ func TestTopLevel(t *testing.T) {
 	}
 	if _, err := TopLevel(ctx, t.TempDir()); !errors.Is(err, ErrNotRepo) {
 		t.Errorf("outside a repository: got %v, want ErrNotRepo", err)
+	}
+}
+
+// TestStaged: the index's changes against HEAD, deletions and renames
+// included (what pre-commit never passes a hook), limited to the prefix;
+// before the first commit every staged file is added.
+func TestStaged(t *testing.T) {
+	ctx := testCtx(t)
+	dir := gittest.Init(t)
+	gittest.Write(t, dir, map[string]string{"ht/models/a.yaml": model("A"), "ht/models/b.yaml": model("B"), "other/x.yaml": "x: 1\n"})
+	gittest.Run(t, dir, "add", "-A")
+	got, err := Staged(ctx, dir, Options{Prefix: "ht"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{{Status: Added, Path: "ht/models/a.yaml"}, {Status: Added, Path: "ht/models/b.yaml"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("before the first commit: got %+v, want %+v", got, want)
+	}
+	gittest.Run(t, dir, "commit", "-q", "-m", "first")
+
+	gittest.Run(t, dir, "rm", "-q", "ht/models/a.yaml")
+	gittest.Run(t, dir, "mv", "ht/models/b.yaml", "ht/models/c.yaml")
+	gittest.Write(t, dir, map[string]string{"ht/syncs/s.yaml": "model: c\n", "other/x.yaml": "x: 2\n"})
+	gittest.Run(t, dir, "add", "ht/syncs/s.yaml", "other/x.yaml")
+	gittest.Write(t, dir, map[string]string{"ht/syncs/unstaged.yaml": "model: c\n"})
+	got, err = Staged(ctx, dir, Options{Prefix: "ht"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []Change{
+		{Status: Deleted, Path: "ht/models/a.yaml"},
+		{Status: Renamed, Path: "ht/models/c.yaml", OldPath: "ht/models/b.yaml"},
+		{Status: Added, Path: "ht/syncs/s.yaml"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("staged deletion, rename and addition: got %+v, want %+v", got, want)
+	}
+	if _, err := Staged(ctx, t.TempDir(), Options{}); !errors.Is(err, ErrNotRepo) {
+		t.Errorf("outside a repository: %v, want ErrNotRepo", err)
 	}
 }

@@ -37,6 +37,9 @@ type MarkdownOptions struct {
 	Gone func(relPath string) bool
 	// Before and After come before and after the findings table.
 	Before, After []Section
+	// NotValidated leaves out the counts and findings: htgit stopped before
+	// it checked the files, and "No problems found" would mislead.
+	NotValidated bool
 	// MaxBytes caps the output; 0 means DefaultMaxBytes. Finding rows are
 	// cut first, then sections from the last one back.
 	MaxBytes int
@@ -64,6 +67,9 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 	c := finding.Count(in.Findings)
 	head := fmt.Sprintf("## %s\n\n| Errors | Warnings | Files | Models | Syncs |\n| ---: | ---: | ---: | ---: | ---: |\n| %d | %d | %d | %d | %d |\n\n",
 		oneLine(title), c.Errors, c.Warnings, in.Stats.Files, in.Stats.Models, in.Stats.Syncs)
+	if opt.NotValidated {
+		head = fmt.Sprintf("## %s\n\n", oneLine(title))
+	}
 	before, after := renderSections(opt.Before), renderSections(opt.After)
 
 	rows := make([]string, len(in.Findings))
@@ -77,6 +83,8 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 
 	findings := findingsTop + noFindings
 	switch {
+	case opt.NotValidated:
+		findings = ""
 	case total == 0:
 	case fixed+len(tableHead)+size+1 <= limit:
 		findings = findingsTop + tableHead + strings.Join(rows, "") + "\n"
