@@ -14,10 +14,11 @@ import (
 // flagSet is the one constructor of every subcommand's flags. The flag
 // package's own printing is silenced: help goes to stdout (exit 0) and a
 // bad flag is reported once, by Run.
-func (c *Command) flagSet(name, synopsis, about string) *flag.FlagSet {
-	fs := flag.NewFlagSet("htgit "+name, flag.ContinueOnError)
+func (c *Command) flagSet(name, synopsis, about string) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet("htgit "+name, flag.ContinueOnError)}
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {} // the flag package calls it on errors too
+	fs.help = func() {
 		w := c.Stdout
 		fmt.Fprintf(w, "Usage: htgit %s", name)
 		hasFlags := false
@@ -31,10 +32,16 @@ func (c *Command) flagSet(name, synopsis, about string) *flag.FlagSet {
 		fmt.Fprintf(w, "\n\n%s\n", about)
 		if hasFlags {
 			fmt.Fprintln(w, "\nFlags:")
-			printFlags(w, fs)
+			printFlags(w, fs.FlagSet)
 		}
 	}
 	return fs
+}
+
+// flagSet is a subcommand's flags and its help.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
 }
 
 // printFlags lists flags GNU-style (--exclude GLOB), the placeholder taken
@@ -55,12 +62,12 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 
 // parse parses flags that may come before, between or after positional
 // arguments (pre-commit appends file names after the hook's args).
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func parse(fs *flagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				fs.help()
 				return nil, err
 			}
 			return nil, usagef("%v (see %s --help)", err, fs.Name())
@@ -78,7 +85,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // parseNone parses a command that takes flags but no arguments.
-func parseNone(fs *flag.FlagSet, args []string) error {
+func parseNone(fs *flagSet, args []string) error {
 	rest, err := parse(fs, args)
 	if err == nil && len(rest) > 0 {
 		err = usagef("%s takes no arguments (got %q)", fs.Name(), rest[0])

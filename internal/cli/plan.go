@@ -86,9 +86,9 @@ func (c *Command) plan(ctx context.Context, args []string) error {
 func (c *Command) runChange(ctx context.Context, args []string, name, about string, s step) error {
 	fs := c.flagSet(name, "", about)
 	var ch change
-	ch.w.register(fs)
-	ch.f.register(fs, c.Getenv)
-	s.register(fs)
+	ch.w.register(fs.FlagSet)
+	ch.f.register(fs.FlagSet, c.Getenv)
+	s.register(fs.FlagSet)
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -182,8 +182,8 @@ func checkTo(ctx context.Context, p *plan.Plan) error {
 // would create or update.
 type planStep struct{}
 
-func (planStep) register(*flag.FlagSet)                             {}
-func (planStep) ready(context.Context, *Command, *change) error     { return nil }
+func (planStep) register(*flag.FlagSet)                         {}
+func (planStep) ready(context.Context, *Command, *change) error { return nil }
 func (planStep) run(ctx context.Context, c *Command, ch *change) error {
 	_, err := c.preview(ctx, ch, c.Stdout)
 	return err

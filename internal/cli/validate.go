@@ -29,7 +29,7 @@ var errNoWorkspaceFiles = errors.New("no workspace files given")
 func (c *Command) validate(ctx context.Context, args []string) error {
 	fs := c.flagSet("validate", "[FILE...]", "Checks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes). With --staged, reports on what\nthe index would commit, deletions and renames included (the pre-commit hook).")
 	var w workspaceFlags
-	w.register(fs)
+	w.register(fs.FlagSet)
 	var formats stringList
 	fs.Var(&formats, "format", "output `FORMAT[=PATH]`: text, github, json or sarif, optionally written to PATH (repeatable; default github on GitHub Actions, else text)")
 	staged := fs.Bool("staged", false, "report on the files the index would commit, and the references their deletions or renames break (for pre-commit; no FILE arguments)")
@@ -95,7 +95,7 @@ func (c *Command) discover(w workspaceFlags) (*workspace.Workspace, []finding.Fi
 func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
 	for _, arg := range reportSet {
 		if _, err := os.Stat(c.abs(arg)); err != nil {
-			return nil, usagef("FILE argument %s: %v", arg, errors.Unwrap(err))
+			return nil, usagef("FILE argument %s: %v (for files a commit deletes, use --staged: it reads them from Git's index)", arg, errors.Unwrap(err))
 		}
 	}
 	ws, discovered, err := c.discover(w)
@@ -128,7 +128,9 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 
 // loadStaged checks the workspace and reports on what the index would
 // commit: added, modified and renamed files, and the deleted (or renamed
-// away) paths, whose slugs name the references that break.
+// away) paths, whose slugs name the references that break. With nothing
+// staged at all (pre-commit run --all-files, CI) it reports on everything;
+// a commit that stages only other files has nothing to check.
 func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, error) {
 	ws, discovered, err := c.discover(w)
 	if err != nil {
@@ -138,13 +140,27 @@ func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, er
 	if err != nil {
 		return nil, usagef("--staged reads Git's index: %v", err)
 	}
-	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
+	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{})
 	if err != nil {
 		return nil, err
 	}
-	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{Prefix: filepath.ToSlash(prefix)})
+	if len(changes) == 0 {
+		return c.checkWorkspace(ctx, ws, discovered, w.strict, nil)
+	}
+	only := stagedIn(ws, top, changes)
+	if len(only) == 0 {
+		fmt.Fprintln(c.Stderr, "htgit: no staged change to a model, sync or manifest; nothing to check")
+		return nil, errNoWorkspaceFiles
+	}
+	return c.checkWorkspace(ctx, ws, discovered, w.strict, only)
+}
+
+// stagedIn turns the staged paths (relative to Git's top level) that are
+// workspace files, present or deleted, into paths under ws.Dir.
+func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []string {
+	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
 	if err != nil {
-		return nil, err
+		return nil
 	}
 	prefix = filepath.ToSlash(prefix)
 	var only []string
@@ -159,11 +175,7 @@ func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, er
 			}
 		}
 	}
-	if len(only) == 0 {
-		fmt.Fprintln(c.Stderr, "htgit: no staged change to a model, sync or manifest; nothing to check")
-		return nil, errNoWorkspaceFiles
-	}
-	return c.checkWorkspace(ctx, ws, discovered, w.strict, only)
+	return only
 }
 
 func (c *Command) checkWorkspace(ctx context.Context, ws *workspace.Workspace, discovered []finding.Finding, strict bool, only []string) (*loaded, error) {
