@@ -50,6 +50,9 @@ type actionRun struct {
 	rin     *report.Input // the findings, once validated
 	before  []report.Section
 	after   []report.Section
+	// findingsFailed: the step fails on validation errors, which are
+	// annotated and summarised already.
+	findingsFailed bool
 }
 
 func (a *actionRun) run(ctx context.Context) error {
@@ -81,9 +84,11 @@ func (a *actionRun) run(ctx context.Context) error {
 		return err
 	}
 	if counts.Errors > 0 {
-		msg := fmt.Sprintf("validation found %d error(s)", counts.Errors)
+		// Each error is annotated already, and the summary lists them.
+		a.findingsFailed = true
+		msg := ""
 		if a.command == "deploy" {
-			msg += "; nothing was deployed to Hightouch"
+			msg = fmt.Sprintf("validation found %d error(s); nothing was deployed to Hightouch", counts.Errors)
 		}
 		return &exitError{code: ExitFindings, msg: msg}
 	}
@@ -117,6 +122,13 @@ func (a *actionRun) read() error {
 
 // plan works out what the pull request or push changes.
 func (a *actionRun) plan(ctx context.Context) (*plan.Plan, error) {
+	from := a.from()
+	if !a.in.All && from == "" {
+		return nil, usagef("the %s event has no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.ev.Name, a.c.pass("all", ""))
+	}
+	if !a.in.All && gitdiff.IsZero(from) {
+		return nil, usagef("this push created the branch, so there is no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.c.pass("all", ""))
+	}
 	f, _, err := a.flags()
 	if err != nil {
 		return nil, err
@@ -125,22 +137,25 @@ func (a *actionRun) plan(ctx context.Context) (*plan.Plan, error) {
 	if a.ev.IsPullRequest() {
 		// The checkout is the PR's merge commit (or its head): diff from
 		// the merge base with the base branch to HEAD, the files validated.
-		f.from, mergeBase = "", a.ev.BaseSHA
-	}
-	if !f.all && cmp.Or(mergeBase, f.from) == "" {
-		return nil, usagef("the %s event has no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.ev.Name, a.c.pass("all", ""))
-	}
-	if !f.all && gitdiff.IsZero(f.from) {
-		return nil, usagef("this push created the branch, so there is no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.c.pass("all", ""))
+		mergeBase = from
 	}
 	return a.c.buildPlan(ctx, a.l, f, mergeBase)
+}
+
+// from is the commit before the change: a pull request's base, a push's
+// before.
+func (a *actionRun) from() string {
+	if a.ev.IsPullRequest() {
+		return a.ev.BaseSHA
+	}
+	return a.ev.Before
 }
 
 // flags reads the Action's plan and deploy inputs as the command line's
 // flags.
 func (a *actionRun) flags() (planFlags, deployFlags, error) {
 	in := a.in
-	f := planFlags{from: a.ev.Before, to: "HEAD", all: in.All, fullResync: in.FullResync, includePaused: in.IncludePaused,
+	f := planFlags{from: a.from(), to: "HEAD", all: in.All, fullResync: in.FullResync, includePaused: in.IncludePaused,
 		apiURL: cmp.Or(in.APIURL, a.c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), debug: in.Debug}
 	d := deployFlags{ingest: in.Ingest, trigger: in.Trigger, wait: in.Wait, failOnWarning: in.FailOnWarning,
 		workspaceSlug: in.WorkspaceSlug, branch: a.tracked}
@@ -257,10 +272,9 @@ func (a *actionRun) finish(err error) error {
 	if a.ev != nil {
 		opt.LinkBase = a.ev.BlobURL()
 	}
-	if code != ExitClean {
+	if code != ExitClean && !a.findingsFailed {
 		a.r.Fail(err.Error())
-		failed := report.Section{Heading: fmt.Sprintf("htgit failed (exit %d)", code), Body: "> " + oneLine(err.Error()) + "\n\n**What to do:** " + todo[code] + "\n"}
-		opt.Before = append([]report.Section{failed}, opt.Before...)
+		opt.Failure = &report.Section{Heading: fmt.Sprintf("htgit failed (exit %d)", code), Body: "> " + oneLine(err.Error()) + "\n\n**What to do:** " + todo[code] + "\n"}
 	}
 	in := report.Input{Version: Version()}
 	if a.rin != nil {

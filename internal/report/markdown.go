@@ -37,6 +37,10 @@ type MarkdownOptions struct {
 	Gone func(relPath string) bool
 	// Before and After come before and after the findings table.
 	Before, After []Section
+	// Failure, when set, is why the step failed for something other than
+	// its findings (markdown, headed by Failure.Heading): it comes first,
+	// and the findings no longer say "No problems found" alone.
+	Failure *Section
 	// NotValidated leaves out the counts and findings: htgit stopped before
 	// it checked the files, and "No problems found" would mislead.
 	NotValidated bool
@@ -70,6 +74,12 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 	if opt.NotValidated {
 		head = fmt.Sprintf("## %s\n\n", oneLine(title))
 	}
+	empty := noFindings
+	if opt.Failure != nil {
+		failure := renderSections([]Section{*opt.Failure})[0]
+		head = fmt.Sprintf("## %s\n\n", oneLine(title)) + failure + strings.TrimPrefix(head, fmt.Sprintf("## %s\n\n", oneLine(title)))
+		empty = "No problems found in the files; the step failed for the reason above.\n\n"
+	}
 	before, after := renderSections(opt.Before), renderSections(opt.After)
 
 	rows := make([]string, len(in.Findings))
@@ -81,7 +91,7 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 	total := len(in.Findings)
 	fixed := len(head) + sectionsLen(before) + sectionsLen(after) + len(findingsTop)
 
-	findings := findingsTop + noFindings
+	findings := findingsTop + empty
 	switch {
 	case opt.NotValidated:
 		findings = ""
