@@ -89,6 +89,31 @@ func TestPreCommitHooks(t *testing.T) {
 		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == "rename accounts" {
 			t.Fatal("the commit went through despite the broken reference")
 		}
+		gittest.Run(t, dir, "reset", "-q", "--hard")
+	})
+
+	// pre-commit never passes a hook the files a commit deletes: the hook
+	// reads the index itself (--staged, pass_filenames: false).
+	t.Run("commit deleting a model fails at the sync's model line", func(t *testing.T) {
+		gittest.Run(t, dir, "rm", "-q", "hightouch/models/accounts.yaml")
+		out, code := runIn(t, dir, env, "git", "commit", "-m", "delete accounts")
+		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
+		if code == 0 || !want.MatchString(out) {
+			t.Fatalf("git commit deleting a model that a sync names: exit %d, want a failure matching %s\n%s", code, want, out)
+		}
+		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == "delete accounts" {
+			t.Fatal("the commit went through despite the broken reference")
+		}
+		gittest.Run(t, dir, "reset", "-q", "--hard")
+	})
+
+	t.Run("commit of other files passes without checking", func(t *testing.T) {
+		gittest.Write(t, dir, map[string]string{"notes.md": "notes\n"})
+		gittest.Run(t, dir, "add", "notes.md")
+		out, code := runIn(t, dir, env, "git", "commit", "-m", "notes")
+		if code != 0 || !strings.Contains(out, "Passed") {
+			t.Fatalf("git commit of a file outside the workspace: exit %d\n%s", code, out)
+		}
 	})
 }
 

@@ -169,7 +169,7 @@ func (a *actionRun) flags() (planFlags, deployFlags, error) {
 	if f.all {
 		f.from = ""
 	}
-	return f, d, errors.Join(f.check(), d.check())
+	return f, d, errors.Join(f.check(a.c), d.check(a.c))
 }
 
 // report writes the findings as annotations (and SARIF) and keeps them for

@@ -36,15 +36,15 @@ func (d *deployFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.branch, "branch", "", "the tracked `BRANCH`; deploy refuses to run on another")
 }
 
-func (d *deployFlags) check() error {
+func (d *deployFlags) check(c *Command) error {
 	if !slices.Contains([]string{deploy.IngestWait, deploy.IngestApply, deploy.IngestNone}, d.ingest) {
-		return usagef("--ingest %q: use wait, apply or none", d.ingest)
+		return usagef("%s %q: use wait, apply or none", c.opt("ingest"), d.ingest)
 	}
 	if d.trigger != "changed" && d.trigger != "none" {
-		return usagef("--trigger %q: use changed or none", d.trigger)
+		return usagef("%s %q: use changed or none", c.opt("trigger"), d.trigger)
 	}
 	if d.ingestTimeout <= 0 {
-		return usagef("--timeout and --ingest-timeout must be positive durations such as 30m or 90s")
+		return usagef("%s and %s must be positive durations such as 30m or 90s", c.opt("timeout"), c.opt("ingest-timeout"))
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ type deployStep struct{ d deployFlags }
 func (s *deployStep) register(fs *flag.FlagSet) { s.d.register(fs) }
 
 func (s *deployStep) ready(ctx context.Context, c *Command, ch *change) error {
-	if err := s.d.check(); err != nil {
+	if err := s.d.check(c); err != nil {
 		return err
 	}
 	t := deployTarget{event: c.Getenv("GITHUB_EVENT_NAME"), ref: c.Getenv("GITHUB_REF"), tracked: s.d.branch}

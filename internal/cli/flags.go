@@ -125,6 +125,14 @@ func (w *workspaceFlags) check() error {
 	return nil
 }
 
+// opt names a setting: a flag on the command line, an input in the Action.
+func (c *Command) opt(name string) string {
+	if c.inAction {
+		return "input " + name
+	}
+	return "--" + name
+}
+
 // pass says how to give a setting: a flag on the command line, an input in
 // the Action. value is the input's value or the flag's placeholder; "" for
 // a boolean.

@@ -41,15 +41,15 @@ func (f *planFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&f.debug, "debug", false, "log every API request (method, path, status, timing; never the key)")
 }
 
-func (f *planFlags) check() error {
+func (f *planFlags) check(c *Command) error {
 	if !slices.Contains([]string{plan.ResyncNever, plan.ResyncAlways, plan.ResyncAuto}, f.fullResync) {
-		return usagef("--full-resync %q: use never, always or auto", f.fullResync)
+		return usagef("%s %q: use never, always or auto", c.opt("full-resync"), f.fullResync)
 	}
 	if !f.all && f.from == "" {
 		return usagef("--from is required (the commit before the change), or --all to treat every sync as changed (deploy --all triggers every sync)")
 	}
 	if f.timeout <= 0 {
-		return usagef("--timeout and --ingest-timeout must be positive durations such as 30m or 90s")
+		return usagef("%s and %s must be positive durations such as 30m or 90s", c.opt("timeout"), c.opt("ingest-timeout"))
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func (c *Command) runChange(ctx context.Context, args []string, name, about stri
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	if err := errors.Join(ch.w.check(), ch.f.check()); err != nil {
+	if err := errors.Join(ch.w.check(), ch.f.check(c)); err != nil {
 		return err
 	}
 	ch.key = strings.TrimSpace(c.Getenv("HIGHTOUCH_API_KEY"))
