@@ -136,11 +136,16 @@ func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, er
 	if err != nil {
 		return nil, err
 	}
-	top, err := gitdiff.TopLevel(ctx, ws.Root)
+	// The folder holding .git, found without running git: the hook's
+	// budget is 50 ms and each git process costs several.
+	top, err := workspace.FindRoot(ws.Dir)
 	if err != nil {
-		return nil, usagef("--staged reads Git's index: %v", err)
+		return nil, err
 	}
 	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{})
+	if errors.Is(err, gitdiff.ErrNotRepo) {
+		return nil, usagef("--staged reads Git's index, but %s is not in a Git repository", ws.Dir)
+	}
 	if err != nil {
 		return nil, err
 	}
