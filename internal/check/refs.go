@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,7 +17,7 @@ var (
 		Help:    "Set model to the file name (without .yaml) of a file in models/; the message lists the closest slugs."}
 	ruleDestinationRef = finding.Rule{ID: "sync-destination-ref", Severity: finding.Error,
 		Summary: "A sync's destination is not listed in the manifest.",
-		Help:    "Use a key of the manifest's destinations; the destination must exist in Hightouch."}
+		Help:    "Use a key of the manifest's destinations (the message lists the closest); the destination must exist in Hightouch."}
 	ruleSourceRef = finding.Rule{ID: "model-source-ref", Severity: finding.Error,
 		Summary: "A model's source is not listed in the manifest.",
 		Help:    "Use a key of the manifest's sources; the source must exist in Hightouch."}
@@ -161,7 +162,9 @@ func (idx *index) manifestRefs() []finding.Finding {
 		paths = append(paths, m.file.Path)
 	}
 	var out []finding.Finding
-	check := func(owner *summary, r ref, known map[string]bool, rule finding.Rule, what string) {
+	// anyNear: when no slug is a likely typo, still list the closest ones
+	// (a sync says "braze", the manifest has "braze-prod").
+	check := func(owner *summary, r ref, known map[string]bool, rule finding.Rule, what string, anyNear bool) {
 		if known == nil || !r.set || known[r.value] {
 			return
 		}
@@ -173,16 +176,18 @@ func (idx *index) manifestRefs() []finding.Finding {
 		slices.Sort(keys)
 		if near := nearest(r.value, keys, 3, max(3, len(r.value)/2)); len(near) > 0 {
 			msg += "; closest: " + strings.Join(near, ", ")
+		} else if near := nearest(r.value, keys, 3, math.MaxInt); anyNear && len(near) > 0 {
+			msg += fmt.Sprintf("; closest %s slugs: %s", what, strings.Join(near, ", "))
 		} else {
 			msg += fmt.Sprintf("; use one of its %ss", what)
 		}
 		out = append(out, newFinding(owner.file.Path, rule, r.at, msg, paths...))
 	}
 	for _, s := range idx.models {
-		check(s, s.source, sources, ruleSourceRef, "source")
+		check(s, s.source, sources, ruleSourceRef, "source", false)
 	}
 	for _, s := range idx.syncs {
-		check(s, s.destination, destinations, ruleDestinationRef, "destination")
+		check(s, s.destination, destinations, ruleDestinationRef, "destination", true)
 	}
 	return out
 }
