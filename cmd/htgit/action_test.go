@@ -1067,6 +1067,7 @@ func TestActionPush(t *testing.T) {
 			stderr: "hightouch: GET /"},
 		{name: "a bad timeout input", ref: "refs/heads/main", with: map[string]string{"timeout": "soon"}, code: 2,
 			stderr: `input timeout: time: invalid duration "soon"`},
+		{name: "plan on the tracked branch: what this push does", ref: "refs/heads/main", with: map[string]string{"command": "plan", "api-key": ""}, code: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := hightouchtest.New(hightouchtest.WithAPIKey(key))
@@ -1101,6 +1102,15 @@ func TestActionPush(t *testing.T) {
 			}
 			if n := srv.Count(hightouchtest.AnyRoute); n > 0 {
 				t.Errorf("%d requests to Hightouch; nothing may be deployed", n)
+			}
+			if tc.code == 0 {
+				// After the merge the summary speaks of this push.
+				for _, want := range []string{"### What this push does", "This push triggers no sync."} {
+					if !strings.Contains(a.summary, want) || strings.Contains(a.summary, "erging") {
+						t.Errorf("the summary of a push lacks %q or speaks of merging:\n%s", want, a.summary)
+					}
+				}
+				return
 			}
 			if tc.code != 1 {
 				checkFailure(t, a, tc.code, tc.stderr)
