@@ -537,6 +537,12 @@ func TestActionPullRequest(t *testing.T) {
 			code: 2, stdout: []string{`input annotate: "some" is not changed or all`},
 		},
 		{
+			// Advice in the Action names the input, not the flag.
+			name: "a Git Sync subfolder without the path input",
+			spec: prSpec{sub: "hightouch", change: map[string]string{"hightouch/syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
+			code: 2, stdout: []string{"; set the input `path: FOLDER` if Git Sync uses a subfolder"},
+		},
+		{
 			name: "an unknown command",
 			spec: prSpec{change: map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
 			with: map[string]string{"command": "sync"},
