@@ -8,23 +8,8 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleModelRef = finding.Rule{ID: "sync-model-ref", Severity: finding.Error,
-		Summary: "A sync's model is not a model slug of the workspace.",
-		Help:    "Set model to the file name (without .yaml) of a file in models/; the message lists the closest slugs."}
-	ruleDestinationRef = finding.Rule{ID: "sync-destination-ref", Severity: finding.Error,
-		Summary: "A sync's destination is not listed in the manifest.",
-		Help:    "Use a key of the manifest's destinations (the message lists the closest); the destination must exist in Hightouch."}
-	ruleSourceRef = finding.Rule{ID: "model-source-ref", Severity: finding.Error,
-		Summary: "A model's source is not listed in the manifest.",
-		Help:    "Use a key of the manifest's sources; the source must exist in Hightouch."}
-	ruleDuplicateName = finding.Rule{ID: "model-duplicate-name", Severity: finding.Warning,
-		Summary: "Two models have the same name.",
-		Help:    "Give each model its own name so people can tell them apart in Hightouch."}
-	referenceRules = []finding.Rule{ruleModelRef, ruleDestinationRef, ruleSourceRef, ruleDuplicateName}
 )
 
 // ref is a string value that names something in another file.
@@ -72,12 +57,14 @@ func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
 			if s != nil {
 				idx.manifests = append(idx.manifests, s)
 			}
+		default:
+			panic(fmt.Sprintf("check: %v files are not indexed", f.Kind))
 		}
 	}
 	// A file too large, not followed or excluded still names a resource in
 	// Hightouch: a sync naming it must not fail too.
 	for _, f := range slices.Concat(ws.Skipped, ws.Excluded) {
-		if f.Kind == workspace.Model {
+		if f.Kind.Resource() == workspace.ModelResource {
 			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], &summary{file: f})
 		}
 	}
@@ -129,7 +116,7 @@ func (idx *index) modelRefs() []finding.Finding {
 		} else {
 			msg += "; set it to the file name of a model, without .yaml"
 		}
-		out = append(out, newFinding(s.file.Path, ruleModelRef, s.model.at, msg, related...))
+		out = append(out, newFinding(s.file.Path, rules.SyncModelRef, s.model.at, msg, related...))
 	}
 	return out
 }
@@ -184,10 +171,10 @@ func (idx *index) manifestRefs() []finding.Finding {
 		out = append(out, newFinding(owner.file.Path, rule, r.at, msg, paths...))
 	}
 	for _, s := range idx.models {
-		check(s, s.source, sources, ruleSourceRef, "source", false)
+		check(s, s.source, sources, rules.ModelSourceRef, "source", false)
 	}
 	for _, s := range idx.syncs {
-		check(s, s.destination, destinations, ruleDestinationRef, "destination", true)
+		check(s, s.destination, destinations, rules.SyncDestinationRef, "destination", true)
 	}
 	return out
 }
@@ -219,7 +206,7 @@ func (idx *index) duplicateNames() []finding.Finding {
 			first[s.name.value] = s
 			continue
 		}
-		out = append(out, newFinding(s.file.Path, ruleDuplicateName, s.name.at,
+		out = append(out, newFinding(s.file.Path, rules.ModelDuplicateName, s.name.at,
 			fmt.Sprintf("model name %q is also used by %s; give each model its own name", s.name.value, prev.file.Rel), prev.file.Path))
 	}
 	return out

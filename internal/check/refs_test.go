@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -103,7 +104,7 @@ func TestReportSet(t *testing.T) {
 func TestRunStrict(t *testing.T) {
 	files := map[string]string{"models/users.yaml": model("isSchema: false", "isSchema: false\nowner: x")}
 	for _, strict := range []bool{false, true} {
-		_, res := runFiles(t, files, Options{Strict: strict})
+		_, res := runFiles(t, files, Options{Policy: rules.Policy{Strict: strict}})
 		if len(res.Findings) != 1 || res.Findings[0].Rule != "schema-unknown-key" {
 			t.Fatalf("findings %v", res.Findings)
 		}
@@ -175,19 +176,6 @@ func TestRunDeterministic(t *testing.T) {
 			if !reflect.DeepEqual(first.Findings, again.Findings) {
 				t.Fatalf("%s: findings differ between runs:\n%v\n%v", c, first.Findings, again.Findings)
 			}
-		}
-	}
-}
-
-func TestRulesAreUniqueAndDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, r := range Rules() {
-		if seen[r.ID] {
-			t.Errorf("rule %s listed twice", r.ID)
-		}
-		seen[r.ID] = true
-		if r.Summary == "" || r.Help == "" {
-			t.Errorf("rule %s lacks a summary or help", r.ID)
 		}
 	}
 }

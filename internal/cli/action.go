@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,11 @@ func (a *actionRun) run(ctx context.Context) error {
 	}
 	root := cmp.Or(a.r.Workspace(), a.c.Dir)
 	var err error
-	if a.l, err = a.c.load(ctx, workspaceFlags{root: root, path: a.in.Path, maxSize: workspace.DefaultMaxSize, strict: a.in.Strict}, nil); err != nil {
+	w := workspaceFlags{root: root, path: a.in.Path, maxSize: workspace.DefaultMaxSize, strict: a.in.Strict, config: a.in.Config}
+	if w.config != "" && !filepath.IsAbs(w.config) {
+		w.config = filepath.Join(root, w.config) // as the workflow names it: from the repository
+	}
+	if a.l, err = a.c.load(ctx, w, nil); err != nil {
 		return err
 	}
 	if a.ev.IsPullRequest() || a.command != "validate" {
@@ -177,11 +182,10 @@ func (a *actionRun) flags() (planFlags, deployFlags, error) {
 func (a *actionRun) report(root string) (finding.Counts, error) {
 	findings := a.l.result.Findings
 	if a.p != nil && a.ev.IsPullRequest() {
-		findings = mergeFindings(findings, a.p.Findings(a.l.ws.Root), a.in.Strict)
+		findings = mergeFindings(findings, a.l.policy.Apply(a.p.Findings(a.l.ws.Root), a.l.ws.RelPaths))
 	}
 	rin := a.c.reportInput(a.l)
 	rin.Findings, rin.BaseDir = findings, root
-	rin.Rules = append(rin.Rules, plan.Rules...)
 	a.rin = &rin
 
 	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: a.in.Annotate == "all"}}
@@ -320,15 +324,9 @@ func deletedSection(p *plan.Plan) []report.Section {
 }
 
 // mergeFindings adds the change findings (deletions, renames) to the
-// validation findings, applying --strict to them too.
-func mergeFindings(base, extra []finding.Finding, strict bool) []finding.Finding {
-	out := append([]finding.Finding(nil), base...)
-	for _, f := range extra {
-		if strict {
-			f.Severity = finding.Error
-		}
-		out = append(out, f)
-	}
+// validation findings.
+func mergeFindings(base, extra []finding.Finding) []finding.Finding {
+	out := slices.Concat(base, extra)
 	finding.Sort(out)
 	return out
 }

@@ -51,7 +51,9 @@ Usage:
   htgit plan     [flags]             show what a merge will do in Hightouch
   htgit deploy   [flags]             after a merge: ingest, trigger syncs, wait
   htgit action                       run as the GitHub Action (reads INPUT_*)
-  htgit schema   model|sync|manifest print a JSON Schema for editors
+  htgit schema   model|sync|manifest|config
+                                     print a JSON Schema for editors
+  htgit rules    [--format json]     list every rule id .htgit.yaml can configure
   htgit version                      print the version (also htgit --version)
 
 Run "htgit COMMAND --help" for a command's flags.
@@ -66,6 +68,7 @@ var commands = map[string]func(*Command, context.Context, []string) error{
 	"deploy":   (*Command).deploy,
 	"action":   (*Command).action,
 	"schema":   (*Command).schema,
+	"rules":    (*Command).rulesCommand,
 	"version":  (*Command).version,
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -108,6 +109,7 @@ type workspaceFlags struct {
 	exclude stringList
 	maxSize int64
 	strict  bool
+	config  string
 }
 
 func (w *workspaceFlags) register(fs *flag.FlagSet) {
@@ -115,7 +117,8 @@ func (w *workspaceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&w.path, "path", "", "Git Sync `FOLDER` relative to the root, as configured in Hightouch (default: the root)")
 	fs.Var(&w.exclude, "exclude", "skip files matching `GLOB`, relative to the root or the Git Sync folder (repeatable)")
 	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in `BYTES`")
-	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors")
+	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors (after the configuration's rule levels)")
+	fs.StringVar(&w.config, "config", "", "read the configuration from `FILE` (default: "+config.FileName+" at the root, when it exists)")
 }
 
 func (w *workspaceFlags) check() error {

@@ -2,18 +2,25 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 
+	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/schema"
 )
 
 func (c *Command) schema(_ context.Context, args []string) error {
-	fs := c.flagSet("schema", "model|sync|manifest", "Prints the JSON Schema of a Git Sync file kind, for editors (yaml.schemas).")
+	fs := c.flagSet("schema", "model|sync|manifest|config", "Prints the JSON Schema of a Git Sync file kind, for editors (yaml.schemas),\nor of htgit's configuration file.")
 	kinds, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(kinds) != 1 {
-		return usagef("usage: htgit schema model|sync|manifest")
+		return usagef("usage: htgit schema model|sync|manifest|config")
+	}
+	if kinds[0] == "config" {
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(config.Schema())
 	}
 	src, err := schema.Source(kinds[0])
 	if err != nil {

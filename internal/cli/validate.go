@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +11,11 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/check"
+	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -20,6 +23,7 @@ import (
 type loaded struct {
 	ws     *workspace.Workspace
 	result *check.Result
+	policy rules.Policy // how rules are reported: the configuration, then --strict
 }
 
 // errNoWorkspaceFiles: none of the FILE arguments is a workspace file, so
@@ -68,25 +72,46 @@ func (c *Command) validate(ctx context.Context, args []string) error {
 	return nil
 }
 
-// discover finds the workspace w describes.
-func (c *Command) discover(w workspaceFlags) (*workspace.Workspace, []finding.Finding, error) {
+// discovered is a workspace found, not yet checked, and how its rules are
+// reported.
+type discovered struct {
+	ws       *workspace.Workspace
+	findings []finding.Finding // what discovery found (files too large, ...)
+	policy   rules.Policy      // the configuration, then --strict
+}
+
+// discover reads the configuration and finds the workspace w describes.
+func (c *Command) discover(w workspaceFlags) (*discovered, error) {
 	root, err := workspaceRoot(c, w)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: w.exclude, MaxSize: w.maxSize})
+	configFile := w.config
+	if configFile != "" {
+		configFile = c.abs(configFile)
+	}
+	cfg, err := config.Load(root, configFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, &usageError{msg: err.Error()}
 	}
+	// The command line wins over the configuration; --exclude adds to it.
+	w.path = cmp.Or(w.path, cfg.Path)
+	d := &discovered{policy: cfg.Policy}
+	d.policy.Strict = w.strict
+	d.ws, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: slices.Concat(cfg.Exclude, w.exclude), MaxSize: w.maxSize})
+	if err != nil {
+		return nil, err
+	}
+	ws := d.ws
 	if !hasResources(ws) {
 		where := ""
 		if w.root == "" && w.path == "" {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
-		return nil, nil, usagef("no model or sync files found in %s%s (looked for %s, %s); %s if Git Sync uses a subfolder",
-			ws.Dir, where, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob, c.pass("path", "FOLDER"))
+		return nil, usagef("no model or sync files found in %s%s (looked for %s); %s if Git Sync uses a subfolder",
+			ws.Dir, where, strings.Join(resourceGlobs(), ", "), c.pass("path", "FOLDER"))
 	}
-	return ws, discovered, nil
+	return d, nil
 }
 
 // load discovers and checks the workspace. reportSet holds FILE arguments
@@ -98,17 +123,18 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 			return nil, usagef("FILE argument %s: %v (for files a commit deletes, use --staged: it reads them from Git's index)", arg, errors.Unwrap(err))
 		}
 	}
-	ws, discovered, err := c.discover(w)
+	d, err := c.discover(w)
 	if err != nil {
 		return nil, err
 	}
+	ws := d.ws
 	var only []string
 	if len(reportSet) > 0 {
 		inWorkspace := map[string]bool{}
 		for _, f := range slices.Concat(ws.Files, ws.Skipped) {
 			inWorkspace[f.Path] = true
 		}
-		for _, f := range discovered {
+		for _, f := range d.findings {
 			inWorkspace[f.Path] = true
 		}
 		for _, arg := range reportSet {
@@ -123,7 +149,7 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 			return nil, errNoWorkspaceFiles
 		}
 	}
-	return c.checkWorkspace(ctx, ws, discovered, w.strict, only)
+	return c.checkWorkspace(ctx, d, only)
 }
 
 // loadStaged checks the workspace and reports on what the index would
@@ -132,10 +158,11 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 // staged at all (pre-commit run --all-files, CI) it reports on everything;
 // a commit that stages only other files has nothing to check.
 func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, error) {
-	ws, discovered, err := c.discover(w)
+	d, err := c.discover(w)
 	if err != nil {
 		return nil, err
 	}
+	ws := d.ws
 	// The folder holding .git, found without running git: the hook's
 	// budget is 50 ms and each git process costs several.
 	top, err := workspace.FindRoot(ws.Dir)
@@ -150,14 +177,14 @@ func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, er
 		return nil, err
 	}
 	if len(changes) == 0 {
-		return c.checkWorkspace(ctx, ws, discovered, w.strict, nil)
+		return c.checkWorkspace(ctx, d, nil)
 	}
 	only := stagedIn(ws, top, changes)
 	if len(only) == 0 {
 		fmt.Fprintln(c.Stderr, "htgit: no staged change to a model, sync or manifest; nothing to check")
 		return nil, errNoWorkspaceFiles
 	}
-	return c.checkWorkspace(ctx, ws, discovered, w.strict, only)
+	return c.checkWorkspace(ctx, d, only)
 }
 
 // stagedIn turns the staged paths (relative to Git's top level) that are
@@ -183,12 +210,12 @@ func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []s
 	return only
 }
 
-func (c *Command) checkWorkspace(ctx context.Context, ws *workspace.Workspace, discovered []finding.Finding, strict bool, only []string) (*loaded, error) {
-	res, err := check.Run(ctx, ws, discovered, check.Options{Strict: strict, ReportSet: only})
+func (c *Command) checkWorkspace(ctx context.Context, d *discovered, only []string) (*loaded, error) {
+	res, err := check.Run(ctx, d.ws, d.findings, check.Options{Policy: d.policy, ReportSet: only})
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{ws: ws, result: res}, nil
+	return &loaded{ws: d.ws, result: res, policy: d.policy}, nil
 }
 
 // realPath resolves symlinks, as Git reports its top level resolved.
@@ -201,7 +228,7 @@ func realPath(p string) string {
 
 func hasResources(ws *workspace.Workspace) bool {
 	for _, f := range slices.Concat(ws.Files, ws.Skipped) {
-		if f.Kind != workspace.Manifest {
+		if f.Kind.Resource() != workspace.NotDeployed {
 			return true
 		}
 	}
@@ -225,9 +252,21 @@ func workspaceRoot(c *Command, w workspaceFlags) (string, error) {
 func (c *Command) reportInput(l *loaded) report.Input {
 	return report.Input{
 		Findings: l.result.Findings,
-		Rules:    check.Rules(),
+		Rules:    l.policy.Rules(),
+		RulesOff: l.policy.Off(),
 		Stats:    report.Stats{Files: l.result.Files, Models: l.result.Models, Syncs: l.result.Syncs},
 		BaseDir:  c.Dir,
 		Version:  Version(),
 	}
+}
+
+// resourceGlobs are the globs of the files plan and deploy act on.
+func resourceGlobs() []string {
+	var globs []string
+	for _, k := range workspace.Kinds() {
+		if k.Resource() != workspace.NotDeployed {
+			globs = append(globs, k.Spec().Globs...)
+		}
+	}
+	return globs
 }
