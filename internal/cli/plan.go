@@ -258,7 +258,7 @@ func (c *Command) deployError(ctx context.Context, err error, timeout time.Durat
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &exitError{code: ExitFindings, msg: fmt.Sprintf("the deploy did not finish within --timeout %s (stopped at: %v); %s", timeout, err, triggered)}
+		return &exitError{code: ExitFindings, msg: fmt.Sprintf("the deploy did not finish within %s %s (stopped at: %v); %s", c.opt("timeout"), timeout, err, triggered)}
 	case errors.Is(ctx.Err(), context.Canceled):
 		return &exitError{code: ExitFindings, msg: fmt.Sprintf("cancelled (stopped at: %v); %s", err, triggered)}
 	}
