@@ -69,16 +69,17 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 		title = "htgit"
 	}
 	c := finding.Count(in.Findings)
-	head := fmt.Sprintf("## %s\n\n| Errors | Warnings | Files | Models | Syncs |\n| ---: | ---: | ---: | ---: | ---: |\n| %d | %d | %d | %d | %d |\n\n",
-		oneLine(title), c.Errors, c.Warnings, in.Stats.Files, in.Stats.Models, in.Stats.Syncs)
-	if opt.NotValidated {
-		head = fmt.Sprintf("## %s\n\n", oneLine(title))
-	}
+	// The title, why the step failed (if it did), the counts (if the files
+	// were checked).
+	head := "## " + oneLine(title) + "\n\n"
 	empty := noFindings
 	if opt.Failure != nil {
-		failure := renderSections([]Section{*opt.Failure})[0]
-		head = fmt.Sprintf("## %s\n\n", oneLine(title)) + failure + strings.TrimPrefix(head, fmt.Sprintf("## %s\n\n", oneLine(title)))
+		head += renderSections([]Section{*opt.Failure})[0]
 		empty = "No problems found in the files; the step failed for the reason above.\n\n"
+	}
+	if !opt.NotValidated {
+		head += fmt.Sprintf("| Errors | Warnings | Files | Models | Syncs |\n| ---: | ---: | ---: | ---: | ---: |\n| %d | %d | %d | %d | %d |\n\n",
+			c.Errors, c.Warnings, in.Stats.Files, in.Stats.Models, in.Stats.Syncs)
 	}
 	before, after := renderSections(opt.Before), renderSections(opt.After)
 
