@@ -538,8 +538,9 @@ func TestActionPullRequest(t *testing.T) {
 		},
 		{
 			// Advice in the Action names the input, not the flag.
-			name: "a Git Sync subfolder without the path input",
-			spec: prSpec{sub: "hightouch", change: map[string]string{"hightouch/syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
+			name: "a path input naming a folder without models or syncs",
+			spec: prSpec{change: map[string]string{"docs/README.md": "docs\n"}},
+			with: map[string]string{"path": "docs"},
 			code: 2, stdout: []string{"; set the input `path: FOLDER` if Git Sync uses a subfolder"},
 		},
 		{

@@ -125,6 +125,14 @@ func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 		fc.sync(s)
 	case workspace.Manifest:
 		fc.manifest(s)
+	case workspace.ParentModel, workspace.RelatedModel, workspace.EventModel:
+		fc.schemaModel(s)
+	case workspace.Contract:
+		fc.contract()
+	case workspace.Aliases:
+		fc.aliases(s)
+	case workspace.Relationship:
+		// Not public beyond being YAML: the YAML and schema steps did it.
 	default:
 		panic(fmt.Sprintf("check: no checks for %v files", f.Kind))
 	}

@@ -21,11 +21,12 @@ var fileStart = span{finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1}}
 
 func (idx *index) slugs() []finding.Finding {
 	var out []finding.Finding
-	seen := map[workspace.Kind]map[string]workspace.File{}
+	seen := map[string]map[string]workspace.File{} // by slug space
 	files := slices.Concat(idx.ws.Files, idx.ws.Skipped)
 	slices.SortFunc(files, func(a, b workspace.File) int { return strings.Compare(a.Rel, b.Rel) })
 	for _, f := range files {
-		if !f.Kind.Spec().Slugged {
+		space := f.Kind.Spec().SlugSpace
+		if space == "" {
 			continue
 		}
 		if !slugChars.MatchString(f.Slug) {
@@ -33,15 +34,15 @@ func (idx *index) slugs() []finding.Finding {
 			out = append(out, newFinding(f.Path, rules.SlugInvalid, fileStart,
 				fmt.Sprintf("file name %q has characters a slug cannot have; use only A-Z a-z 0-9 - _ (e.g. %q)", f.Slug, fixed)))
 		}
-		if prev, dup := seen[f.Kind][f.Slug]; dup {
+		if prev, dup := seen[space][f.Slug]; dup {
 			out = append(out, newFinding(f.Path, rules.SlugDuplicate, fileStart,
-				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", f.Kind, f.Slug, prev.Rel), prev.Path))
+				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", space, f.Slug, prev.Rel), prev.Path))
 			continue
 		}
-		if seen[f.Kind] == nil {
-			seen[f.Kind] = map[string]workspace.File{}
+		if seen[space] == nil {
+			seen[space] = map[string]workspace.File{}
 		}
-		seen[f.Kind][f.Slug] = f
+		seen[space][f.Slug] = f
 	}
 	return out
 }

@@ -51,8 +51,8 @@ Usage:
   htgit plan     [flags]             show what a merge will do in Hightouch
   htgit deploy   [flags]             after a merge: ingest, trigger syncs, wait
   htgit action                       run as the GitHub Action (reads INPUT_*)
-  htgit schema   model|sync|manifest|config
-                                     print a JSON Schema for editors
+  htgit schema   NAME                print a JSON Schema for editors (model, sync, manifest,
+                                     schema-model, relationship, contract, aliases, config)
   htgit rules    [--format json]     list every rule id .htgit.yaml can configure
   htgit version                      print the version (also htgit --version)
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -95,7 +94,9 @@ func (c *Command) discover(w workspaceFlags) (*discovered, error) {
 		return nil, &usageError{msg: err.Error()}
 	}
 	// The command line wins over the configuration; --exclude adds to it.
-	w.path = cmp.Or(w.path, cfg.Path)
+	if w.path, err = c.gitSyncFolder(root, w.path, cfg.Path); err != nil {
+		return nil, err
+	}
 	d := &discovered{policy: cfg.Policy}
 	d.policy.Strict = w.strict
 	d.ws, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: slices.Concat(cfg.Exclude, w.exclude), MaxSize: w.maxSize})
@@ -269,4 +270,36 @@ func resourceGlobs() []string {
 		}
 	}
 	return globs
+}
+
+// gitSyncFolder is the Git Sync folder relative to root: --path (taken from
+// the working directory when it names a folder there, as a shell user
+// expects, else from the root), else the configuration's path, else the one
+// folder below root that looks like Git Sync's.
+func (c *Command) gitSyncFolder(root, flagPath, configPath string) (string, error) {
+	if flagPath != "" {
+		if p := c.abs(flagPath); isDir(p) {
+			if rel, err := filepath.Rel(root, p); err == nil && filepath.IsLocal(rel) {
+				return filepath.ToSlash(rel), nil
+			}
+		}
+		return flagPath, nil
+	}
+	if configPath != "" {
+		return configPath, nil
+	}
+	dir, candidates, found := workspace.Locate(root)
+	if len(candidates) > 1 {
+		return "", usagef("%s holds %d folders that look like Git Sync's: %s; choose one with --path (path: in .htgit.yaml, or the Action's path: input)",
+			root, len(candidates), strings.Join(candidates, ", "))
+	}
+	if !found || dir == "." {
+		return "", nil
+	}
+	return dir, nil
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
 }

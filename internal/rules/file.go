@@ -13,4 +13,7 @@ var (
 	FileUnreadable = register(finding.Rule{ID: "file-unreadable", Severity: finding.Error,
 		Summary: "A workspace file cannot be read.",
 		Help:    "Check the file's permissions."})
+	FileUnclaimed = register(finding.Rule{ID: "file-unclaimed", Severity: finding.Notice,
+		Summary: "YAML files in the Git Sync folder that no kind of Git Sync file claims were not checked.",
+		Help:    "Nothing is wrong if the files are not Git Sync's; if they are, move them where Git Sync writes that kind, or exclude them to silence this notice."})
 )

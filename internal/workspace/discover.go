@@ -53,6 +53,9 @@ type Workspace struct {
 	// Excluded are files --exclude left out, sorted by Rel. They are not
 	// checked, but what they describe still exists in Hightouch.
 	Excluded []File
+	// Unclaimed are YAML files (relative to Dir) no kind claims: not
+	// checked, and said so.
+	Unclaimed []string
 }
 
 // InputError is a problem with what the user asked for (a missing folder, a
@@ -121,6 +124,7 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Excluded = append(ws.Excluded, r.excluded...)
 		findings = append(findings, r.findings...)
 	}
+	ws.Unclaimed = unclaimed(fsys, func(rel string) bool { return excluded(exclude, rel, relTo(root, filepath.Join(dir, rel))) })
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
 	slices.SortFunc(ws.Skipped, byRel)
@@ -190,7 +194,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 
 func newFile(abs, rel string, kind Kind) File {
 	f := File{Path: abs, Rel: rel, Kind: kind}
-	if kind.Spec().Slugged {
+	if kind.Spec().SlugSpace != "" {
 		f.Slug = Slug(rel)
 	}
 	return f

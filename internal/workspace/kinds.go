@@ -15,6 +15,12 @@ const (
 	Model Kind = iota
 	Sync
 	Manifest
+	ParentModel  // Customer Studio schema models and relationships
+	RelatedModel //
+	EventModel   //
+	Relationship //
+	Contract     // event contracts
+	Aliases      // slug aliases across workspaces sharing the folder
 	numKinds
 )
 
@@ -36,20 +42,48 @@ const (
 
 // KindSpec is everything htgit knows of a kind of Git Sync file.
 type KindSpec struct {
-	Name     string   // as output shows it: "model"
-	Globs    []string // doublestar globs relative to the Git Sync folder
-	Slugged  bool     // the file name without extension is the resource's slug
-	Schema   string   // the embedded JSON Schema (htgit schema NAME)
-	Resource Resource
+	Name  string   // as output shows it: "model"
+	Globs []string // doublestar globs relative to the Git Sync folder
+	// SlugSpace names the slugs the file name gives: kinds sharing one (a
+	// model and a parent model) must not share a slug, and a sync's model
+	// may be any of them. Empty: the file name is no slug.
+	SlugSpace string
+	Schema    string // the embedded JSON Schema (htgit schema NAME)
+	Resource  Resource
 }
 
+// Slug spaces.
+const (
+	ModelSlugs = "model"
+	SyncSlugs  = "sync"
+)
+
+// kinds is every file Git Sync writes. The Customer Studio schema files and
+// event contracts are read but not deployed: their content is not public,
+// so plan and deploy leave them to Git Sync (see the README's Git Sync
+// format section).
 var kinds = [numKinds]KindSpec{
-	Model: {Name: "model", Globs: []string{"models/**/*.{yaml,yml}"}, Slugged: true,
+	Model: {Name: "model", Globs: []string{"models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
 		Schema: "model", Resource: ModelResource},
-	Sync: {Name: "sync", Globs: []string{"syncs/**/*.{yaml,yml}"}, Slugged: true,
+	Sync: {Name: "sync", Globs: []string{"syncs/**/*.{yaml,yml}"}, SlugSpace: SyncSlugs,
 		Schema: "sync", Resource: SyncResource},
 	Manifest: {Name: "manifest", Globs: []string{"manifest*.{yaml,yml}"},
 		Schema: "manifest", Resource: NotDeployed},
+	ParentModel: {Name: "parent model", Globs: []string{"schema/parent-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "schema-model", Resource: NotDeployed},
+	RelatedModel: {Name: "related model", Globs: []string{"schema/related-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "schema-model", Resource: NotDeployed},
+	EventModel: {Name: "event model", Globs: []string{"schema/event-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "schema-model", Resource: NotDeployed},
+	Relationship: {Name: "model relationship", Globs: []string{"schema/model-relationships/**/*.{yaml,yml}"}, SlugSpace: "relationship",
+		Schema: "relationship", Resource: NotDeployed},
+	// Where Git Sync writes contracts is not public: contracts/ is htgit's
+	// reading, and a YAML file elsewhere is reported as unclaimed, not
+	// passed in silence.
+	Contract: {Name: "event contract", Globs: []string{"contracts/**/*.{yaml,yml}"}, SlugSpace: "contract",
+		Schema: "contract", Resource: NotDeployed},
+	Aliases: {Name: "aliases", Globs: []string{"aliases*.{yaml,yml}"},
+		Schema: "aliases", Resource: NotDeployed},
 }
 
 // Kinds lists every kind, in the order files are reported by.
