@@ -262,21 +262,6 @@ func (idx *index) unclaimed() []finding.Finding {
 	return []finding.Finding{newFinding(filepath.Join(idx.ws.Dir, filepath.FromSlash(idx.ws.Unclaimed[0])), rules.FileUnclaimed, span{}, msg)}
 }
 
-// union adds b's keys to a; nil (that kind not listed) stays nil only when
-// both are.
-func union(a, b map[string]bool) map[string]bool {
-	if b == nil {
-		return a
-	}
-	if a == nil {
-		a = map[string]bool{}
-	}
-	for k := range b {
-		a[k] = true
-	}
-	return a
-}
-
 func (idx *index) duplicateNames() []finding.Finding {
 	first := map[string]*summary{}
 	var out []finding.Finding
