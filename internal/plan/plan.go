@@ -279,7 +279,7 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 		mr, modelChanged := changedModel[s.model]
 		switch {
 		case p.All:
-			run.Reason = "all syncs (--all)"
+			run.Reason = "every sync treated as changed"
 		case syncChanged:
 			run.Reason = "sync " + string(sr.Change)
 			run.New = sr.Change == gitdiff.Added || sr.Change == gitdiff.Renamed

@@ -344,17 +344,17 @@ func TestBuildAll(t *testing.T) {
 	})
 	check(t, "deleted", resources(p.Deleted), nil)
 	check(t, "runs", runs(p.Runs), []string{
-		"accounts-to-sf: all syncs (--all); incremental",
-		"users-audit: all syncs (--all); incremental",
-		"users-paused: all syncs (--all); skipped: paused (schedulePaused: true; pass --include-paused to run it)",
-		"users-to-braze: all syncs (--all); incremental",
+		"accounts-to-sf: every sync treated as changed; incremental",
+		"users-audit: every sync treated as changed; incremental",
+		"users-paused: every sync treated as changed; skipped: paused (schedulePaused: true; pass --include-paused to run it)",
+		"users-to-braze: every sync treated as changed; incremental",
 	})
 	if p.Triggered() != 3 {
 		t.Errorf("Triggered() = %d, want 3", p.Triggered())
 	}
 	var text strings.Builder
 	p.WriteText(&text)
-	if !strings.Contains(text.String(), "for every sync (--all)") || !strings.Contains(text.String(), "Syncs to trigger (3):") {
+	if !strings.Contains(text.String(), "for every sync, treated as changed without Git") || !strings.Contains(text.String(), "Syncs to trigger (3):") {
 		t.Errorf("WriteText:\n%s", text.String())
 	}
 	p, err = Build(ctx(t), ws, Options{RepoDir: dir, All: true, FullResync: ResyncAlways, IncludePaused: true})

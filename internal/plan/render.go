@@ -90,7 +90,7 @@ func (p *Plan) split() (runs, skipped []Run) {
 
 func (p *Plan) span() string {
 	if p.All {
-		return "for every sync (--all)"
+		return "for every sync, treated as changed without Git"
 	}
 	return fmt.Sprintf("from %s to %s", short(p.From), short(p.To))
 }
