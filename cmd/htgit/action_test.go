@@ -547,7 +547,7 @@ func TestActionPullRequest(t *testing.T) {
 			name: "an unknown command",
 			spec: prSpec{change: map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
 			with: map[string]string{"command": "sync"},
-			code: 2, stdout: []string{`input command: "sync" is not auto, validate, plan or deploy`},
+			code: 2, stdout: []string{`input command: "sync" is not auto, validate, plan, deploy or drift`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -318,13 +318,18 @@ func TestDeployActionPush(t *testing.T) {
 	// Created and updated through the API; the renamed-away and deleted
 	// syncs are left alone.
 	dpContains(t, "summary", a.summary,
-		"| model | `active-users` | modified | updated (query: file",
+		"| model | `active-users` | modified | updated (rawSql: text changed (+1 -1 lines)) |",
+		"<details><summary>model active-users: rawSql</summary>",
+		"-where e.occurred_at > dateadd(day, -30, current_date)\n+where e.occurred_at > dateadd(day, -14, current_date)",
 		"| sync | `accounts-to-braze` | added | created |",
 		"| sync | `accounts-to-sf` | renamed | created |",
 		"## Deleted resources",
 		"`accounts-backfill-to-hubspot` (hightouch/syncs/accounts-backfill-to-hubspot.yaml, deleted)",
 		"`accounts-to-salesforce` (hightouch/syncs/accounts-to-salesforce.yaml, renamed away)",
 	)
+	// The text output shows the SQL change as a line diff.
+	dpContains(t, "stdout", a.stdout, "--- Hightouch", "+++ file",
+		"+where e.occurred_at > dateadd(day, -14, current_date)")
 	if m, _ := fake.Model("active-users"); !strings.Contains(m.SQL, "dateadd(day, -14") {
 		t.Errorf("model not updated: %q", m.SQL)
 	}
@@ -572,8 +577,10 @@ func TestPlanCLI(t *testing.T) {
 	dpContains(t, "plan with a key", r.stdout,
 		"In Hightouch:",
 		"model accounts: update",
-		`primaryKey: file "id", Hightouch "account_id"`,
+		`primaryKey: "account_id" → "id"`,
 		"model active-users: update",
+		"      rawSql: text changed (+1 -1 lines)\n      --- Hightouch\n      +++ file\n",
+		"      -where e.occurred_at > dateadd(day, -30, current_date)\n      +where e.occurred_at > dateadd(day, -14, current_date)\n",
 		"sync  accounts-to-braze: create",
 	)
 	for _, r := range fake.Requests() {
@@ -627,7 +634,7 @@ func TestDeployIngestTimeout(t *testing.T) {
 	}
 	dpContains(t, "stdout", r.stdout,
 		"gave up waiting for ingestion after",
-		"model active-users: differs (query: file",
+		"model active-users: differs (rawSql: text changed (+1 -1 lines))",
 		"sync accounts-to-braze: not in Hightouch yet",
 		"No sync was triggered.",
 	)

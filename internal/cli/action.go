@@ -54,6 +54,8 @@ type actionRun struct {
 	// findingsFailed: the step fails on validation errors, which are
 	// annotated and summarised already.
 	findingsFailed bool
+	// summarized: the command wrote its own job summary (drift).
+	summarized bool
 }
 
 func (a *actionRun) run(ctx context.Context) error {
@@ -65,6 +67,13 @@ func (a *actionRun) run(ctx context.Context) error {
 	w := workspaceFlags{root: root, path: a.in.Path, maxSize: workspace.DefaultMaxSize, strict: a.in.Strict, config: a.in.Config}
 	if w.config != "" && !filepath.IsAbs(w.config) {
 		w.config = filepath.Join(root, w.config) // as the workflow names it: from the repository
+	}
+	if a.command == "drift" {
+		err := a.c.actionDrift(ctx, a.r, a.in, w)
+		var ee *exitError
+		// Drift's report is the job summary; only another failure adds to it.
+		a.summarized = err == nil || errors.As(err, &ee) && ee.code == ExitFindings
+		return err
 	}
 	if a.l, err = a.c.load(ctx, w, nil); err != nil {
 		return err
@@ -119,10 +128,10 @@ func (a *actionRun) read() error {
 		}
 	}
 	switch a.command {
-	case "validate", "plan", "deploy":
+	case "validate", "plan", "deploy", "drift":
 		return nil
 	}
-	return usagef("input command: %q is not auto, validate, plan or deploy", a.in.Command)
+	return usagef("input command: %q is not auto, validate, plan, deploy or drift", a.in.Command)
 }
 
 // plan works out what the pull request or push changes.
@@ -161,7 +170,8 @@ func (a *actionRun) from() string {
 func (a *actionRun) flags() (planFlags, deployFlags, error) {
 	in := a.in
 	f := planFlags{from: a.from(), to: "HEAD", all: in.All, fullResync: in.FullResync, includePaused: in.IncludePaused,
-		apiURL: cmp.Or(in.APIURL, a.c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), debug: in.Debug}
+		apiURL: cmp.Or(in.APIURL, a.c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), debug: in.Debug,
+		onDelete: cmp.Or(in.OnDelete, deploy.OnDeleteWarn)}
 	d := deployFlags{ingest: in.Ingest, trigger: in.Trigger, wait: in.Wait, failOnWarning: in.FailOnWarning,
 		workspaceSlug: in.WorkspaceSlug, branch: a.tracked}
 	var err error
@@ -271,6 +281,9 @@ func (a *actionRun) setOutputs(counts finding.Counts) error {
 // finish writes the job summary; when err fails the step, also an error
 // annotation and a summary section saying what failed and what to do.
 func (a *actionRun) finish(err error) error {
+	if a.summarized {
+		return nil
+	}
 	code := exitCode(err)
 	opt := report.MarkdownOptions{Title: "htgit", Before: a.before, After: a.after}
 	if a.ev != nil {
@@ -372,5 +385,8 @@ func setDeployOutputs(r *action.Runner, o *deploy.Outcome) error {
 	if err := r.SetOutput("triggered", string(b)); err != nil {
 		return err
 	}
-	return r.SetOutput("failed", strconv.Itoa(o.Failed()))
+	if err := r.SetOutput("failed", strconv.Itoa(o.Failed())); err != nil {
+		return err
+	}
+	return setPausedOutput(r, o)
 }

@@ -50,6 +50,8 @@ Usage:
   htgit validate [flags] [FILE...]   check models, syncs and the manifest
   htgit plan     [flags]             show what a merge will do in Hightouch
   htgit deploy   [flags]             after a merge: ingest, trigger syncs, wait
+  htgit drift    [flags]             compare the files with what Hightouch has
+  htgit export   --out DIR           write a workspace's models and syncs as Git Sync files
   htgit action                       run as the GitHub Action (reads INPUT_*)
   htgit schema   NAME                print a JSON Schema for editors (model, sync, manifest,
                                      schema-model, relationship, contract, aliases, config)
@@ -66,6 +68,8 @@ var commands = map[string]func(*Command, context.Context, []string) error{
 	"validate": (*Command).validate,
 	"plan":     (*Command).plan,
 	"deploy":   (*Command).deploy,
+	"drift":    (*Command).drift,
+	"export":   (*Command).export,
 	"action":   (*Command).action,
 	"schema":   (*Command).schema,
 	"rules":    (*Command).rulesCommand,

@@ -125,7 +125,8 @@ func (c *Command) apply(ctx context.Context, ch *change, d deployFlags, log io.W
 	}
 	ch.p.WriteText(log)
 	outcome, err := deploy.Run(ctx, deploy.Options{
-		RepoDir: ch.l.ws.Root, Plan: ch.p, Client: client, Ingest: d.ingest, IngestTimeout: d.ingestTimeout,
+		RepoDir: ch.l.ws.Root, Plan: ch.p, Client: client, OnDelete: ch.f.onDelete, Exists: hasFile(ch.l.ws),
+		Ingest: d.ingest, IngestTimeout: d.ingestTimeout,
 		Trigger: d.trigger == "changed", Wait: d.wait, FailOnWarning: d.failOnWarning,
 		WorkspaceSlug: d.workspaceSlug, Log: log,
 	})

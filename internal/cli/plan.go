@@ -28,6 +28,7 @@ type planFlags struct {
 	timeout       time.Duration
 	apiURL        string
 	debug         bool
+	onDelete      string
 }
 
 func (f *planFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -39,11 +40,15 @@ func (f *planFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "bound on the whole command, as a `DURATION`")
 	fs.StringVar(&f.apiURL, "api-url", cmp.Or(getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), "Hightouch API base `URL` (env HIGHTOUCH_API_URL)")
 	fs.BoolVar(&f.debug, "debug", false, "log every API request (method, path, status, timing; never the key)")
+	fs.StringVar(&f.onDelete, "on-delete", deploy.OnDeleteWarn, "syncs whose files the change deleted or renamed away, a `MODE`: warn (Hightouch keeps running them) or pause them after a successful deploy")
 }
 
 func (f *planFlags) check(c *Command) error {
 	if !slices.Contains([]string{plan.ResyncNever, plan.ResyncAlways, plan.ResyncAuto}, f.fullResync) {
 		return usagef("%s %q: use never, always or auto", c.opt("full-resync"), f.fullResync)
+	}
+	if f.onDelete != deploy.OnDeleteWarn && f.onDelete != deploy.OnDeletePause {
+		return usagef("%s %q: use warn or pause", c.opt("on-delete"), f.onDelete)
 	}
 	if !f.all && f.from == "" {
 		return usagef("--from is required (the commit before the change), or --all to treat every sync as changed (deploy --all triggers every sync)")
@@ -202,28 +207,34 @@ func (c *Command) preview(ctx context.Context, ch *change, log io.Writer) (strin
 	p := ch.p
 	if ch.key == "" {
 		p.WriteText(log)
+		md := p.Markdown(c.subject())
+		if ch.f.onDelete == deploy.OnDeletePause {
+			retire := deploy.Retirements(p, hasFile(ch.l.ws))
+			deploy.WriteRetirements(log, "On delete (pause), if Hightouch has them:", retire)
+			md += "\n" + deploy.RetirementsMarkdown(retire)
+		}
 		fmt.Fprintln(log, "(set HIGHTOUCH_API_KEY to also see what Hightouch would create or update)")
-		return p.Markdown(c.subject()), nil
+		return md, nil
 	}
 	client, err := c.client(ch.f, ch.key)
 	if err != nil {
 		return "", err
 	}
-	preview, err := deploy.Preview(ctx, deploy.Options{RepoDir: ch.l.ws.Root, Plan: p, Client: client, Log: log})
+	preview, retire, err := deploy.Preview(ctx, deploy.Options{RepoDir: ch.l.ws.Root, Plan: p, Client: client, Log: log,
+		OnDelete: ch.f.onDelete, Exists: hasFile(ch.l.ws)})
 	p.WriteText(log)
 	if err != nil {
 		return "", c.deployError(ctx, err, ch.f.timeout, nil)
 	}
+	deploy.WriteRetirements(log, "On delete (pause):", retire)
 	fmt.Fprintln(log, "In Hightouch:")
 	for _, r := range preview {
 		fmt.Fprintf(log, "  %-5s %s: %s\n", r.Resource.Kind, r.Resource.Slug, r.Result)
-		for _, diff := range r.Diff {
-			fmt.Fprintf(log, "      %s\n", diff)
-		}
+		deploy.WriteChanges(log, "      ", r.Changes)
 	}
 	var b strings.Builder
 	deploy.WriteResourcesMarkdown(&b, preview)
-	return b.String() + p.Markdown(c.subject()), nil
+	return b.String() + p.Markdown(c.subject()) + "\n" + deploy.RetirementsMarkdown(retire), nil
 }
 
 // subject is who triggers the plan's syncs, for the markdown plan: a pull

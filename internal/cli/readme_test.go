@@ -103,7 +103,7 @@ func TestREADMEFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	flagLine := regexp.MustCompile(`(?m)^  --(\S+)`)
-	for _, command := range []string{"validate", "plan", "deploy"} {
+	for _, command := range []string{"validate", "plan", "deploy", "drift", "export"} {
 		var stdout bytes.Buffer
 		c := &cli.Command{Stdout: &stdout, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" },
 			Dir: t.TempDir(), IsTerminal: func(io.Writer) bool { return false }}
