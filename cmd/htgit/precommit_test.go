@@ -76,18 +76,42 @@ func TestPreCommitHooks(t *testing.T) {
 		gittest.Run(t, dir, "checkout", "--", ".")
 	})
 
+	// commitFails commits what is staged and wants the hook to refuse it
+	// at the sync that still names model accounts.
+	commitFails := func(t *testing.T, msg string) {
+		t.Helper()
+		out, code := runIn(t, dir, env, "git", "commit", "-m", msg)
+		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
+		if code == 0 || !want.MatchString(out) {
+			t.Fatalf("git commit (%s): exit %d, want a failure matching %s\n%s", msg, code, want, out)
+		}
+		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == msg {
+			t.Fatal("the commit went through despite the broken reference")
+		}
+		gittest.Run(t, dir, "reset", "-q", "--hard")
+	}
+
 	t.Run("commit of a renamed model fails on the sync that still names it", func(t *testing.T) {
 		if out, code := preCommitRun("install"); code != 0 {
 			t.Fatalf("pre-commit install: exit %d\n%s", code, out)
 		}
 		gittest.Run(t, dir, "mv", "hightouch/models/accounts.yaml", "hightouch/models/companies.yaml")
-		out, code := runIn(t, dir, env, "git", "commit", "-m", "rename accounts")
-		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
-		if code == 0 || !want.MatchString(out) {
-			t.Fatalf("git commit with only the rename staged: exit %d, want a failure matching %s\n%s", code, want, out)
-		}
-		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == "rename accounts" {
-			t.Fatal("the commit went through despite the broken reference")
+		commitFails(t, "rename accounts")
+	})
+
+	// pre-commit never passes a hook the files a commit deletes: the hook
+	// reads the index itself (--staged, pass_filenames: false).
+	t.Run("commit deleting a model fails at the sync's model line", func(t *testing.T) {
+		gittest.Run(t, dir, "rm", "-q", "hightouch/models/accounts.yaml")
+		commitFails(t, "delete accounts")
+	})
+
+	t.Run("commit of other files passes without checking", func(t *testing.T) {
+		gittest.Write(t, dir, map[string]string{"notes.md": "notes\n"})
+		gittest.Run(t, dir, "add", "notes.md")
+		out, code := runIn(t, dir, env, "git", "commit", "-m", "notes")
+		if code != 0 || !strings.Contains(out, "Passed") {
+			t.Fatalf("git commit of a file outside the workspace: exit %d\n%s", code, out)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -188,9 +189,15 @@ func (idx *index) manifestRefs() []finding.Finding {
 				suggest = newSuggester(slices.Sorted(maps.Keys(known)), &idx.scans)
 				suggesters[what] = suggest
 			}
-			if near := suggest.near(r.value); len(near) > 0 {
+			near := suggest.near(r.value)
+			switch {
+			case len(near) > 0:
 				msg += "; closest: " + strings.Join(near, ", ")
-			} else {
+			case len(suggest.slugs) <= indexAbove && len(suggest.slugs) > 0:
+				// No likely typo, but a short list: still name the closest
+				// (a sync says "braze", the manifest has "braze-prod").
+				msg += fmt.Sprintf("; closest %s slugs: %s", what, strings.Join(nearest(r.value, suggest.slugs, suggestions, math.MaxInt), ", "))
+			default:
 				msg += fmt.Sprintf("; use one of its %ss", what)
 			}
 			f = newFinding(owner.file.Path, rule, r.at, msg+unsure, paths...)

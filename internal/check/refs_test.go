@@ -41,7 +41,7 @@ func TestReferenceRules(t *testing.T) {
 		{"destination not in the manifest", map[string]string{"manifest.yaml": manifest, "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase")},
 			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:19", `destination "brase" is not listed in manifest.yaml; closest: braze`}}},
 		{"source not in the manifest", map[string]string{"manifest.yaml": manifest, "models/users.yaml": model("source: snowflake", "source: postgres")},
-			"models/users.yaml", []want{{"model-source-ref", "2:9-2:17", `source "postgres" is not listed in manifest.yaml; use one of its sources`}}},
+			"models/users.yaml", []want{{"model-source-ref", "2:9-2:17", `source "postgres" is not listed in manifest.yaml; closest source slugs: snowflake`}}},
 		{"manifest without destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},
 			"syncs/users-to-braze.yaml", nil},
 		{"manifest with empty destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\ndestinations:\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},

@@ -9,7 +9,7 @@ var (
 		Help:    "Set model to the file name (without .yaml) of a file in models/; the message lists the closest slugs."})
 	SyncDestinationRef = register(finding.Rule{ID: "sync-destination-ref", Severity: finding.Error,
 		Summary: "A sync's destination is not listed in the manifest.",
-		Help:    "Use a key of the manifest's destinations; the destination must exist in Hightouch."})
+		Help:    "Use a key of the manifest's destinations (the message lists the closest); the destination must exist in Hightouch."})
 	SyncScheduleType = register(finding.Rule{ID: "sync-schedule-type", Severity: finding.Warning,
 		Summary: "The schedule type is not one htgit knows.",
 		Help:    "Use interval, cron, visual, dbt-cloud, fivetran or manual; Hightouch may not run a schedule it does not know (fivetran's spelling in YAML is not confirmed)."})
