@@ -154,7 +154,7 @@ func TestGolden(t *testing.T) {
 // TestGoldenOK is the workspace that uses every feature and must stay clean:
 // a rule that starts firing on valid files fails here.
 func TestGoldenOK(t *testing.T) {
-	for _, name := range []string{"ok", "example"} {
+	for _, name := range []string{"ok", "example", "customer-studio"} {
 		t.Run(name, func(t *testing.T) {
 			dir, err := filepath.Abs(filepath.Join("..", "..", "testdata", name))
 			if err != nil {

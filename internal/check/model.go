@@ -10,6 +10,7 @@ import (
 
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
+	"github.com/htgit/htgit/internal/workspace"
 )
 
 var selectStar = regexp.MustCompile(`(?i)\bselect\s+(distinct\s+)?([A-Za-z0-9_"` + "`" + `]+\.)?\*`)
@@ -35,6 +36,7 @@ func (fc *fileCheck) model(s *summary) {
 		}
 		fc.at(rules.ModelType, typ.where(), msg)
 	}
+	s.keyless = isKeyless(fc.field(root, "primaryKey"))
 	key, _ := fc.field(root, "primaryKey").str()
 	if kind == "raw_sql" && strings.TrimSpace(key) != "" {
 		sql := fc.field(root, "rawSql")
@@ -128,4 +130,10 @@ func mentions(sql, column string) bool {
 
 func isWordByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+}
+
+// isKeyless reports a primaryKey that is absent or null: the API's way of
+// saying the model is not synced directly (a Customer Studio model).
+func isKeyless(pk field) bool {
+	return !pk.present() || workspace.IsNull(pk.value)
 }

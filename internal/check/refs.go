@@ -28,6 +28,7 @@ type summary struct {
 	model, destination    ref // syncs
 	sources, destinations map[string]bool
 	aliases               map[string]bool // every string of an aliases file
+	keyless               bool            // a model whose primaryKey is absent or null
 }
 
 // index holds the summaries of a workspace, by kind.
@@ -113,6 +114,11 @@ func (idx *index) modelRefs() []finding.Finding {
 			continue
 		}
 		if targets := idx.bySlug[s.model.value]; len(targets) > 0 {
+			if !slices.ContainsFunc(targets, func(m *summary) bool { return !m.keyless }) {
+				out = append(out, newFinding(s.file.Path, rules.SyncModelPrimaryKey, s.model.at,
+					fmt.Sprintf("model %q has no primary key (%s); Hightouch tracks a synced model's rows by it: set primaryKey there", s.model.value, targets[0].file.Rel),
+					targets[0].file.Path))
+			}
 			continue
 		}
 		if byName == nil {

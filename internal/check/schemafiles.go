@@ -24,6 +24,11 @@ func (fc *fileCheck) schemaModel(s *summary) {
 	root := fc.doc.Root
 	s.name = fc.ref(root, "name")
 	s.source = fc.ref(root, "source")
+	// Only an explicit null: the file's format is not public, so a key
+	// that is absent may be spelt otherwise.
+	if pk := fc.field(root, "primaryKey"); pk.present() {
+		s.keyless = isKeyless(pk)
+	}
 }
 
 // contract checks that every event's JSON Schema compiles as draft 7, the

@@ -7,6 +7,9 @@ var (
 	SyncModelRef = register(finding.Rule{ID: "sync-model-ref", Severity: finding.Error,
 		Summary: "A sync's model is not a model slug of the workspace.",
 		Help:    "Set model to the file name (without .yaml) of a file in models/; the message lists the closest slugs."})
+	SyncModelPrimaryKey = register(finding.Rule{ID: "sync-model-primary-key", Severity: finding.Error,
+		Summary: "A sync uses a model that has no primary key.",
+		Help:    "Hightouch tracks a synced model's rows by its primary key; the API leaves primaryKey null only for models that are not synced directly. Set primaryKey in the model, or sync another model."})
 	SyncDestinationRef = register(finding.Rule{ID: "sync-destination-ref", Severity: finding.Error,
 		Summary: "A sync's destination is not listed in the manifest.",
 		Help:    "Use a key of the manifest's destinations (the message lists the closest); the destination must exist in Hightouch."})
