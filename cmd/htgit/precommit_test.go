@@ -106,6 +106,28 @@ func TestPreCommitHooks(t *testing.T) {
 		commitFails(t, "delete accounts")
 	})
 
+	// A dbt project beside the Git Sync folder: with no --path the hook finds
+	// hightouch/ itself (it holds the manifest) and never sends dbt's
+	// models/schema.yml to the checks.
+	t.Run("dbt project beside it: the hook without --path leaves dbt's files alone", func(t *testing.T) {
+		config := filepath.Join(t.TempDir(), "nopath.yaml")
+		gittest.Write(t, filepath.Dir(config), map[string]string{"nopath.yaml": "repos:\n" +
+			"  - repo: " + self + "\n" +
+			"    rev: " + rev + "\n" +
+			"    hooks:\n" +
+			"      - id: htgit-validate\n"})
+		gittest.Write(t, dir, map[string]string{
+			"dbt_project.yml":   "name: analytics\nversion: '1.0'\n",
+			"models/schema.yml": "version: 2\nmodels:\n  - name: dim_users\n",
+		})
+		gittest.Run(t, dir, "add", "dbt_project.yml", "models/schema.yml")
+		out, code := runIn(t, dir, env, preCommit, "run", "--config", config)
+		if code != 0 || !strings.Contains(out, "Passed") || strings.Contains(out, "schema.yml") {
+			t.Fatalf("pre-commit run with a dbt project beside hightouch/: exit %d\n%s", code, out)
+		}
+		gittest.Run(t, dir, "reset", "-q", "--hard")
+	})
+
 	t.Run("commit of other files passes without checking", func(t *testing.T) {
 		gittest.Write(t, dir, map[string]string{"notes.md": "notes\n"})
 		gittest.Run(t, dir, "add", "notes.md")
