@@ -293,3 +293,8 @@ func guard(f func()) (err error) {
 	f()
 	return nil
 }
+
+// Fail writes an error annotation for what made the step fail.
+func (r *Runner) Fail(msg string) {
+	r.gh.WithFieldsMap(map[string]string{"title": "htgit failed"}).Errorf("%s", msg)
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/htgit/htgit/internal/compare"
 	"github.com/htgit/htgit/internal/drift"
 	"github.com/htgit/htgit/internal/hightouch"
-	"github.com/htgit/htgit/internal/workspace"
 )
 
 // apiFlags reach Hightouch for drift and export.
@@ -24,22 +23,17 @@ type apiFlags struct {
 }
 
 func (a *apiFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&a.apiURL, "api-url", cmp.Or(getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), "Hightouch API base URL (env HIGHTOUCH_API_URL)")
-	fs.DurationVar(&a.timeout, "timeout", 5*time.Minute, "bound on the whole command")
+	fs.StringVar(&a.apiURL, "api-url", cmp.Or(getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), "Hightouch API base `URL` (env HIGHTOUCH_API_URL)")
+	fs.DurationVar(&a.timeout, "timeout", 5*time.Minute, "bound on the whole command, as a `DURATION`")
 	fs.BoolVar(&a.debug, "debug", false, "log every API request (method, path, status, timing; never the key)")
 }
 
 // apiFlagSet is the flag set of a command that reads Hightouch (drift,
-// export), with the apiFlags registered and the usage text set.
-func (c *Command) apiFlagSet(name, synopsis, about string) (*flag.FlagSet, *apiFlags) {
-	fs := flag.NewFlagSet("htgit "+name, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+// export), with the apiFlags registered.
+func (c *Command) apiFlagSet(name, synopsis, about string) (*flagSet, *apiFlags) {
+	fs := c.flagSet(name, synopsis, about)
 	a := &apiFlags{}
-	a.register(fs, c.Getenv)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", synopsis, about)
-		fs.PrintDefaults()
-	}
+	a.register(fs.FlagSet, c.Getenv)
 	return fs, a
 }
 
@@ -51,40 +45,32 @@ func (c *Command) snapshot(ctx context.Context, name string, a apiFlags, key str
 	if a.timeout <= 0 {
 		return nil, usagef("--timeout must be a positive duration such as 5m")
 	}
-	client, err := c.client(deployFlags{apiURL: a.apiURL, debug: a.debug}, key)
+	client, err := c.client(planFlags{apiURL: a.apiURL, debug: a.debug}, key)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
-	snap, err := compare.Fetch(ctx, client)
-	if err != nil {
-		return nil, apiError(err)
-	}
-	return snap, nil
+	return compare.Fetch(ctx, client)
 }
 
 // drift runs `htgit drift`: exit 0 when Git and Hightouch agree, 1 when
 // they drift.
 func (c *Command) drift(ctx context.Context, args []string) error {
-	fs, a := c.apiFlagSet("drift", "htgit drift [flags]", "Compares the workspace's model and sync files with what Hightouch has: what only\nHightouch has, what only Git has, and what differs, field by field. No Git history\nis needed. The API key is read from HIGHTOUCH_API_KEY. Exit 0 when they agree, 1\nwhen they drift.")
+	fs, a := c.apiFlagSet("drift", "", "Compares the workspace's model and sync files with what Hightouch has: what only\nHightouch has, what only Git has, and what differs, field by field. No Git history\nis needed. The API key is read from HIGHTOUCH_API_KEY. Exit 0 when they agree, 1\nwhen they drift.")
 	var w workspaceFlags
-	w.register(fs)
-	format := fs.String("format", "text", "text or json")
-	rest, err := parse(fs, args)
-	if err != nil {
+	w.register(fs.FlagSet)
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	switch {
-	case len(rest) > 0:
-		return usagef("htgit drift takes no file arguments (got %q)", rest[0])
-	case *format != "text" && *format != "json":
+	if *format != "text" && *format != "json" {
 		return usagef("--format %q: use text or json", *format)
 	}
 	if err := w.check(); err != nil {
 		return err
 	}
-	ws, err := c.discover(w)
+	d, err := c.discover(w)
 	if err != nil {
 		return err
 	}
@@ -92,7 +78,7 @@ func (c *Command) drift(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := drift.Compare(ws, snap)
+	r := drift.Compare(d.ws, snap)
 	if *format == "json" {
 		err = r.WriteJSON(c.Stdout)
 	} else {
@@ -107,21 +93,11 @@ func (c *Command) drift(ctx context.Context, args []string) error {
 	return nil
 }
 
-// discover finds the workspace as validate does, without checking it:
-// drift compares whatever the files say.
-func (c *Command) discover(w workspaceFlags) (*workspace.Workspace, error) {
-	l, err := c.load(context.Background(), w, nil)
-	if err != nil {
-		return nil, err
-	}
-	return l.ws, nil
-}
-
 // actionDrift is the Action's `command: drift`: the text on the log, the
 // report in the job summary, and the output `drift`, the number of
 // resources on which Git and Hightouch disagree.
 func (c *Command) actionDrift(ctx context.Context, r *action.Runner, in action.Inputs, w workspaceFlags) error {
-	ws, err := c.discover(w)
+	d, err := c.discover(w)
 	if err != nil {
 		return err
 	}
@@ -134,7 +110,7 @@ func (c *Command) actionDrift(ctx context.Context, r *action.Runner, in action.I
 	if err != nil {
 		return err
 	}
-	rep := drift.Compare(ws, snap)
+	rep := drift.Compare(d.ws, snap)
 	rep.WriteText(c.Stdout)
 	if err := r.AddSummary("# htgit drift\n\n" + rep.Markdown()); err != nil {
 		return err
@@ -143,7 +119,7 @@ func (c *Command) actionDrift(ctx context.Context, r *action.Runner, in action.I
 		return err
 	}
 	if rep.Drifted() {
-		return &exitError{code: ExitFindings}
+		return &exitError{code: ExitFindings, msg: fmt.Sprintf("Git and Hightouch disagree on %d resource(s); the job summary lists them", len(rep.Items))}
 	}
 	return nil
 }

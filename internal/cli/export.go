@@ -11,16 +11,12 @@ import (
 
 // export runs `htgit export --out DIR`.
 func (c *Command) export(ctx context.Context, args []string) error {
-	fs, a := c.apiFlagSet("export", "htgit export --out DIR [flags]", "Writes every model and sync the API key can see as Git Sync files, with a manifest\nof the sources and destinations: the same bytes for the same workspace. The API key\nis read from HIGHTOUCH_API_KEY.")
-	out := fs.String("out", "", "folder to write models/, syncs/ and manifest.yaml to; absent or empty")
-	rest, err := parse(fs, args)
-	if err != nil {
+	fs, a := c.apiFlagSet("export", "", "Writes every model and sync the API key can see as Git Sync files, with a manifest\nof the sources and destinations: the same bytes for the same workspace. The API key\nis read from HIGHTOUCH_API_KEY.")
+	out := fs.String("out", "", "`DIR` to write models/, syncs/ and manifest.yaml to; absent or empty")
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	switch {
-	case len(rest) > 0:
-		return usagef("htgit export takes no arguments (got %q); name the folder with --out", rest[0])
-	case *out == "":
+	if *out == "" {
 		return usagef("htgit export needs --out DIR, the folder to write the files to")
 	}
 	snap, err := c.snapshot(ctx, "export", *a, strings.TrimSpace(c.Getenv("HIGHTOUCH_API_KEY")))

@@ -253,6 +253,10 @@ func (d *deployer) refinePlan() {
 			d.logf("%s: Hightouch already has this sync and has run it: no full resync", r.Sync)
 		}
 	}
+	d.Plan.SettleKeys(func(model string) (string, bool) {
+		m, ok := d.snap.Models[model]
+		return m.PrimaryKey, ok
+	})
 }
 
 // dir is the directory the plan's paths are relative to.

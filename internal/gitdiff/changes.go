@@ -14,7 +14,7 @@ import (
 
 // ErrNewBranch is returned (wrapped) by Changes when from is the zero id: the
 // push created the branch, so there is no previous commit to compare with.
-var ErrNewBranch = errors.New("no previous commit to compare (the push created the branch); use --all to check every file")
+var ErrNewBranch = errors.New("no previous commit to compare (the push created the branch)")
 
 // Status is how a file changed.
 type Status string

@@ -42,6 +42,10 @@ type Run struct {
 	ResyncWhy  string
 	Paused     bool   // schedulePaused: true
 	Skip       string // why it will not be triggered (paused), or ""
+	// CheckKey is the model's primary key now when it was missing or
+	// empty before: Git cannot say whether Hightouch's key changes, so
+	// SettleKeys compares it with Hightouch's.
+	CheckKey string
 }
 
 // Plan is what a change does.
@@ -85,6 +89,9 @@ type Options struct {
 	MergeBase     bool   // compare from the merge base (pull requests)
 	FullResync    string // never, always or auto (default)
 	IncludePaused bool
+	// PausedAdvice says how to run paused syncs anyway, as the caller
+	// takes options (default "pass --include-paused to run it").
+	PausedAdvice string
 }
 
 // Build plans the change between opts.From and opts.To for ws, whose files
@@ -146,7 +153,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		}
 		slices.SortFunc(p.Changed, func(a, b Resource) int { return strings.Compare(a.Path, b.Path) })
 	}
-	p.Runs = affected(p, syncs, ws, oldKeys, mode, opts.IncludePaused)
+	p.Runs = affected(p, syncs, ws, oldKeys, mode, opts)
 	return p, nil
 }
 
@@ -248,7 +255,7 @@ func readSyncs(ws *workspace.Workspace, dir string) ([]syncInfo, error) {
 	return out, nil
 }
 
-func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[string]string, mode string, includePaused bool) []Run {
+func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[string]string, mode string, opts Options) []Run {
 	changedSync := map[string]Resource{}
 	changedModel := map[string]Resource{}
 	for _, r := range p.Changed {
@@ -272,7 +279,7 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 		mr, modelChanged := changedModel[s.model]
 		switch {
 		case p.All:
-			run.Reason = "all syncs (--all)"
+			run.Reason = "every sync treated as changed"
 		case syncChanged:
 			run.Reason = "sync " + string(sr.Change)
 			run.New = sr.Change == gitdiff.Added || sr.Change == gitdiff.Renamed
@@ -288,16 +295,37 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 		case mode == ResyncNever:
 		case run.New:
 			run.FullResync, run.ResyncWhy = true, "new sync"
+		case keyKnown && old == "":
+			// The key before was missing or empty (invalid): not a
+			// change Git can see; Hightouch's key settles it.
+			run.CheckKey = newKeys[s.model]
 		case keyKnown && old != newKeys[s.model]:
 			run.FullResync, run.ResyncWhy = true, fmt.Sprintf("primary key of %s changed from %q to %q", s.model, old, newKeys[s.model])
 		}
-		if s.paused && !includePaused {
-			run.Skip = "paused (schedulePaused: true; pass --include-paused to run it)"
+		if s.paused && !opts.IncludePaused {
+			run.Skip = "paused (schedulePaused: true; " + cmp.Or(opts.PausedAdvice, "pass --include-paused to run it") + ")"
 		}
 		runs = append(runs, run)
 	}
 	slices.SortFunc(runs, func(a, b Run) int { return strings.Compare(a.Sync, b.Sync) })
 	return runs
+}
+
+// SettleKeys decides the full resyncs Git could not (CheckKey): a run
+// gets one when Hightouch has the model with another primary key than the
+// workspace now gives it. hightouchKey returns Hightouch's key of a model.
+func (p *Plan) SettleKeys(hightouchKey func(model string) (string, bool)) {
+	for i := range p.Runs {
+		r := &p.Runs[i]
+		now := r.CheckKey
+		if now == "" || r.FullResync {
+			continue
+		}
+		r.CheckKey = ""
+		if had, ok := hightouchKey(r.Model); ok && had != "" && had != now {
+			r.FullResync, r.ResyncWhy = true, fmt.Sprintf("primary key of %s in Hightouch is %q, the workspace now gives %q", r.Model, had, now)
+		}
+	}
 }
 
 // IsTrue reports whether a YAML node is the boolean true in any of its
