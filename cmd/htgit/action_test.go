@@ -1077,7 +1077,7 @@ func TestActionPush(t *testing.T) {
 			stderr: "this push created the branch, so there is no previous commit to compare with; set the input `all: true` to treat every sync as changed (a deploy then triggers every sync)"},
 		{name: "the tracked branch without a key", ref: "refs/heads/main", with: map[string]string{"api-key": ""}, code: 2,
 			stderr: "deploy needs the Hightouch API key: set the input `api-key` from a secret"},
-		{name: "Hightouch answers wrongly", ref: "refs/heads/main", with: map[string]string{"api-url": garbled.URL}, code: 3, // ISSUE 14: 4
+		{name: "Hightouch answers wrongly", ref: "refs/heads/main", with: map[string]string{"api-url": garbled.URL}, code: 4,
 			stderr: "hightouch: GET /"},
 		{name: "a bad timeout input", ref: "refs/heads/main", with: map[string]string{"timeout": "soon"}, code: 2,
 			stderr: `input timeout: time: invalid duration "soon"`},
