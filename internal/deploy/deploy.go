@@ -247,9 +247,9 @@ func (d *deployer) refinePlan() {
 		s, exists := d.snap.Syncs[r.Sync]
 		r.New = !exists || r.New && s.LastRunAt == nil
 		if r.New {
-			r.FullResync, r.ResyncWhy = true, "new sync"
-		} else if r.ResyncWhy == "new sync" {
-			r.FullResync, r.ResyncWhy = false, ""
+			r.Resync = plan.Resync{Kind: plan.ResyncNewSync}
+		} else if r.Resync.Kind == plan.ResyncNewSync {
+			r.Resync = plan.Resync{}
 			d.logf("%s: Hightouch already has this sync and has run it: no full resync", r.Sync)
 		}
 	}
@@ -379,7 +379,7 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 			d.logf("%s: not triggered: %s", r.Sync, r.Skip)
 			continue
 		}
-		res := RunResult{Sync: r.Sync, FullResync: r.FullResync}
+		res := RunResult{Sync: r.Sync, FullResync: r.Resync.Full()}
 		s, ok := d.snap.Syncs[r.Sync]
 		if !ok {
 			res.Failed, res.Status = true, StatusNotInHightouch
@@ -388,7 +388,7 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 		} else {
 			res.SyncID = s.ID
 			sent, planned = append(sent, len(runs)), append(planned, r)
-			triggers = append(triggers, hightouch.Trigger{SyncID: s.ID, Options: hightouch.TriggerOptions{FullResync: r.FullResync}})
+			triggers = append(triggers, hightouch.Trigger{SyncID: s.ID, Options: hightouch.TriggerOptions{FullResync: r.Resync.Full()}})
 		}
 		runs = append(runs, res)
 	}
@@ -405,7 +405,7 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 		res.RunID, res.Status, res.URL = t.RunID, "triggered", d.runURL(res.SyncID, t.RunID)
 		how := "incremental"
 		if res.FullResync {
-			how = "full resync: " + planned[k].ResyncWhy
+			how = "full resync: " + planned[k].Resync.String()
 		}
 		d.logf("%s: triggered run %s (%s)", res.Sync, t.RunID, how)
 	}

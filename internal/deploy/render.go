@@ -2,12 +2,13 @@ package deploy
 
 import (
 	"fmt"
-	"github.com/htgit/htgit/internal/fielddiff"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/htgit/htgit/internal/fielddiff"
 )
 
 // WriteTable prints the final table of a deploy.

@@ -33,15 +33,14 @@ type Resource struct {
 
 // Run is a sync the change touches, and how it would be triggered.
 type Run struct {
-	Sync       string // slug
-	Path       string // repo-relative
-	Model      string // the model slug the sync reads
-	Reason     string // why it is affected: "sync added", "model accounts modified"
-	New        bool   // the sync file is new (or renamed): new to Hightouch
-	FullResync bool
-	ResyncWhy  string
-	Paused     bool   // schedulePaused: true
-	Skip       string // why it will not be triggered (paused), or ""
+	Sync   string // slug
+	Path   string // repo-relative
+	Model  string // the model slug the sync reads
+	Reason Reason // why it is affected
+	New    bool   // the sync file is new (or renamed): new to Hightouch
+	Resync Resync // whether and why it is a full resync
+	Paused bool   // schedulePaused: true
+	Skip   string // why it will not be triggered (paused), or ""
 	// CheckKey is the model's primary key now when it was missing or
 	// empty before: Git cannot say whether Hightouch's key changes, so
 	// SettleKeys compares it with Hightouch's.
@@ -52,7 +51,7 @@ type Run struct {
 type Plan struct {
 	From, To  string
 	All       bool       // every sync counts as changed
-	Changed   []Resource // added, modified and renamed models and syncs, by path (with All: every one, Current)
+	Changed   []Resource // added, modified and renamed models and syncs, by path (with All: every one, gitdiff.Current)
 	Deleted   []Resource // deleted models and syncs (and the old side of renames)
 	Runs      []Run      // affected syncs, by slug
 	Files     []string   // every changed path under the Git Sync folder, repo-relative
@@ -65,10 +64,6 @@ type Plan struct {
 	// when it is Dir itself.
 	Prefix string
 }
-
-// Current is the Change of every model and sync with Options.All: not
-// changed by a commit, but what Hightouch must have.
-const Current gitdiff.Status = "current"
 
 // Full-resync modes.
 const (
@@ -148,7 +143,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		// applies) all of them.
 		for _, f := range ws.Files {
 			if f.Kind.Resource() != workspace.NotDeployed {
-				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: Current})
+				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: gitdiff.Current})
 			}
 		}
 		slices.SortFunc(p.Changed, func(a, b Resource) int { return strings.Compare(a.Path, b.Path) })
@@ -279,28 +274,28 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 		mr, modelChanged := changedModel[s.model]
 		switch {
 		case p.All:
-			run.Reason = "every sync treated as changed"
+			run.Reason = Reason{Cause: EverySync, Change: gitdiff.Current}
 		case syncChanged:
-			run.Reason = "sync " + string(sr.Change)
+			run.Reason = Reason{Cause: SyncChanged, Change: sr.Change}
 			run.New = sr.Change == gitdiff.Added || sr.Change == gitdiff.Renamed
 		case modelChanged:
-			run.Reason = fmt.Sprintf("model %s %s", s.model, mr.Change)
+			run.Reason = Reason{Cause: ModelChanged, Change: mr.Change, Model: s.model}
 		default:
 			continue
 		}
 		old, keyKnown := oldKeys[s.model]
 		switch {
 		case mode == ResyncAlways:
-			run.FullResync, run.ResyncWhy = true, "--full-resync always"
+			run.Resync = Resync{Kind: ResyncForced}
 		case mode == ResyncNever:
 		case run.New:
-			run.FullResync, run.ResyncWhy = true, "new sync"
+			run.Resync = Resync{Kind: ResyncNewSync}
 		case keyKnown && old == "":
 			// The key before was missing or empty (invalid): not a
 			// change Git can see; Hightouch's key settles it.
 			run.CheckKey = newKeys[s.model]
 		case keyKnown && old != newKeys[s.model]:
-			run.FullResync, run.ResyncWhy = true, fmt.Sprintf("primary key of %s changed from %q to %q", s.model, old, newKeys[s.model])
+			run.Resync = Resync{Kind: KeyChanged, Model: s.model, From: old, To: newKeys[s.model]}
 		}
 		if s.paused && !opts.IncludePaused {
 			run.Skip = "paused (schedulePaused: true; " + cmp.Or(opts.PausedAdvice, "pass --include-paused to run it") + ")"
@@ -318,12 +313,12 @@ func (p *Plan) SettleKeys(hightouchKey func(model string) (string, bool)) {
 	for i := range p.Runs {
 		r := &p.Runs[i]
 		now := r.CheckKey
-		if now == "" || r.FullResync {
+		if now == "" || r.Resync.Full() {
 			continue
 		}
 		r.CheckKey = ""
 		if had, ok := hightouchKey(r.Model); ok && had != "" && had != now {
-			r.FullResync, r.ResyncWhy = true, fmt.Sprintf("primary key of %s in Hightouch is %q, the workspace now gives %q", r.Model, had, now)
+			r.Resync = Resync{Kind: KeyDiffers, Model: r.Model, From: had, To: now}
 		}
 	}
 }

@@ -116,7 +116,7 @@ func runs(rs []Run) []string {
 		if r.Skip != "" {
 			how = "skipped: " + r.Skip
 		}
-		out = append(out, r.Sync+": "+r.Reason+"; "+how)
+		out = append(out, r.Sync+": "+r.Reason.String()+"; "+how)
 	}
 	return out
 }
@@ -361,7 +361,7 @@ func TestBuildAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Triggered() != 4 || !p.Runs[2].FullResync {
+	if p.Triggered() != 4 || !p.Runs[2].Resync.Full() {
 		t.Errorf("--all --full-resync always --include-paused: %q", runs(p.Runs))
 	}
 }

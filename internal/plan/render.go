@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/htgit/htgit/internal/gitdiff"
 )
 
 // WriteText prints the plan for a terminal or a CI log. Syncs that will run
@@ -17,7 +19,7 @@ func (p *Plan) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %-5s %s%s\n", r.Change, r.Kind, r.Slug, renamedFrom(r))
 	}
 	for _, r := range p.Deleted {
-		if r.Change == "deleted" {
+		if r.Change == gitdiff.Deleted {
 			fmt.Fprintf(w, "  %-8s %-5s %s (Hightouch keeps it)\n", r.Change, r.Kind, r.Slug)
 		}
 	}
@@ -97,8 +99,8 @@ func (p *Plan) span() string {
 
 // how says how a triggered run runs.
 func (r Run) how() string {
-	if r.FullResync {
-		return "full resync (" + r.ResyncWhy + ")"
+	if r.Resync.Full() {
+		return "full resync (" + r.Resync.String() + ")"
 	}
 	return "incremental"
 }
