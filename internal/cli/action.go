@@ -376,7 +376,7 @@ type triggeredRun struct {
 func setDeployOutputs(r *action.Runner, o *deploy.Outcome) error {
 	list := make([]triggeredRun, 0, len(o.Runs))
 	for _, run := range o.Runs {
-		list = append(list, triggeredRun{SyncSlug: run.Sync, SyncID: string(run.SyncID), RunID: string(run.RunID), Status: run.Status})
+		list = append(list, triggeredRun{SyncSlug: run.Sync, SyncID: string(run.SyncID), RunID: string(run.RunID), Status: run.State()})
 	}
 	b, err := json.Marshal(list)
 	if err != nil {

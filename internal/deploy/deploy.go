@@ -94,12 +94,33 @@ func (r *ResourceResult) setChanges(c []fielddiff.Change) {
 	r.Changes, r.Diff = c, fielddiff.Lines(c)
 }
 
-// Statuses of a RunResult that has no run: the trigger was not sent (no such
-// sync in Hightouch) or failed (and may have started a run).
+// Phase is how far htgit got with a run. Until Hightouch reports the run
+// the phase is all there is to say; after, the run's own Status is.
+type Phase int
+
 const (
-	StatusNotInHightouch = "not in Hightouch"
-	StatusTriggerFailed  = "trigger failed"
+	NotInHightouch Phase = iota // no such sync in Hightouch: not triggered
+	TriggerFailed               // the trigger failed, and may have started a run
+	Triggered                   // triggered; the run not looked at yet
+	NotVisible                  // triggered; Hightouch does not list the run yet
+	Reported                    // Hightouch reported the run: see Status
 )
+
+func (p Phase) String() string {
+	switch p {
+	case NotInHightouch:
+		return "not in Hightouch"
+	case TriggerFailed:
+		return "trigger failed"
+	case Triggered:
+		return "triggered"
+	case NotVisible:
+		return "not visible yet"
+	case Reported:
+		return "reported"
+	}
+	return fmt.Sprintf("Phase(%d)", int(p))
+}
 
 // RunResult is one triggered sync.
 type RunResult struct {
@@ -107,7 +128,8 @@ type RunResult struct {
 	SyncID     hightouch.ID
 	RunID      hightouch.ID
 	FullResync bool
-	Status     string // the last status seen, "triggered", or StatusTriggerFailed or StatusNotInHightouch
+	Phase      Phase
+	Status     string // Hightouch's last status of the run, once Phase is Reported
 	Rows       hightouch.RowCounts
 	FailedRows int64
 	Duration   time.Duration
@@ -382,7 +404,7 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 		res := RunResult{Sync: r.Sync, FullResync: r.Resync.Full()}
 		s, ok := d.snap.Syncs[r.Sync]
 		if !ok {
-			res.Failed, res.Status = true, StatusNotInHightouch
+			res.Failed, res.Phase = true, NotInHightouch
 			res.Error = "Hightouch has no sync with this slug; with --ingest none the change must already be in Hightouch"
 			d.logf("%s: %s", r.Sync, res.Error)
 		} else {
@@ -395,14 +417,14 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 	for k, t := range d.Client.TriggerSyncs(ctx, triggers, d.Parallel) {
 		res := &runs[sent[k]]
 		if t.Err != nil {
-			res.Failed, res.Status = true, StatusTriggerFailed
+			res.Failed, res.Phase = true, TriggerFailed
 			// An uncertain trigger's error says to check the runs before
 			// triggering again (hightouch.ErrTriggerUncertain).
 			res.Error = t.Err.Error()
 			d.logf("%s: trigger failed: %s", res.Sync, res.Error)
 			continue
 		}
-		res.RunID, res.Status, res.URL = t.RunID, "triggered", d.runURL(res.SyncID, t.RunID)
+		res.RunID, res.Phase, res.URL = t.RunID, Triggered, d.runURL(res.SyncID, t.RunID)
 		how := "incremental"
 		if res.FullResync {
 			how = "full resync: " + planned[k].Resync.String()
@@ -448,7 +470,7 @@ func (d *deployer) follow(ctx context.Context, r *RunResult, sem chan struct{}) 
 		switch {
 		case ctx.Err() != nil:
 			r.Failed = true
-			r.Error = fmt.Sprintf("gave up waiting (timeout) while the run was %s; it may still finish in Hightouch", r.Status)
+			r.Error = fmt.Sprintf("gave up waiting (timeout) while the run was %s; it may still finish in Hightouch", r.State())
 			d.logf("%s: %s", r.Sync, r.Error)
 			return
 		case err != nil:
@@ -457,14 +479,14 @@ func (d *deployer) follow(ctx context.Context, r *RunResult, sem chan struct{}) 
 				lastErr = msg
 			}
 		case !visible:
-			if r.Status == "triggered" {
-				r.Status = "not visible yet"
+			if r.Phase == Triggered {
+				r.Phase = NotVisible
 				d.logf("%s: run %s not visible yet", r.Sync, r.RunID)
 			}
 		default:
 			lastErr = ""
-			if run.Status != r.Status {
-				r.Status = run.Status
+			if r.Phase != Reported || run.Status != r.Status {
+				r.Phase, r.Status = Reported, run.Status
 				note := ""
 				if !hightouch.IsTerminal(run.Status) && !slices.Contains(runningStatuses, run.Status) {
 					note = " (unknown status; still polling)"
@@ -489,8 +511,8 @@ func (d *deployer) follow(ctx context.Context, r *RunResult, sem chan struct{}) 
 	}
 }
 
-// runningStatuses are the documented non-terminal statuses.
-var runningStatuses = []string{"queued", "querying", "processing", "reporting", "pending", "not visible yet", "triggered"}
+// runningStatuses are Hightouch's documented non-terminal statuses.
+var runningStatuses = []string{"queued", "querying", "processing", "reporting", "pending"}
 
 func (d *deployer) failed(status string) bool {
 	switch status {

@@ -295,7 +295,7 @@ func (e *env) writes() int {
 func runSummary(o *Outcome) []string {
 	out := []string{}
 	for _, r := range o.Runs {
-		s := fmt.Sprintf("%s %s full=%v", r.Sync, r.Status, r.FullResync)
+		s := fmt.Sprintf("%s %s full=%v", r.Sync, r.State(), r.FullResync)
 		if r.Failed {
 			s += " FAILED"
 		}
@@ -740,7 +740,7 @@ func TestTriggerAnswerLost(t *testing.T) {
 		t.Fatalf("outcome %+v", out.Runs)
 	}
 	r := out.Runs[0]
-	if !strings.Contains(r.Error, "check the sync's runs in Hightouch before triggering again") || r.RunID != "" || r.Status != StatusTriggerFailed {
+	if !strings.Contains(r.Error, "check the sync's runs in Hightouch before triggering again") || r.RunID != "" || r.Phase != TriggerFailed {
 		t.Errorf("run %+v", r)
 	}
 	if n := strings.Count(r.Error, "check the sync's runs"); n != 1 {

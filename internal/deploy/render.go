@@ -105,10 +105,21 @@ func WriteChanges(w io.Writer, indent string, changes []fielddiff.Change) {
 // saying so itself (warning with --fail-on-warning, a timeout while
 // running, an unknown final status).
 func (r RunResult) statusText() string {
-	if r.Failed && !slices.Contains([]string{"failed", "cancelled", "interrupted", StatusTriggerFailed, StatusNotInHightouch}, r.Status) {
-		return r.Status + " (failed)"
+	saysFailed := r.Phase == NotInHightouch || r.Phase == TriggerFailed ||
+		r.Phase == Reported && slices.Contains([]string{"failed", "cancelled", "interrupted"}, r.Status)
+	if r.Failed && !saysFailed {
+		return r.State() + " (failed)"
 	}
-	return r.Status
+	return r.State()
+}
+
+// State is the run's state in words: Hightouch's status once it reported
+// the run, else how far htgit got.
+func (r RunResult) State() string {
+	if r.Phase == Reported {
+		return r.Status
+	}
+	return r.Phase.String()
 }
 
 // cell keeps a value inside one markdown table cell.
