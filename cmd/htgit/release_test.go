@@ -101,16 +101,21 @@ func fakeRelease(version string) (release, error) {
 	if err != nil {
 		return release{}, err
 	}
+	// The same archive bytes serve every OS of a kind: packing is the slow part.
+	license := []byte("Apache-2.0\n")
+	unix, err := tarGz(map[string][]byte{"htgit": exe, "LICENSE": license})
+	if err != nil {
+		return release{}, err
+	}
+	windows, err := zipOf(map[string][]byte{"htgit.exe": exe, "LICENSE": license})
+	if err != nil {
+		return release{}, err
+	}
 	var sums []string
 	for _, p := range releasePlatforms {
-		name := fmt.Sprintf("htgit_%s_%s_%s.tar.gz", version, p[0], p[1])
-		pack := tarGz
+		name, data := fmt.Sprintf("htgit_%s_%s_%s.tar.gz", version, p[0], p[1]), unix
 		if p[0] == "windows" {
-			name, pack = strings.TrimSuffix(name, ".tar.gz")+".zip", zipOf
-		}
-		data, err := pack(map[string][]byte{exeName(p[0]): exe, "LICENSE": []byte("Apache-2.0\n")})
-		if err != nil {
-			return release{}, err
+			name, data = strings.TrimSuffix(name, ".tar.gz")+".zip", windows
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return release{}, err
@@ -120,13 +125,6 @@ func fakeRelease(version string) (release, error) {
 	}
 	slices.Sort(sums)
 	return release{version: version, dir: dir}, os.WriteFile(filepath.Join(dir, "checksums.txt"), []byte(strings.Join(sums, "")), 0o644)
-}
-
-func exeName(goos string) string {
-	if goos == "windows" {
-		return "htgit.exe"
-	}
-	return "htgit"
 }
 
 func tarGz(files map[string][]byte) ([]byte, error) {
