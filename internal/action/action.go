@@ -25,6 +25,7 @@ type Inputs struct {
 	Path          string
 	Branch        string
 	Strict        bool
+	Config        string // the configuration file, relative to the repository
 	Annotate      string
 	SARIFFile     string
 	APIKey        string
@@ -94,6 +95,7 @@ func (r *Runner) Inputs() (Inputs, error) {
 	in.Path = str("path", "")
 	in.Branch = str("branch", "")
 	in.Strict = boolean("strict", false)
+	in.Config = str("config", "")
 	in.Annotate = str("annotate", "changed")
 	in.SARIFFile = str("sarif-file", "")
 	in.APIURL = str("api-url", "")

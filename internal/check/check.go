@@ -6,6 +6,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,13 +15,15 @@ import (
 	"sync"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
 // Options tune a run.
 type Options struct {
-	// Strict turns warnings into errors.
-	Strict bool
+	// Policy says which rules are reported and how (the configuration's
+	// levels and ignores, then --strict).
+	Policy rules.Policy
 	// ReportSet, when not empty, limits the findings to these files (absolute
 	// paths) and to findings related to them; the whole workspace is still
 	// checked so references resolve.
@@ -75,11 +78,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	}
 	idx := newIndex(ws, summaries)
 	for _, f := range ws.Files {
-		switch f.Kind {
-		case workspace.Model:
+		switch f.Kind.Resource() {
+		case workspace.ModelResource:
 			res.Models++
-		case workspace.Sync:
+		case workspace.SyncResource:
 			res.Syncs++
+		case workspace.NotDeployed:
 		}
 	}
 	all = append(all, idx.crossFile()...)
@@ -87,11 +91,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	if len(opts.ReportSet) > 0 {
 		all = inReportSet(all, opts.ReportSet)
 	}
-	if opts.Strict {
-		for i := range all {
-			all[i].Severity = finding.Error
-		}
-	}
+	all = opts.Policy.Apply(all, ws.RelPaths)
 	finding.Sort(all)
 	res.Findings = all
 	return res, nil
@@ -103,7 +103,7 @@ func checkFile(f workspace.File) (*summary, []finding.Finding) {
 	src, err := os.ReadFile(f.Path)
 	if err != nil {
 		return nil, []finding.Finding{{Path: f.Path, Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
-			Rule: workspace.RuleUnreadable.ID, Severity: workspace.RuleUnreadable.Severity,
+			Rule: rules.FileUnreadable.ID, Severity: rules.FileUnreadable.Severity,
 			Message: "cannot read file: " + err.Error()}}
 	}
 	return checkSource(f, src)
@@ -125,6 +125,16 @@ func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 		fc.sync(s)
 	case workspace.Manifest:
 		fc.manifest(s)
+	case workspace.ParentModel, workspace.RelatedModel, workspace.EventModel:
+		fc.schemaModel(s)
+	case workspace.Contract:
+		fc.contract()
+	case workspace.Aliases:
+		fc.aliases(s)
+	case workspace.Relationship:
+		// Not public beyond being YAML: the YAML and schema steps did it.
+	default:
+		panic(fmt.Sprintf("check: no checks for %v files", f.Kind))
 	}
 	return s, fc.findings
 }
@@ -155,22 +165,6 @@ func inReportSet(fs []finding.Finding, set []string) []finding.Finding {
 		}
 	}
 	return out
-}
-
-// Rules lists every rule htgit has, for SARIF and the documentation.
-func Rules() []finding.Rule {
-	rules := []finding.Rule{
-		workspace.RuleTooLarge, workspace.RuleSymlink, workspace.RuleUnreadable,
-		workspace.RuleSyntax, workspace.RuleTab, workspace.RuleDuplicateKey,
-		workspace.RuleMultipleDocuments, workspace.RuleRootNotMapping, workspace.RuleInvalidUTF8,
-	}
-	rules = append(rules, schemaRules...)
-	rules = append(rules, modelRules...)
-	rules = append(rules, scheduleRules...)
-	rules = append(rules, mappingRules...)
-	rules = append(rules, referenceRules...)
-	rules = append(rules, slugRules...)
-	return rules
 }
 
 // Counts tallies the result's findings by severity.

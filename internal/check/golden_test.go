@@ -15,6 +15,7 @@ import (
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -25,6 +26,8 @@ var update = flag.Bool("update", false, "rewrite the want.txt files of the golde
 var noGoldenCase = map[string]string{
 	"file-symlink-outside-root": "needs a symlink leaving the repository: TestDiscoverSymlinks creates one",
 	"file-unreadable":           "needs a file that vanishes or cannot be read (tests run as root): TestRunUnreadable and TestDiscoverSymlinks",
+	"change-deleted":            "a change between two commits, not a workspace state: plan's TestFindings and the README example",
+	"change-renamed":            "a change between two commits, not a workspace state: plan's TestFindings and the README example",
 }
 
 // caseOptions reads a case's optional .case file (hidden, so Discover skips
@@ -51,7 +54,7 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
 			}
 			wo.MaxSize = n
 		case "strict":
-			co.Strict = true
+			co.Policy.Strict = true
 		case "path":
 			wo.Path = val
 		case "report":
@@ -77,7 +80,7 @@ func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	in := report.Input{Findings: res.Findings, Rules: check.Rules(), BaseDir: dir,
+	in := report.Input{Findings: res.Findings, Rules: rules.All(), BaseDir: dir,
 		Stats: report.Stats{Files: res.Files, Models: res.Models, Syncs: res.Syncs}}
 	if err := report.Text(&out, in, false); err != nil {
 		t.Fatal(err)
@@ -112,7 +115,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	known := map[string]bool{}
-	for _, r := range check.Rules() {
+	for _, r := range rules.All() {
 		known[r.ID] = true
 	}
 	covered := map[string]bool{}
@@ -124,7 +127,7 @@ func TestGolden(t *testing.T) {
 		covered[rule] = true
 		t.Run(rule, func(t *testing.T) {
 			if !known[rule] {
-				t.Fatalf("case %s is not named after a rule of check.Rules()", rule)
+				t.Fatalf("case %s is not named after a rule of rules.All()", rule)
 			}
 			dir, err := filepath.Abs(filepath.Join(root, rule))
 			if err != nil {
@@ -137,7 +140,7 @@ func TestGolden(t *testing.T) {
 			compareGolden(t, dir, got)
 		})
 	}
-	for _, r := range check.Rules() {
+	for _, r := range rules.All() {
 		reason, excused := noGoldenCase[r.ID]
 		switch {
 		case excused && covered[r.ID]:

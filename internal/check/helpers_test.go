@@ -72,7 +72,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 func runFiles(t *testing.T, files map[string]string, opts Options) (string, *Result) {
 	t.Helper()
 	dir := t.TempDir()
-	all := map[string]string{"models/users.yaml": baseModel, "syncs/users-to-braze.yaml": baseSync}
+	all := map[string]string{"manifest.yaml": manifest, "models/users.yaml": baseModel, "syncs/users-to-braze.yaml": baseSync}
 	for rel, src := range files {
 		if src == "" {
 			delete(all, rel) // a case deletes a base file by mapping it to ""

@@ -5,21 +5,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleMappingTo = finding.Rule{ID: "sync-mapping-to", Severity: finding.Error,
-		Summary: "A mapping entry has no `to`.",
-		Help:    "Every mapping names the destination field it writes with `to`."}
-	ruleMappingType = finding.Rule{ID: "sync-mapping-type", Severity: finding.Error,
-		Summary: "A mapping entry has no valid `type`, or lacks the field its type needs.",
-		Help:    "Use type standard with `from`, template with `template`, variable with `variable`, or reference with `lookup`."}
-	ruleMappingDuplicate = finding.Rule{ID: "sync-mapping-duplicate-to", Severity: finding.Warning,
-		Summary: "Two mappings write the same destination field.",
-		Help:    "Keep one mapping per `to`: only one value can reach the field."}
-	mappingRules = []finding.Rule{ruleMappingTo, ruleMappingType, ruleMappingDuplicate}
 )
 
 // mappingTypes maps each mapping type to the field it needs.
@@ -38,14 +25,14 @@ func (fc *fileCheck) mappings(list string, seq *yaml.Node) {
 		to := fc.field(entry, "to")
 		if target, ok := to.str(); ok && target != "" {
 			if line, dup := seen[target]; dup {
-				fc.at(ruleMappingDuplicate, to.value, fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line))
+				fc.at(rules.SyncMappingDuplicateTo, to.value, fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line))
 			} else {
 				seen[target] = to.value.Line
 			}
 		} else if !to.present() || workspace.IsNull(to.value) {
-			fc.at(ruleMappingTo, whereOr(to, field{key: entry}), fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
+			fc.at(rules.SyncMappingTo, whereOr(to, field{key: entry}), fmt.Sprintf("%s entry has no `to`; name the destination field it writes", list))
 		} else if ok {
-			fc.at(ruleMappingTo, to.where(), fmt.Sprintf("%s entry has an empty `to`; name the destination field it writes", list))
+			fc.at(rules.SyncMappingTo, to.where(), fmt.Sprintf("%s entry has an empty `to`; name the destination field it writes", list))
 		}
 
 		typ := fc.field(entry, "type")
@@ -53,15 +40,15 @@ func (fc *fileCheck) mappings(list string, seq *yaml.Node) {
 		need, known := mappingTypes[kind]
 		switch {
 		case !typ.present() || workspace.IsNull(typ.value):
-			fc.at(ruleMappingType, entry, fmt.Sprintf("%s entry has no `type`; add type: standard (with from), template, variable or reference", list))
+			fc.at(rules.SyncMappingType, entry, fmt.Sprintf("%s entry has no `type`; add type: standard (with from), template, variable or reference", list))
 		case !known:
 			msg := fmt.Sprintf("mapping type %q is not standard, template, variable or reference", kind)
 			if s := closest(kind, []string{"standard", "template", "variable", "reference"}); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			fc.at(ruleMappingType, typ.where(), msg)
+			fc.at(rules.SyncMappingType, typ.where(), msg)
 		case workspace.IsNull(fc.field(entry, need).value):
-			fc.at(ruleMappingType, typ.value, fmt.Sprintf("mapping of type %s needs `%s`; add it", kind, need))
+			fc.at(rules.SyncMappingType, typ.value, fmt.Sprintf("mapping of type %s needs `%s`; add it", kind, need))
 		}
 	}
 }

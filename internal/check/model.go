@@ -7,27 +7,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleQueryField = finding.Rule{ID: "model-query-field", Severity: finding.Error,
-		Summary: "The field that holds the query does not match the model's type.",
-		Help:    "Set rawSql for raw_sql, tableName for table, dbtModel for dbt_model, and leave the other two null."}
-	ruleDBTModel = finding.Rule{ID: "model-dbt-model", Severity: finding.Error,
-		Summary: "dbtModel is not of the form model.<package>.<model>.",
-		Help:    "Write the dbt unique id, e.g. model.analytics.dim_users."}
-	ruleIsSchema = finding.Rule{ID: "model-is-schema", Severity: finding.Error,
-		Summary: "isSchema is true.",
-		Help:    "isSchema is internal to Hightouch and must be false in Git Sync files."}
-	rulePrimaryKey = finding.Rule{ID: "model-primary-key", Severity: finding.Error,
-		Summary: "primaryKey is empty.",
-		Help:    "Name the column that identifies a row; Hightouch tracks changes by it."}
-	rulePrimaryKeyUnused = finding.Rule{ID: "model-primary-key-unused", Severity: finding.Warning,
-		Summary: "A raw_sql query never mentions its primary key column.",
-		Help:    "Select the primary key column in the query (or fix primaryKey); without it the sync cannot match rows."}
-	modelRules = []finding.Rule{ruleQueryField, ruleDBTModel, ruleIsSchema, rulePrimaryKey, rulePrimaryKeyUnused}
 )
 
 // queryFields maps each model type to the field that holds its query.
@@ -51,18 +32,18 @@ func (fc *fileCheck) model(s *summary) {
 	}
 
 	if isSchema := fc.field(root, "isSchema"); workspace.Value(isSchema.value) == true {
-		fc.at(ruleIsSchema, isSchema.value, "isSchema must be false: it is internal to Hightouch")
+		fc.at(rules.ModelIsSchema, isSchema.value, "isSchema must be false: it is internal to Hightouch")
 	}
 
 	pk := fc.field(root, "primaryKey")
 	key, isString := pk.str()
 	if pk.present() && isString && strings.TrimSpace(key) == "" {
-		fc.at(rulePrimaryKey, pk.where(), "primaryKey is empty; name the column that identifies a row")
+		fc.at(rules.ModelPrimaryKey, pk.where(), "primaryKey is empty; name the column that identifies a row")
 	}
 	if kind == "raw_sql" && strings.TrimSpace(key) != "" {
 		sql := fc.field(root, "rawSql")
 		if text, ok := sql.str(); ok && !mentions(text, key) && !selectStar.MatchString(text) {
-			fc.at(rulePrimaryKeyUnused, pk.value,
+			fc.at(rules.ModelPrimaryKeyUnused, pk.value,
 				fmt.Sprintf("the rawSql query never mentions the primary key column %q; select it or fix primaryKey", key))
 		}
 	}
@@ -77,13 +58,13 @@ func (fc *fileCheck) queryFields(kind, want string, typ field) {
 		text, isString := f.str()
 		switch {
 		case name == want && workspace.IsNull(f.value):
-			fc.at(ruleQueryField, whereOr(f, typ), fmt.Sprintf("type is %s but %s is not set; add the %s", kind, want, describeField(want)))
+			fc.at(rules.ModelQueryField, whereOr(f, typ), fmt.Sprintf("type is %s but %s is not set; add the %s", kind, want, describeField(want)))
 		case name == want && isString && strings.TrimSpace(text) == "":
-			fc.at(ruleQueryField, f.where(), fmt.Sprintf("%s is empty; add the %s", want, describeField(want)))
+			fc.at(rules.ModelQueryField, f.where(), fmt.Sprintf("%s is empty; add the %s", want, describeField(want)))
 		case name == want && name == "dbtModel" && isString && !dbtModelID.MatchString(text):
-			fc.at(ruleDBTModel, f.value, fmt.Sprintf("dbtModel %q is not of the form model.<package>.<model>", text))
+			fc.at(rules.ModelDBTModel, f.value, fmt.Sprintf("dbtModel %q is not of the form model.<package>.<model>", text))
 		case name != want && !workspace.IsNull(f.value):
-			fc.at(ruleQueryField, f.key, fmt.Sprintf("%s must be null when type is %s; remove it or change type", name, kind))
+			fc.at(rules.ModelQueryField, f.key, fmt.Sprintf("%s must be null when type is %s; remove it or change type", name, kind))
 		}
 	}
 }

@@ -7,23 +7,8 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleModelRef = finding.Rule{ID: "sync-model-ref", Severity: finding.Error,
-		Summary: "A sync's model is not a model slug of the workspace.",
-		Help:    "Set model to the file name (without .yaml) of a file in models/; the message lists the closest slugs."}
-	ruleDestinationRef = finding.Rule{ID: "sync-destination-ref", Severity: finding.Error,
-		Summary: "A sync's destination is not listed in the manifest.",
-		Help:    "Use a key of the manifest's destinations; the destination must exist in Hightouch."}
-	ruleSourceRef = finding.Rule{ID: "model-source-ref", Severity: finding.Error,
-		Summary: "A model's source is not listed in the manifest.",
-		Help:    "Use a key of the manifest's sources; the source must exist in Hightouch."}
-	ruleDuplicateName = finding.Rule{ID: "model-duplicate-name", Severity: finding.Warning,
-		Summary: "Two models have the same name.",
-		Help:    "Give each model its own name so people can tell them apart in Hightouch."}
-	referenceRules = []finding.Rule{ruleModelRef, ruleDestinationRef, ruleSourceRef, ruleDuplicateName}
 )
 
 // ref is a string value that names something in another file.
@@ -40,43 +25,55 @@ type summary struct {
 	name, source          ref // models
 	model, destination    ref // syncs
 	sources, destinations map[string]bool
+	aliases               map[string]bool // every string of an aliases file
 }
 
 // index holds the summaries of a workspace, by kind.
 type index struct {
-	ws        *workspace.Workspace
-	models    []*summary
-	syncs     []*summary
-	manifests []*summary // parsed manifests, by Rel
-	bySlug    map[string][]*summary
+	ws           *workspace.Workspace
+	models       []*summary
+	schemaModels []*summary // Customer Studio parent, related and event models
+	syncs        []*summary
+	manifests    []*summary      // parsed manifests, by Rel
+	aliases      map[string]bool // every string of every aliases file
+	bySlug       map[string][]*summary
 }
 
 func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
-	idx := &index{ws: ws, bySlug: map[string][]*summary{}}
+	idx := &index{ws: ws, bySlug: map[string][]*summary{}, aliases: map[string]bool{}}
 	for i, s := range summaries {
 		f := ws.Files[i]
+		if s == nil {
+			s = &summary{file: f} // unparsable: its slug still exists, so references to it resolve
+		}
+		if f.Kind.Spec().SlugSpace == workspace.ModelSlugs {
+			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], s)
+		}
 		switch f.Kind {
 		case workspace.Model:
-			if s == nil {
-				s = &summary{file: f} // unparsable: still a model slug, so syncs naming it resolve
-			}
 			idx.models = append(idx.models, s)
-			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], s)
+		case workspace.ParentModel, workspace.RelatedModel, workspace.EventModel:
+			idx.schemaModels = append(idx.schemaModels, s)
 		case workspace.Sync:
-			if s == nil {
-				s = &summary{file: f}
-			}
 			idx.syncs = append(idx.syncs, s)
 		case workspace.Manifest:
-			if s != nil {
+			if summaries[i] != nil { // an unparsable manifest lists nothing
 				idx.manifests = append(idx.manifests, s)
 			}
+		case workspace.Aliases:
+			for k := range s.aliases {
+				idx.aliases[k] = true
+			}
+		case workspace.Relationship, workspace.Contract:
+			// Nothing refers to them, and what they refer to is not public.
+		default:
+			panic(fmt.Sprintf("check: %v files are not indexed", f.Kind))
 		}
 	}
 	// A file too large, not followed or excluded still names a resource in
 	// Hightouch: a sync naming it must not fail too.
 	for _, f := range slices.Concat(ws.Skipped, ws.Excluded) {
-		if f.Kind == workspace.Model {
+		if f.Kind.Spec().SlugSpace == workspace.ModelSlugs {
 			idx.bySlug[f.Slug] = append(idx.bySlug[f.Slug], &summary{file: f})
 		}
 	}
@@ -89,6 +86,7 @@ func (idx *index) crossFile() []finding.Finding {
 	out = append(out, idx.modelRefs()...)
 	out = append(out, idx.manifestRefs()...)
 	out = append(out, idx.duplicateNames()...)
+	out = append(out, idx.unclaimed()...)
 	return out
 }
 
@@ -128,7 +126,7 @@ func (idx *index) modelRefs() []finding.Finding {
 		} else {
 			msg += "; set it to the file name of a model, without .yaml"
 		}
-		out = append(out, newFinding(s.file.Path, ruleModelRef, s.model.at, msg, related...))
+		out = append(out, newFinding(s.file.Path, rules.SyncModelRef, s.model.at, msg, related...))
 	}
 	return out
 }
@@ -143,48 +141,120 @@ func suggest(cache map[string][]string, value string, slugs []string) []string {
 	return near
 }
 
-// manifestRefs checks sources and destinations against the manifest, when
-// there is one and it lists that kind.
-//
-// Several manifest*.yaml files are read as one list: a slug listed in any of
-// them exists.
+// manifestRefs checks sources and destinations against the manifests. Each
+// manifest-<workspace>.yaml is one workspace sharing the folder: a slug no
+// manifest lists is an error, one that some list and others do not is a
+// warning (ingestion fails in those workspaces), and a slug an aliases file
+// names is left alone.
 func (idx *index) manifestRefs() []finding.Finding {
 	if len(idx.manifests) == 0 {
-		return nil
+		return idx.noManifest()
 	}
-	var sources, destinations map[string]bool
-	var names, paths []string
+	var paths []string
 	for _, m := range idx.manifests {
-		sources = union(sources, m.sources)
-		destinations = union(destinations, m.destinations)
-		names = append(names, m.file.Rel)
 		paths = append(paths, m.file.Path)
 	}
 	var out []finding.Finding
-	check := func(owner *summary, r ref, known map[string]bool, rule finding.Rule, what string) {
-		if known == nil || !r.set || known[r.value] {
+	check := func(owner *summary, r ref, listed func(*summary) map[string]bool, rule finding.Rule, what, unsure string) {
+		if !r.set || idx.aliases[r.value] {
 			return
 		}
-		msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(names, " or "))
-		keys := make([]string, 0, len(known))
-		for k := range known {
-			keys = append(keys, k)
+		var listing, missing []string
+		var known []string
+		for _, m := range idx.manifests {
+			keys := listed(m)
+			switch {
+			case keys == nil:
+				continue // this manifest does not list that kind
+			case keys[r.value]:
+				listing = append(listing, m.file.Rel)
+			default:
+				missing = append(missing, m.file.Rel)
+			}
+			for k := range keys {
+				known = append(known, k)
+			}
 		}
-		slices.Sort(keys)
-		if near := nearest(r.value, keys, 3, max(3, len(r.value)/2)); len(near) > 0 {
-			msg += "; closest: " + strings.Join(near, ", ")
+		if len(missing) == 0 {
+			return
+		}
+		var f finding.Finding
+		if len(listing) > 0 {
+			f = newFinding(owner.file.Path, rule, r.at, fmt.Sprintf("%s %q is listed in %s but not in %s: Git Sync cannot ingest this file into the workspace of %s unless an aliases file maps the slug",
+				what, r.value, strings.Join(listing, ", "), strings.Join(missing, ", "), strings.Join(missing, ", ")), paths...)
+			f.Severity = finding.Warning
 		} else {
-			msg += fmt.Sprintf("; use one of its %ss", what)
+			msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(missing, " or "))
+			slices.Sort(known)
+			known = slices.Compact(known)
+			if near := nearest(r.value, known, 3, max(3, len(r.value)/2)); len(near) > 0 {
+				msg += "; closest: " + strings.Join(near, ", ")
+			} else {
+				msg += fmt.Sprintf("; use one of its %ss", what)
+			}
+			f = newFinding(owner.file.Path, rule, r.at, msg+unsure, paths...)
+			if unsure != "" {
+				f.Severity = finding.Warning
+			}
 		}
-		out = append(out, newFinding(owner.file.Path, rule, r.at, msg, paths...))
+		out = append(out, f)
 	}
+	sources := func(m *summary) map[string]bool { return m.sources }
+	destinations := func(m *summary) map[string]bool { return m.destinations }
 	for _, s := range idx.models {
-		check(s, s.source, sources, ruleSourceRef, "source")
+		check(s, s.source, sources, rules.ModelSourceRef, "source", "")
+	}
+	for _, s := range idx.schemaModels {
+		check(s, s.source, sources, rules.ModelSourceRef, "source", " (a warning: Git Sync's format for Customer Studio schema files is not public)")
 	}
 	for _, s := range idx.syncs {
-		check(s, s.destination, destinations, ruleDestinationRef, "destination")
+		check(s, s.destination, destinations, rules.SyncDestinationRef, "destination", "")
 	}
 	return out
+}
+
+// noManifest says once that references were not checked, when some file
+// has one to check. It points at the first such reference, so every format
+// (SARIF too) can place it in a file.
+func (idx *index) noManifest() []finding.Finding {
+	var sources, destinations int
+	var first *summary
+	var at span
+	note := func(s *summary, r ref, n *int) {
+		if !r.set {
+			return
+		}
+		*n++
+		if first == nil || s.file.Rel < first.file.Rel {
+			first, at = s, r.at
+		}
+	}
+	for _, s := range slices.Concat(idx.models, idx.schemaModels) {
+		note(s, s.source, &sources)
+	}
+	for _, s := range idx.syncs {
+		note(s, s.destination, &destinations)
+	}
+	if first == nil {
+		return nil
+	}
+	return []finding.Finding{newFinding(first.file.Path, rules.ManifestMissing, at,
+		fmt.Sprintf("no manifest*.yaml in the Git Sync folder, so %d source and %d destination reference(s), this one among them, were not checked", sources, destinations))}
+}
+
+// unclaimed names, once, the YAML files no kind claims.
+func (idx *index) unclaimed() []finding.Finding {
+	if len(idx.ws.Unclaimed) == 0 {
+		return nil
+	}
+	const shown = 10
+	list := idx.ws.Unclaimed[:min(len(idx.ws.Unclaimed), shown)]
+	msg := fmt.Sprintf("%d YAML file(s) in the Git Sync folder are no kind of Git Sync file and were not checked: %s",
+		len(idx.ws.Unclaimed), strings.Join(list, ", "))
+	if more := len(idx.ws.Unclaimed) - shown; more > 0 {
+		msg += fmt.Sprintf(" and %d more", more)
+	}
+	return []finding.Finding{newFinding(filepath.Join(idx.ws.Dir, filepath.FromSlash(idx.ws.Unclaimed[0])), rules.FileUnclaimed, span{}, msg)}
 }
 
 // union adds b's keys to a; nil (that kind not listed) stays nil only when
@@ -214,7 +284,7 @@ func (idx *index) duplicateNames() []finding.Finding {
 			first[s.name.value] = s
 			continue
 		}
-		out = append(out, newFinding(s.file.Path, ruleDuplicateName, s.name.at,
+		out = append(out, newFinding(s.file.Path, rules.ModelDuplicateName, s.name.at,
 			fmt.Sprintf("model name %q is also used by %s; give each model its own name", s.name.value, prev.file.Rel), prev.file.Path))
 	}
 	return out

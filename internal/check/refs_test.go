@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -35,8 +36,8 @@ func TestReferenceRules(t *testing.T) {
 			"syncs/users-to-braze.yaml", nil},
 		{"unparsable model still resolves", map[string]string{"models/users.yaml": "name: [\n"},
 			"syncs/users-to-braze.yaml", nil},
-		{"no manifest: destinations are not checked", map[string]string{"syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: anything")},
-			"syncs/users-to-braze.yaml", nil},
+		{"no manifest: references are not checked, and a notice says so once", map[string]string{"manifest.yaml": "", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: anything")},
+			"models/users.yaml", []want{{"manifest-missing", "2:9-2:18", "no manifest*.yaml in the Git Sync folder, so 1 source and 1 destination reference(s), this one among them, were not checked"}}},
 		{"destination not in the manifest", map[string]string{"manifest.yaml": manifest, "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase")},
 			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:19", `destination "brase" is not listed in manifest.yaml; closest: braze`}}},
 		{"source not in the manifest", map[string]string{"manifest.yaml": manifest, "models/users.yaml": model("source: snowflake", "source: postgres")},
@@ -45,8 +46,16 @@ func TestReferenceRules(t *testing.T) {
 			"syncs/users-to-braze.yaml", nil},
 		{"manifest with empty destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\ndestinations:\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},
 			"syncs/users-to-braze.yaml", nil},
-		{"two manifests list together", map[string]string{"manifest.yaml": manifest, "manifest-eu.yaml": "destinations: {braze-eu: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: braze-eu")},
+		{"two workspaces: a slug one manifest lacks is a warning", map[string]string{"manifest.yaml": manifest, "manifest-eu.yaml": "destinations: {braze-eu: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: braze-eu")},
+			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:22", "is listed in manifest-eu.yaml but not in manifest.yaml: Git Sync cannot ingest this file into the workspace of manifest.yaml"}}},
+		{"a slug an aliases file names is known", map[string]string{"manifest.yaml": manifest, "manifest-eu.yaml": "destinations: {braze-eu: {}}\n", "aliases-eu.yaml": "destinations:\n  braze: braze-eu\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: braze-eu")},
 			"syncs/users-to-braze.yaml", nil},
+		{"a schema model's unknown source is a warning", map[string]string{"manifest.yaml": manifest, "schema/parent-models/people.yaml": "name: People\nsource: snowflak\n"},
+			"schema/parent-models/people.yaml", []want{{"model-source-ref", "2:9-2:17", "not public"}}},
+		{"a sync may name a parent model", map[string]string{"manifest.yaml": manifest, "schema/parent-models/people.yaml": "name: People\nsource: snowflake\n", "syncs/users-to-braze.yaml": syncEdit("model: users", "model: people")},
+			"syncs/users-to-braze.yaml", nil},
+		{"a model and a parent model share slugs", map[string]string{"manifest.yaml": manifest, "schema/parent-models/users.yaml": "name: People\n"},
+			"schema/parent-models/users.yaml", []want{{"slug-duplicate", "1:1-1:1", `model slug "users" is also given by models/users.yaml`}}},
 		{"two manifests named in the message", map[string]string{"manifest.yaml": manifest, "manifest-eu.yaml": "destinations: {braze-eu: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: nope")},
 			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:18", "not listed in manifest-eu.yaml or manifest.yaml"}}},
 		{"duplicate model name", map[string]string{"models/users-2.yaml": baseModel},
@@ -101,9 +110,9 @@ func TestReportSet(t *testing.T) {
 }
 
 func TestRunStrict(t *testing.T) {
-	files := map[string]string{"models/users.yaml": model("isSchema: false", "isSchema: false\nowner: x")}
+	files := map[string]string{"manifest.yaml": manifest, "models/users.yaml": model("isSchema: false", "isSchema: false\nowner: x")}
 	for _, strict := range []bool{false, true} {
-		_, res := runFiles(t, files, Options{Strict: strict})
+		_, res := runFiles(t, files, Options{Policy: rules.Policy{Strict: strict}})
 		if len(res.Findings) != 1 || res.Findings[0].Rule != "schema-unknown-key" {
 			t.Fatalf("findings %v", res.Findings)
 		}
@@ -121,7 +130,7 @@ func TestRunStrict(t *testing.T) {
 // (or cannot be read) is a finding, not a failed run.
 func TestRunUnreadable(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"models/users.yaml": baseModel, "syncs/s.yaml": baseSync})
+	writeFiles(t, dir, map[string]string{"manifest.yaml": manifest, "models/users.yaml": baseModel, "syncs/s.yaml": baseSync})
 	ws, _, err := workspace.Discover(workspace.Options{Root: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -175,19 +184,6 @@ func TestRunDeterministic(t *testing.T) {
 			if !reflect.DeepEqual(first.Findings, again.Findings) {
 				t.Fatalf("%s: findings differ between runs:\n%v\n%v", c, first.Findings, again.Findings)
 			}
-		}
-	}
-}
-
-func TestRulesAreUniqueAndDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, r := range Rules() {
-		if seen[r.ID] {
-			t.Errorf("rule %s listed twice", r.ID)
-		}
-		seen[r.ID] = true
-		if r.Summary == "" || r.Help == "" {
-			t.Errorf("rule %s lacks a summary or help", r.ID)
 		}
 	}
 }

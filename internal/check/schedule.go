@@ -10,23 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleScheduleType = finding.Rule{ID: "sync-schedule-type", Severity: finding.Warning,
-		Summary: "The schedule type is not one htgit knows.",
-		Help:    "Use interval, cron, visual, dbt-cloud or manual; Hightouch may not run a schedule it does not know."}
-	ruleInterval = finding.Rule{ID: "sync-schedule-interval", Severity: finding.Error,
-		Summary: "An interval schedule lacks its interval or has a quantity below 1.",
-		Help:    "Write schedule: {interval: {unit: minute|hour|day|week, quantity: N}} with N >= 1."}
-	ruleCron = finding.Rule{ID: "sync-schedule-cron", Severity: finding.Error,
-		Summary: "A cron expression does not parse as five fields.",
-		Help:    "Write minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1-5\" (evaluated in UTC)."}
-	ruleVisual = finding.Rule{ID: "sync-schedule-visual", Severity: finding.Error,
-		Summary: "A visual schedule has no expressions, unknown or no days, or a time that is not HH:MM.",
-		Help:    "Write expressions: [{days: {monday: true}, time: \"09:00\"}] with 24-hour times."}
-	scheduleRules = []finding.Rule{ruleScheduleType, ruleInterval, ruleCron, ruleVisual}
 )
 
 // scheduleBodies maps each schedule type to the key its body needs.
@@ -40,9 +25,9 @@ var missingBody = map[string]struct {
 	rule finding.Rule
 	msg  string
 }{
-	"interval": {ruleInterval, "interval schedule has no schedule.interval; add interval: {unit: hour, quantity: 1}"},
-	"cron":     {ruleCron, "cron schedule has no schedule.expression; add expression: \"0 6 * * *\" (UTC)"},
-	"visual":   {ruleVisual, "visual schedule has no schedule.expressions; add expressions: [{days: {monday: true}, time: \"09:00\"}]"},
+	"interval": {rules.SyncScheduleInterval, "interval schedule has no schedule.interval; add interval: {unit: hour, quantity: 1}"},
+	"cron":     {rules.SyncScheduleCron, "cron schedule has no schedule.expression; add expression: \"0 6 * * *\" (UTC)"},
+	"visual":   {rules.SyncScheduleVisual, "visual schedule has no schedule.expressions; add expressions: [{days: {monday: true}, time: \"09:00\"}]"},
 }
 
 func (fc *fileCheck) schedule(schedule field) {
@@ -54,7 +39,7 @@ func (fc *fileCheck) schedule(schedule field) {
 	body := fc.field(schedule.value, "schedule")
 	want, known := scheduleBodies[kind]
 	if isString && !known {
-		fc.at(ruleScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, manual", kind))
+		fc.at(rules.SyncScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, manual", kind))
 	}
 	// A known type without its body never runs; the dbt Cloud shapes are
 	// not confirmed, so only the documented ones are required.
@@ -71,14 +56,14 @@ func (fc *fileCheck) schedule(schedule field) {
 	if interval := fc.field(body.value, "interval"); interval.present() {
 		if q := fc.field(interval.value, "quantity"); q.present() {
 			if n, ok := workspace.Value(q.value).(int64); ok && n < 1 {
-				fc.at(ruleInterval, q.value, fmt.Sprintf("interval quantity is %d; it must be 1 or more", n))
+				fc.at(rules.SyncScheduleInterval, q.value, fmt.Sprintf("interval quantity is %d; it must be 1 or more", n))
 			}
 		}
 	}
 	if expr := fc.field(body.value, "expression"); expr.present() {
 		if text, ok := expr.str(); ok {
 			if err := parseCron(text); err != nil {
-				fc.at(ruleCron, expr.value, fmt.Sprintf("cron expression %q: %v", text, err))
+				fc.at(rules.SyncScheduleCron, expr.value, fmt.Sprintf("cron expression %q: %v", text, err))
 			}
 		}
 	}
@@ -98,7 +83,7 @@ func (fc *fileCheck) visual(exprs field) {
 		return // not a list: the schema reports it
 	}
 	if list == nil || len(list.Content) == 0 {
-		fc.at(ruleVisual, exprs.key, "visual schedule has no expressions; add at least one {days: {...}, time: \"HH:MM\"}")
+		fc.at(rules.SyncScheduleVisual, exprs.key, "visual schedule has no expressions; add at least one {days: {...}, time: \"HH:MM\"}")
 		return
 	}
 	for _, e := range list.Content {
@@ -115,22 +100,22 @@ func (fc *fileCheck) visual(exprs field) {
 					if s := closest(k.Value, weekdays); s != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", s)
 					}
-					fc.at(ruleVisual, k, msg)
+					fc.at(rules.SyncScheduleVisual, k, msg)
 				}
 				anyDay = anyDay || workspace.Value(values[i]) == true
 			}
 			if !anyDay {
-				fc.at(ruleVisual, days.key, "no day is true; the schedule would never run")
+				fc.at(rules.SyncScheduleVisual, days.key, "no day is true; the schedule would never run")
 			}
 		} else {
-			fc.at(ruleVisual, whereOr(days, field{key: e}), "visual schedule entry has no days; add days: {monday: true, ...}")
+			fc.at(rules.SyncScheduleVisual, whereOr(days, field{key: e}), "visual schedule entry has no days; add days: {monday: true, ...}")
 		}
 		t := fc.field(e, "time")
 		switch text, ok := t.str(); {
 		case !t.present():
-			fc.at(ruleVisual, e, "visual schedule entry has no time; add time: \"HH:MM\" (24-hour, UTC)")
+			fc.at(rules.SyncScheduleVisual, e, "visual schedule entry has no time; add time: \"HH:MM\" (24-hour, UTC)")
 		case !ok || !clockTime.MatchString(text):
-			fc.at(ruleVisual, t.where(), fmt.Sprintf("time %q is not HH:MM (24-hour, e.g. \"09:30\")", t.value.Value))
+			fc.at(rules.SyncScheduleVisual, t.where(), fmt.Sprintf("time %q is not HH:MM (24-hour, e.g. \"09:30\")", t.value.Value))
 		}
 	}
 }

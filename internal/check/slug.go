@@ -7,17 +7,8 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-var (
-	ruleSlugDuplicate = finding.Rule{ID: "slug-duplicate", Severity: finding.Error,
-		Summary: "Two files give one resource slug.",
-		Help:    "A slug is the file name without extension and is unique per kind: rename one of the files."}
-	ruleSlugChars = finding.Rule{ID: "slug-invalid", Severity: finding.Error,
-		Summary: "A file name has characters a Hightouch slug cannot have.",
-		Help:    "Use only letters, digits, `-` and `_` in file names."}
-	slugRules = []finding.Rule{ruleSlugDuplicate, ruleSlugChars}
 )
 
 var (
@@ -30,24 +21,28 @@ var fileStart = span{finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1}}
 
 func (idx *index) slugs() []finding.Finding {
 	var out []finding.Finding
-	seen := map[workspace.Kind]map[string]workspace.File{workspace.Model: {}, workspace.Sync: {}}
+	seen := map[string]map[string]workspace.File{} // by slug space
 	files := slices.Concat(idx.ws.Files, idx.ws.Skipped)
 	slices.SortFunc(files, func(a, b workspace.File) int { return strings.Compare(a.Rel, b.Rel) })
 	for _, f := range files {
-		if f.Kind == workspace.Manifest {
+		space := f.Kind.Spec().SlugSpace
+		if space == "" {
 			continue
 		}
 		if !slugChars.MatchString(f.Slug) {
 			fixed := strings.Trim(slugInvalid.ReplaceAllString(f.Slug, "-"), "-")
-			out = append(out, newFinding(f.Path, ruleSlugChars, fileStart,
+			out = append(out, newFinding(f.Path, rules.SlugInvalid, fileStart,
 				fmt.Sprintf("file name %q has characters a slug cannot have; use only A-Z a-z 0-9 - _ (e.g. %q)", f.Slug, fixed)))
 		}
-		if prev, dup := seen[f.Kind][f.Slug]; dup {
-			out = append(out, newFinding(f.Path, ruleSlugDuplicate, fileStart,
-				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", f.Kind, f.Slug, prev.Rel), prev.Path))
+		if prev, dup := seen[space][f.Slug]; dup {
+			out = append(out, newFinding(f.Path, rules.SlugDuplicate, fileStart,
+				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", space, f.Slug, prev.Rel), prev.Path))
 			continue
 		}
-		seen[f.Kind][f.Slug] = f
+		if seen[space] == nil {
+			seen[space] = map[string]workspace.File{}
+		}
+		seen[space][f.Slug] = f
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,7 +53,10 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	default:
 		return usagef("input command: %q is not auto, validate, plan or deploy", in.Command)
 	}
-	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize, strict: in.Strict}
+	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize, strict: in.Strict, config: in.Config}
+	if w.config != "" && !filepath.IsAbs(w.config) {
+		w.config = filepath.Join(root, w.config) // as the workflow names it: from the repository
+	}
 	l, err := c.load(ctx, w, nil)
 	if err != nil {
 		return err
@@ -66,12 +70,11 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	}
 	findings := l.result.Findings
 	if p != nil && ev.IsPullRequest() {
-		findings = mergeFindings(findings, p.Findings(l.ws.Root), in.Strict)
+		findings = mergeFindings(findings, l.policy.Apply(p.Findings(l.ws.Root), l.ws.RelPaths))
 	}
 	rin := c.reportInput(l)
 	rin.Findings = findings
 	rin.BaseDir = root
-	rin.Rules = append(rin.Rules, plan.Rules...)
 
 	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: in.Annotate == "all"}}
 	if p != nil && ev.IsPullRequest() && !p.All {
@@ -185,15 +188,9 @@ func planError(err error) error {
 }
 
 // mergeFindings adds the change findings (deletions, renames) to the
-// validation findings, applying --strict to them too.
-func mergeFindings(base, extra []finding.Finding, strict bool) []finding.Finding {
-	out := append([]finding.Finding(nil), base...)
-	for _, f := range extra {
-		if strict {
-			f.Severity = finding.Error
-		}
-		out = append(out, f)
-	}
+// validation findings.
+func mergeFindings(base, extra []finding.Finding) []finding.Finding {
+	out := slices.Concat(base, extra)
 	finding.Sort(out)
 	return out
 }

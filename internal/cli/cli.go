@@ -86,7 +86,9 @@ Usage:
   htgit plan     [flags]             show what a merge will do in Hightouch
   htgit deploy   [flags]             after a merge: ingest, trigger syncs, wait
   htgit action                       run as the GitHub Action (reads INPUT_*)
-  htgit schema   model|sync|manifest print a JSON Schema for editors
+  htgit schema   NAME                print a JSON Schema for editors (model, sync, manifest,
+                                     schema-model, relationship, contract, aliases, config)
+  htgit rules    [--format json]     list every rule id .htgit.yaml can configure
   htgit version                      print the version
 
 Run "htgit COMMAND -h" for a command's flags.
@@ -117,6 +119,8 @@ func (c *Command) Run(ctx context.Context, args []string) (code int) {
 		err = c.action(ctx, rest)
 	case "schema":
 		err = c.schema(rest)
+	case "rules":
+		err = c.rulesCommand(rest)
 	case "version", "--version":
 		if len(rest) > 0 {
 			err = usagef("htgit version takes no arguments")

@@ -18,6 +18,7 @@ import (
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -29,8 +30,8 @@ const readmePath = "../../README.md"
 // code has, each with an example produced by the code itself.
 func TestREADMERules(t *testing.T) {
 	var b strings.Builder
-	rules := append(check.Rules(), plan.Rules...)
-	for _, r := range rules {
+	all := rules.All()
+	for _, r := range all {
 		fmt.Fprintf(&b, "### `%s` (%s)\n\n%s %s\n\n", r.ID, r.Severity, r.Summary, r.Help)
 		example := exampleOf(t, r)
 		fmt.Fprintf(&b, "```text\n%s\n```\n\n", example)
@@ -54,13 +55,13 @@ func exampleOf(t *testing.T, r finding.Rule) string {
 	var fs []finding.Finding
 	base := t.TempDir()
 	switch r.ID {
-	case plan.RuleDeleted.ID, plan.RuleRenamed.ID:
+	case rules.ChangeDeleted.ID, rules.ChangeRenamed.ID:
 		p := &plan.Plan{
 			Deleted: []plan.Resource{{Kind: workspace.Sync, Slug: "old-sync", Path: "syncs/old-sync.yaml", Change: gitdiff.Deleted}},
 			Changed: []plan.Resource{{Kind: workspace.Model, Slug: "customers", Path: "models/customers.yaml", Change: gitdiff.Renamed, OldSlug: "users", OldPath: "models/users.yaml"}},
 		}
 		fs = p.Findings(base)
-	case workspace.RuleSymlink.ID:
+	case rules.FileSymlink.ID:
 		outside := t.TempDir()
 		os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("name: x\n"), 0o644)
 		os.MkdirAll(filepath.Join(base, "models"), 0o755)
@@ -71,7 +72,7 @@ func exampleOf(t *testing.T, r finding.Rule) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case workspace.RuleUnreadable.ID:
+	case rules.FileUnreadable.ID:
 		// As root every file is readable; a file that vanishes between
 		// discovery and reading takes the same path.
 		ws := &workspace.Workspace{Root: base, Dir: base, Files: []workspace.File{{Path: filepath.Join(base, "models", "gone.yaml"), Rel: "models/gone.yaml", Kind: workspace.Model, Slug: "gone"}}}

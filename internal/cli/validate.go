@@ -5,11 +5,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/htgit/htgit/internal/check"
+	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/report"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -21,6 +25,7 @@ type workspaceFlags struct {
 	exclude stringList
 	maxSize int64
 	strict  bool
+	config  string
 }
 
 func (w *workspaceFlags) register(fs *flag.FlagSet) {
@@ -28,7 +33,8 @@ func (w *workspaceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&w.path, "path", "", "Git Sync folder relative to the root, as configured in Hightouch (default: the root)")
 	fs.Var(&w.exclude, "exclude", "skip files matching this glob, relative to the root or the Git Sync folder (repeatable)")
 	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in bytes")
-	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors")
+	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors (after the configuration's rule levels)")
+	fs.StringVar(&w.config, "config", "", "read the configuration from `FILE` (default: "+config.FileName+" at the root, when it exists)")
 }
 
 func (w *workspaceFlags) check() error {
@@ -42,6 +48,7 @@ func (w *workspaceFlags) check() error {
 type loaded struct {
 	ws     *workspace.Workspace
 	result *check.Result
+	policy rules.Policy // how rules are reported: the configuration, then --strict
 }
 
 // load discovers and checks the workspace. reportSet holds FILE arguments
@@ -52,7 +59,21 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 	if err != nil {
 		return nil, err
 	}
-	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: w.exclude, MaxSize: w.maxSize})
+	configFile := w.config
+	if configFile != "" {
+		configFile = c.abs(configFile)
+	}
+	cfg, err := config.Load(root, configFile)
+	if err != nil {
+		return nil, &usageError{msg: err.Error()}
+	}
+	// The command line wins over the configuration; --exclude adds to it.
+	if w.path, err = c.gitSyncFolder(root, w.path, cfg.Path); err != nil {
+		return nil, err
+	}
+	policy := cfg.Policy
+	policy.Strict = w.strict
+	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: slices.Concat(cfg.Exclude, w.exclude), MaxSize: w.maxSize})
 	var ie *workspace.InputError
 	if errors.As(err, &ie) {
 		return nil, &usageError{msg: ie.Msg}
@@ -65,8 +86,8 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 		if w.root == "" && w.path == "" {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
-		return nil, usagef("no model or sync files found in %s%s (looked for %s, %s); pass --path if Git Sync uses a subfolder",
-			ws.Dir, where, workspace.Patterns[0].Glob, workspace.Patterns[1].Glob)
+		return nil, usagef("no model or sync files found in %s%s (looked for %s); pass --path if Git Sync uses a subfolder",
+			ws.Dir, where, strings.Join(resourceGlobs(), ", "))
 	}
 	var only []string
 	if len(reportSet) > 0 {
@@ -89,14 +110,14 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 		if len(only) == 0 {
 			// Nothing to report on: say so rather than pass silently.
 			fmt.Fprintf(c.Stderr, "htgit: none of the %d given files is a workspace file\n", len(reportSet))
-			return &loaded{ws: ws, result: &check.Result{}}, nil
+			return &loaded{ws: ws, result: &check.Result{}, policy: policy}, nil
 		}
 	}
-	res, err := check.Run(ctx, ws, discovered, check.Options{Strict: w.strict, ReportSet: only})
+	res, err := check.Run(ctx, ws, discovered, check.Options{Policy: policy, ReportSet: only})
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{ws: ws, result: res}, nil
+	return &loaded{ws: ws, result: res, policy: policy}, nil
 }
 
 // wouldBeWorkspaceFile reports whether p, which may not exist, has the path
@@ -112,7 +133,7 @@ func wouldBeWorkspaceFile(ws *workspace.Workspace, p string) bool {
 
 func hasResources(ws *workspace.Workspace) bool {
 	for _, f := range append(slices.Clone(ws.Files), ws.Skipped...) {
-		if f.Kind != workspace.Manifest {
+		if f.Kind.Resource() != workspace.NotDeployed {
 			return true
 		}
 	}
@@ -164,9 +185,53 @@ func (c *Command) validate(ctx context.Context, args []string) error {
 func (c *Command) reportInput(l *loaded) report.Input {
 	return report.Input{
 		Findings: l.result.Findings,
-		Rules:    check.Rules(),
+		Rules:    l.policy.Rules(),
+		RulesOff: l.policy.Off(),
 		Stats:    report.Stats{Files: l.result.Files, Models: l.result.Models, Syncs: l.result.Syncs},
 		BaseDir:  c.Dir,
 		Version:  Version(),
 	}
+}
+
+// resourceGlobs are the globs of the files plan and deploy act on.
+func resourceGlobs() []string {
+	var globs []string
+	for _, k := range workspace.Kinds() {
+		if k.Resource() != workspace.NotDeployed {
+			globs = append(globs, k.Spec().Globs...)
+		}
+	}
+	return globs
+}
+
+// gitSyncFolder is the Git Sync folder relative to root: --path (taken from
+// the working directory when it names a folder there, as a shell user
+// expects, else from the root), else the configuration's path, else the one
+// folder below root that looks like Git Sync's.
+func (c *Command) gitSyncFolder(root, flagPath, configPath string) (string, error) {
+	if flagPath != "" {
+		if p := c.abs(flagPath); isDir(p) {
+			if rel, err := filepath.Rel(root, p); err == nil && filepath.IsLocal(rel) {
+				return filepath.ToSlash(rel), nil
+			}
+		}
+		return flagPath, nil
+	}
+	if configPath != "" {
+		return configPath, nil
+	}
+	dir, candidates, found := workspace.Locate(root)
+	if len(candidates) > 1 {
+		return "", usagef("%s holds %d folders that look like Git Sync's: %s; choose one with --path (path: in .htgit.yaml, or the Action's path: input)",
+			root, len(candidates), strings.Join(candidates, ", "))
+	}
+	if !found || dir == "." {
+		return "", nil
+	}
+	return dir, nil
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
 }

@@ -17,9 +17,9 @@ import (
 // running it twice makes no writes the second time.
 func (d *deployer) apply(ctx context.Context) ([]ResourceResult, error) {
 	var results []ResourceResult
-	for _, kind := range []workspace.Kind{workspace.Model, workspace.Sync} {
+	for _, res := range []workspace.Resource{workspace.ModelResource, workspace.SyncResource} {
 		for _, r := range d.Plan.Changed {
-			if r.Kind != kind {
+			if r.Kind.Resource() != res {
 				continue
 			}
 			res := d.applyOne(ctx, r)
@@ -58,10 +58,13 @@ func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult
 		res.Result, res.OK = "unchanged", true
 		return res
 	}
-	if r.Kind == workspace.Model {
+	switch r.Kind.Resource() {
+	case workspace.ModelResource:
 		err = d.writeModel(ctx, r.Slug, root, exists)
-	} else {
+	case workspace.SyncResource:
 		err = d.writeSync(ctx, r.Slug, root, exists)
+	default:
+		panic(fmt.Sprintf("deploy: %v files are not deployed", r.Kind))
 	}
 	res.Diff = diff
 	if err != nil {

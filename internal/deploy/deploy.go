@@ -293,7 +293,8 @@ func (d *deployer) compare(r plan.Resource) (exists bool, diff []string, err err
 	if err != nil {
 		return false, nil, err
 	}
-	if r.Kind == workspace.Model {
+	switch r.Kind.Resource() {
+	case workspace.ModelResource:
 		m, ok := d.snap.models[r.Slug]
 		if !ok {
 			return false, nil, nil
@@ -306,12 +307,15 @@ func (d *deployer) compare(r plan.Resource) (exists bool, diff []string, err err
 			diff = append(diff, diffs([3]string{"name", want.Name, have.Name})...)
 		}
 		return true, diff, nil
+	case workspace.SyncResource:
+		s, ok := d.snap.syncs[r.Slug]
+		if !ok {
+			return false, nil, nil
+		}
+		return true, syncFromFile(root).diff(syncFromAPI(s, d.snap.modelSlugs, d.snap.destSlugs)), nil
+	default:
+		panic(fmt.Sprintf("deploy: %v files are not deployed", r.Kind))
 	}
-	s, ok := d.snap.syncs[r.Slug]
-	if !ok {
-		return false, nil, nil
-	}
-	return true, syncFromFile(root).diff(syncFromAPI(s, d.snap.modelSlugs, d.snap.destSlugs)), nil
 }
 
 // waitForIngestion polls until Hightouch shows every changed resource as its

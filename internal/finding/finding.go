@@ -9,19 +9,23 @@ import (
 )
 
 // Severity orders findings: errors fail a run, warnings only inform (unless
-// --strict promotes them).
+// --strict promotes them), notices say what htgit did not check.
 type Severity int
 
 const (
 	Error Severity = iota
 	Warning
+	Notice
 )
 
 func (s Severity) String() string {
-	if s == Error {
+	switch s {
+	case Error:
 		return "error"
+	case Warning:
+		return "warning"
 	}
-	return "warning"
+	return "notice"
 }
 
 // Pos is a 1-based line and column (columns count runes, as yaml.v3 does).
@@ -78,17 +82,20 @@ func Compare(a, b Finding) int {
 
 // Counts tallies findings by severity.
 type Counts struct {
-	Errors, Warnings int
+	Errors, Warnings, Notices int
 }
 
 // Count returns how many errors and warnings fs holds.
 func Count(fs []Finding) Counts {
 	var c Counts
 	for _, f := range fs {
-		if f.Severity == Error {
+		switch f.Severity {
+		case Error:
 			c.Errors++
-		} else {
+		case Warning:
 			c.Warnings++
+		default:
+			c.Notices++
 		}
 	}
 	return c

@@ -7,19 +7,8 @@ import (
 
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
-)
-
-// Rules of a change: Hightouch never deletes what Git Sync files stop
-// describing, so deletions and renames need a person's follow-up.
-var (
-	RuleDeleted = finding.Rule{ID: "change-deleted", Severity: finding.Warning,
-		Summary: "A model or sync file is deleted; Hightouch keeps the resource.",
-		Help:    "Deleting a file does not delete the model or sync in Hightouch, and a deleted sync keeps running on its schedule. To retire a sync: set schedulePaused: true, merge, then delete it in Hightouch."}
-	RuleRenamed = finding.Rule{ID: "change-renamed", Severity: finding.Warning,
-		Summary: "A model or sync file is renamed: a new slug, so a new resource.",
-		Help:    "Hightouch will create a resource with the new slug and keep the old one (a sync keeps running). Retire the old one in Hightouch, or keep the old file name."}
-	Rules = []finding.Rule{RuleDeleted, RuleRenamed}
 )
 
 // Findings are the warnings a reviewer must see about deletions and renames.
@@ -34,25 +23,31 @@ func (p *Plan) Findings(repoDir string) []finding.Finding {
 			continue // the old side of a rename: reported on the new file
 		}
 		msg := fmt.Sprintf("%s %q is deleted here but Hightouch will not delete it", d.Kind, d.Slug)
-		if d.Kind == workspace.Sync {
+		switch d.Kind.Resource() {
+		case workspace.SyncResource:
 			msg += "; the sync keeps running on its schedule. To retire it: set schedulePaused: true, merge, then delete it in Hightouch"
-		} else {
+		case workspace.ModelResource:
 			msg += "; delete the model in Hightouch once no sync uses it"
+		default:
+			panic(fmt.Sprintf("plan: %v files are not deployed", d.Kind))
 		}
-		out = append(out, finding.Finding{Path: abs(d.Path), Rule: RuleDeleted.ID, Severity: RuleDeleted.Severity, Message: msg})
+		out = append(out, finding.Finding{Path: abs(d.Path), Rule: rules.ChangeDeleted.ID, Severity: rules.ChangeDeleted.Severity, Message: msg})
 	}
 	for _, r := range p.Changed {
 		if r.Change != gitdiff.Renamed {
 			continue
 		}
 		msg := fmt.Sprintf("renamed from %s: Hightouch will create a new %s %q and keep the old %q", r.OldPath, r.Kind, r.Slug, r.OldSlug)
-		if r.Kind == workspace.Sync {
+		switch r.Kind.Resource() {
+		case workspace.SyncResource:
 			msg += ", which keeps running on its schedule; retire the old one in Hightouch or keep the old file name"
-		} else {
+		case workspace.ModelResource:
 			msg += "; delete the old model in Hightouch once no sync uses it, or keep the old file name"
+		default:
+			panic(fmt.Sprintf("plan: %v files are not deployed", r.Kind))
 		}
 		out = append(out, finding.Finding{Path: abs(r.Path), Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
-			Rule: RuleRenamed.ID, Severity: RuleRenamed.Severity, Message: msg})
+			Rule: rules.ChangeRenamed.ID, Severity: rules.ChangeRenamed.Severity, Message: msg})
 	}
 	return out
 }

@@ -127,7 +127,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		}
 		p.pairMoves()
 		for _, r := range p.Changed {
-			if r.Kind == workspace.Model && r.Change == gitdiff.Modified {
+			if r.Kind.Resource() == workspace.ModelResource && r.Change == gitdiff.Modified {
 				if key, err := primaryKeyAt(ctx, p.Dir, diff.Base, cmp.Or(r.OldPath, r.Path)); err == nil {
 					oldKeys[r.Slug] = key
 				} else if !errors.Is(err, gitdiff.ErrNotExist) {
@@ -140,7 +140,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		// Every file is what Hightouch must have: deploy waits for (or
 		// applies) all of them.
 		for _, f := range ws.Files {
-			if f.Kind == workspace.Model || f.Kind == workspace.Sync {
+			if f.Kind.Resource() != workspace.NotDeployed {
 				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: Current})
 			}
 		}
@@ -211,7 +211,7 @@ func resourceOf(repoPath, prefix string) (workspace.Kind, string, bool) {
 			return 0, "", false
 		}
 	}
-	if kind, ok := workspace.KindOf(rel); ok && kind != workspace.Manifest {
+	if kind, ok := workspace.KindOf(rel); ok && kind.Resource() != workspace.NotDeployed {
 		return kind, workspace.Slug(rel), true
 	}
 	return 0, "", false
@@ -228,7 +228,7 @@ type syncInfo struct {
 func readSyncs(ws *workspace.Workspace, dir string) ([]syncInfo, error) {
 	var out []syncInfo
 	for _, f := range ws.Files {
-		if f.Kind != workspace.Sync {
+		if f.Kind.Resource() != workspace.SyncResource {
 			continue
 		}
 		src, err := os.ReadFile(f.Path)
@@ -252,10 +252,13 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 	changedSync := map[string]Resource{}
 	changedModel := map[string]Resource{}
 	for _, r := range p.Changed {
-		if r.Kind == workspace.Sync {
+		switch r.Kind.Resource() {
+		case workspace.SyncResource:
 			changedSync[r.Slug] = r
-		} else {
+		case workspace.ModelResource:
 			changedModel[r.Slug] = r
+		default:
+			panic(fmt.Sprintf("plan: %v files are not deployed", r.Kind))
 		}
 	}
 	newKeys := map[string]string{}
@@ -315,7 +318,7 @@ func primaryKeyAt(ctx context.Context, repoDir, rev, repoPath string) (string, e
 
 func primaryKeyOf(ws *workspace.Workspace, slug string) string {
 	for _, f := range ws.Files {
-		if f.Kind == workspace.Model && f.Slug == slug {
+		if f.Kind.Resource() == workspace.ModelResource && f.Slug == slug {
 			if src, err := os.ReadFile(f.Path); err == nil {
 				return primaryKey(src)
 			}

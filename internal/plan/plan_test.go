@@ -13,6 +13,7 @@ import (
 
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/gittest"
+	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -405,11 +406,11 @@ func TestFindings(t *testing.T) {
 		got[filepath.ToSlash(rel)] = f.Rule + ": " + f.Message
 	}
 	want := map[string][]string{
-		"hightouch/syncs/accounts-to-sf.yaml": {RuleDeleted.ID, `sync "accounts-to-sf" is deleted here but Hightouch will not delete it`, "keeps running on its schedule", "schedulePaused: true"},
-		"hightouch/models/accounts.yaml":      {RuleDeleted.ID, `model "accounts" is deleted here but Hightouch will not delete it`, "delete the model in Hightouch once no sync uses it"},
-		"hightouch/syncs/users-to-braze2.yaml": {RuleRenamed.ID, "renamed from hightouch/syncs/users-to-braze.yaml",
+		"hightouch/syncs/accounts-to-sf.yaml": {rules.ChangeDeleted.ID, `sync "accounts-to-sf" is deleted here but Hightouch will not delete it`, "keeps running on its schedule", "schedulePaused: true"},
+		"hightouch/models/accounts.yaml":      {rules.ChangeDeleted.ID, `model "accounts" is deleted here but Hightouch will not delete it`, "delete the model in Hightouch once no sync uses it"},
+		"hightouch/syncs/users-to-braze2.yaml": {rules.ChangeRenamed.ID, "renamed from hightouch/syncs/users-to-braze.yaml",
 			`Hightouch will create a new sync "users-to-braze2" and keep the old "users-to-braze"`, "keeps running on its schedule"},
-		"hightouch/models/people.yaml": {RuleRenamed.ID, `Hightouch will create a new model "people" and keep the old "users"`},
+		"hightouch/models/people.yaml": {rules.ChangeRenamed.ID, `Hightouch will create a new model "people" and keep the old "users"`},
 	}
 	if len(got) != len(want) || len(fs) != len(want) {
 		t.Errorf("findings: %q", got)
@@ -427,7 +428,7 @@ func TestFindings(t *testing.T) {
 		}
 	}
 	for _, f := range fs {
-		if f.Severity != RuleDeleted.Severity {
+		if f.Severity != rules.ChangeDeleted.Severity {
 			t.Errorf("%s: severity %v", f.Path, f.Severity)
 		}
 	}

@@ -125,10 +125,13 @@ func (in Input) annotate(a *githubactions.Action, f finding.Finding) {
 		}
 	}
 	a = a.WithFieldsMap(props)
-	if f.Severity == finding.Error {
+	switch f.Severity {
+	case finding.Error:
 		a.Errorf("%s", f.Message)
-	} else {
+	case finding.Warning:
 		a.Warningf("%s", f.Message)
+	default:
+		a.Noticef("%s", f.Message)
 	}
 }
 

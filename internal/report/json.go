@@ -18,6 +18,7 @@ type JSONReport struct {
 	Findings []JSONFinding `json:"findings"`
 	Counts   JSONCounts    `json:"counts"`
 	Files    []JSONFile    `json:"files"`
+	RulesOff []string      `json:"rulesOff"` // rule ids the configuration switched off
 }
 
 // JSONTool names the program that wrote the document.
@@ -45,6 +46,7 @@ type JSONFinding struct {
 type JSONCounts struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
+	Notices  int `json:"notices"` // what htgit did not check (no manifest, files no kind claims)
 	Files    int `json:"files"`
 	Models   int `json:"models"`
 	Syncs    int `json:"syncs"`
@@ -66,10 +68,11 @@ func JSON(w io.Writer, in Input) error {
 		Tool:     JSONTool{Name: "htgit", Version: in.Version},
 		Findings: make([]JSONFinding, 0, len(in.Findings)),
 		Counts: JSONCounts{
-			Errors: c.Errors, Warnings: c.Warnings,
+			Errors: c.Errors, Warnings: c.Warnings, Notices: c.Notices,
 			Files: in.Stats.Files, Models: in.Stats.Models, Syncs: in.Stats.Syncs,
 		},
-		Files: []JSONFile{},
+		Files:    []JSONFile{},
+		RulesOff: append([]string{}, in.RulesOff...),
 	}
 	for _, f := range in.Findings {
 		s := spanOf(f)

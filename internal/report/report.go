@@ -18,7 +18,8 @@ type Stats struct {
 // Input is everything a formatter renders.
 type Input struct {
 	Findings []finding.Finding // already sorted with finding.Sort
-	Rules    []finding.Rule    // every rule htgit has (SARIF driver.rules)
+	Rules    []finding.Rule    // every rule htgit has, at the severity the run gives it (SARIF driver.rules)
+	RulesOff []string          // ids of the rules the configuration switched off
 	Stats    Stats
 	// BaseDir is the directory paths are shown relative to (the repository
 	// root or GITHUB_WORKSPACE). Empty shows paths as they are.
@@ -102,6 +103,7 @@ const (
 	ansiDim    = "\x1b[2m"
 	ansiRed    = "\x1b[31m"
 	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
 )
 
 // paint wraps s in an ANSI style when color is on.
@@ -122,9 +124,9 @@ func (in Input) line(f finding.Finding, color bool) string {
 		loc = "./" + loc
 	}
 	sev := f.Severity.String()
-	style := ansiRed
-	if f.Severity != finding.Error {
-		style = ansiYellow
+	style := map[finding.Severity]string{finding.Error: ansiRed, finding.Warning: ansiYellow}[f.Severity]
+	if style == "" {
+		style = ansiCyan
 	}
 	return paint(color, ansiBold, loc+":") + " " +
 		paint(color, ansiBold+style, sev+":") + " " +
@@ -149,15 +151,19 @@ func problems(c finding.Counts) string {
 	if c.Warnings > 0 {
 		parts = append(parts, plural(c.Warnings, "warning"))
 	}
+	if c.Notices > 0 {
+		parts = append(parts, plural(c.Notices, "notice"))
+	}
 	return strings.Join(parts, ", ")
 }
 
 // summary is the closing line: "2 errors, 1 warning in 20 files (12 models,
 // 8 syncs)" or "no problems in ...".
 func (in Input) summary() string {
-	p := problems(finding.Count(in.Findings))
-	if p == "" {
-		p = "no problems"
+	c := finding.Count(in.Findings)
+	p := problems(c)
+	if c.Errors+c.Warnings == 0 {
+		p = strings.TrimSuffix("no problems, "+p, ", ")
 	}
 	return fmt.Sprintf("%s in %s (%s, %s)", p,
 		plural(in.Stats.Files, "file"), plural(in.Stats.Models, "model"), plural(in.Stats.Syncs, "sync"))

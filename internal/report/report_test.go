@@ -23,6 +23,7 @@ var rules = []finding.Rule{
 	{ID: "yaml-syntax", Severity: finding.Error, Summary: "The file parses as YAML", Help: "Fix the syntax at the position shown."},
 	{ID: "sync-model-missing", Severity: finding.Error, Summary: "A sync's model exists", Help: "Point the sync at an existing model or add it."},
 	{ID: "unknown-key", Severity: finding.Warning, Summary: "Every key is one Hightouch knows", Help: "Remove the key or fix its spelling."},
+	{ID: "manifest-missing", Severity: finding.Notice, Summary: "No manifest lists sources and destinations", Help: "Keep the manifest Git Sync writes."},
 }
 
 // weird is a file name with every character the formats must escape.
@@ -45,13 +46,16 @@ func fixture() Input {
 			Related: []string{abs("models/orders-v2.yml")}},
 		{Path: filepath.FromSlash("/outside.yml"), Start: finding.Pos{Line: 1, Col: 1},
 			Rule: "no-such-rule", Severity: finding.Warning, Message: "outside the repository"},
+		{Path: abs("manifest-prod.yml"), Rule: "manifest-missing", Severity: finding.Notice,
+			Message: "source and destination references were not checked"},
 	}
 	finding.Sort(fs)
 	return Input{Findings: fs, Rules: rules, Stats: Stats{Files: 20, Models: 12, Syncs: 8}, BaseDir: base, Version: "1.2.3"}
 }
 
 func clean0() Input {
-	return Input{Findings: nil, Rules: rules, Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
+	// A clean run with a rule switched off: JSON and SARIF say so.
+	return Input{Findings: nil, Rules: rules, RulesOff: []string{"unknown-key"}, Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
 }
 
 // golden compares got with testdata/name.golden, rewriting it with -update.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,7 +54,8 @@ type sarifRule struct {
 	FullDescription      sarifText `json:"fullDescription"`
 	Help                 sarifText `json:"help"`
 	DefaultConfiguration struct {
-		Level string `json:"level"`
+		Enabled *bool  `json:"enabled,omitempty"` // false for a rule the configuration switched off
+		Level   string `json:"level"`
 	} `json:"defaultConfiguration"`
 }
 
@@ -103,6 +105,10 @@ func SARIF(w io.Writer, in Input) error {
 		sr.ShortDescription.Text, sr.FullDescription.Text = summary, summary
 		sr.Help.Text = r.Help
 		sr.DefaultConfiguration.Level = sarifLevel(r.Severity)
+		if slices.Contains(in.RulesOff, r.ID) {
+			off := false
+			sr.DefaultConfiguration.Enabled = &off
+		}
 	}
 	for _, f := range in.Findings {
 		res := sarifResult{
@@ -128,10 +134,13 @@ func SARIF(w io.Writer, in Input) error {
 }
 
 func sarifLevel(s finding.Severity) string {
-	if s == finding.Error {
+	switch s {
+	case finding.Error:
 		return "error"
+	case finding.Warning:
+		return "warning"
 	}
-	return "warning"
+	return "note"
 }
 
 // sarifLocation points at a file and a region in it.

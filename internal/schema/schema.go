@@ -30,11 +30,11 @@ import (
 	"github.com/htgit/htgit/internal/workspace"
 )
 
-//go:embed model.json sync.json manifest.json
+//go:embed model.json sync.json manifest.json schema-model.json relationship.json contract.json aliases.json
 var files embed.FS
 
 // Names are the schemas there are, as `htgit schema NAME` takes them.
-var Names = []string{"model", "sync", "manifest"}
+var Names = []string{"model", "sync", "manifest", "schema-model", "relationship", "contract", "aliases"}
 
 // Source returns the schema document called name (model, sync, manifest).
 func Source(name string) ([]byte, error) {

@@ -18,33 +18,15 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
-
-// Kind says what a file describes.
-type Kind int
-
-const (
-	Model Kind = iota
-	Sync
-	Manifest
-)
-
-func (k Kind) String() string {
-	switch k {
-	case Model:
-		return "model"
-	case Sync:
-		return "sync"
-	}
-	return "manifest"
-}
 
 // File is one discovered workspace file.
 type File struct {
 	Path string // absolute, OS-native
 	Rel  string // relative to the Git Sync folder, forward slashes: models/users.yaml
 	Kind Kind
-	Slug string // file name without extension; empty for a manifest
+	Slug string // file name without extension; empty for a kind that is not slugged
 }
 
 // DefaultMaxSize bounds a file htgit will read: Git Sync files are a few KiB,
@@ -71,27 +53,9 @@ type Workspace struct {
 	// Excluded are files --exclude left out, sorted by Rel. They are not
 	// checked, but what they describe still exists in Hightouch.
 	Excluded []File
-}
-
-// Patterns are the globs Git Sync files match, relative to the Git Sync folder.
-var Patterns = []struct {
-	Glob string
-	Kind Kind
-}{
-	{"models/**/*.{yaml,yml}", Model},
-	{"syncs/**/*.{yaml,yml}", Sync},
-	{"manifest*.{yaml,yml}", Manifest},
-}
-
-// KindOf tells which kind of workspace file a path relative to the Git Sync
-// folder (forward slashes) is, whether or not it exists.
-func KindOf(rel string) (Kind, bool) {
-	for _, p := range Patterns {
-		if doublestar.MatchUnvalidated(p.Glob, rel) {
-			return p.Kind, true
-		}
-	}
-	return 0, false
+	// Unclaimed are YAML files (relative to Dir) no kind claims: not
+	// checked, and said so.
+	Unclaimed []string
 }
 
 // InputError is a problem with what the user asked for (a missing folder, a
@@ -99,19 +63,6 @@ func KindOf(rel string) (Kind, bool) {
 type InputError struct{ Msg string }
 
 func (e *InputError) Error() string { return e.Msg }
-
-// Rules of discovery.
-var (
-	RuleTooLarge = finding.Rule{ID: "file-too-large", Severity: finding.Error,
-		Summary: "A workspace file is larger than the size limit.",
-		Help:    "Git Sync files are small; check that the file is what you meant, or raise --max-size."}
-	RuleSymlink = finding.Rule{ID: "file-symlink-outside-root", Severity: finding.Warning,
-		Summary: "A symlink in the workspace points outside the repository and is not followed.",
-		Help:    "Replace the symlink with the file itself, or point it inside the repository."}
-	RuleUnreadable = finding.Rule{ID: "file-unreadable", Severity: finding.Error,
-		Summary: "A workspace file cannot be read.",
-		Help:    "Check the file's permissions."}
-)
 
 // Discover lists the workspace files under opts.Root/opts.Path. Files it
 // finds but must not read (too large, leaving the root) come back as findings.
@@ -153,9 +104,10 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	// own result, merged in pattern order so the outcome does not depend on
 	// which finished first.
 	fsys := os.DirFS(dir)
-	results := make([]walkResult, len(Patterns))
+	pats := patterns()
+	results := make([]walkResult, len(pats))
 	var wg sync.WaitGroup
-	for i, p := range Patterns {
+	for i, p := range pats {
 		wg.Go(func() {
 			results[i] = walkPattern(fsys, p.Glob, p.Kind, walkOptions{root: root, realRoot: realRoot, dir: dir, exclude: exclude, maxSize: maxSize})
 		})
@@ -172,6 +124,7 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Excluded = append(ws.Excluded, r.excluded...)
 		findings = append(findings, r.findings...)
 	}
+	ws.Unclaimed = unclaimed(fsys, func(rel string) bool { return excluded(exclude, rel, relTo(root, filepath.Join(dir, rel))) })
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
 	slices.SortFunc(ws.Skipped, byRel)
@@ -241,7 +194,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 
 func newFile(abs, rel string, kind Kind) File {
 	f := File{Path: abs, Rel: rel, Kind: kind}
-	if kind != Manifest {
+	if kind.Spec().SlugSpace != "" {
 		f.Slug = Slug(rel)
 	}
 	return f
@@ -273,7 +226,7 @@ func leavesRoot(abs, realRoot string) *finding.Finding {
 	if err == nil && within(realRoot, target) {
 		return nil
 	}
-	return fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
+	return fileFinding(abs, rules.FileSymlink, "symlink points outside the repository root; it is not followed. Replace it with the folder itself")
 }
 
 // admit decides whether a matched entry is read: symlinks must stay inside
@@ -282,21 +235,21 @@ func admit(abs string, d fs.DirEntry, realRoot string, maxSize int64) (bool, *fi
 	if d.Type()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(abs)
 		if err != nil {
-			return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
+			return false, fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read file: the symlink is broken (%v)", unwrapPathError(err)))
 		}
 		if !within(realRoot, target) {
-			return false, fileFinding(abs, RuleSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
+			return false, fileFinding(abs, rules.FileSymlink, "symlink points outside the repository root; it is not followed. Replace it with the file itself")
 		}
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return false, fileFinding(abs, RuleUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
+		return false, fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read file: %v", unwrapPathError(err)))
 	}
 	if !info.Mode().IsRegular() {
 		return false, nil // a symlink to a directory: not a workspace file
 	}
 	if info.Size() > maxSize {
-		return false, fileFinding(abs, RuleTooLarge,
+		return false, fileFinding(abs, rules.FileTooLarge,
 			fmt.Sprintf("file is %d bytes, over the %d-byte limit; Git Sync files are small, check the file or raise --max-size", info.Size(), maxSize))
 	}
 	return true, nil

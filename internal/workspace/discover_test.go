@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // writeTree creates files (relative path -> content) under dir.
@@ -194,8 +196,8 @@ func TestDiscoverSymlinks(t *testing.T) {
 		if got := rels(ws.Files); !reflect.DeepEqual(got, []string{"sync:syncs/s.yaml:s"}) {
 			t.Errorf("files %q: the models folder outside the root was read", got)
 		}
-		if len(fs) != 1 || fs[0].Rule != RuleSymlink.ID || filepath.Base(fs[0].Path) != "models" {
-			t.Errorf("findings %v; want one %s on models", fs, RuleSymlink.ID)
+		if len(fs) != 1 || fs[0].Rule != rules.FileSymlink.ID || filepath.Base(fs[0].Path) != "models" {
+			t.Errorf("findings %v; want one %s on models", fs, rules.FileSymlink.ID)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // Document is one parsed file. Root is its top-level mapping, or nil when the
@@ -34,29 +35,6 @@ func (d *Document) ln() [][]byte {
 	return d.lines
 }
 
-// YAML rules: the file must be one valid YAML mapping before anything else
-// can be said about it.
-var (
-	RuleSyntax = finding.Rule{ID: "yaml-syntax", Severity: finding.Error,
-		Summary: "The file is not valid YAML.",
-		Help:    "Fix the YAML at the position shown; an editor with the htgit schema (htgit schema) shows such errors as you type."}
-	RuleTab = finding.Rule{ID: "yaml-tab", Severity: finding.Error,
-		Summary: "A tab is used for indentation.",
-		Help:    "YAML indents with spaces only: replace the tab with spaces."}
-	RuleDuplicateKey = finding.Rule{ID: "yaml-duplicate-key", Severity: finding.Error,
-		Summary: "A mapping has the same key twice.",
-		Help:    "Keep one of the two keys: tools disagree on which value wins."}
-	RuleMultipleDocuments = finding.Rule{ID: "yaml-multiple-documents", Severity: finding.Error,
-		Summary: "The file holds more than one YAML document.",
-		Help:    "Git Sync reads one document per file: remove the `---` and what follows, or move it to a file of its own."}
-	RuleRootNotMapping = finding.Rule{ID: "yaml-root-not-mapping", Severity: finding.Error,
-		Summary: "The file is empty or its top level is not a mapping.",
-		Help:    "A Git Sync file is a mapping of keys such as `name:` and `source:` at the top level."}
-	RuleInvalidUTF8 = finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
-		Summary: "The file is not valid UTF-8.",
-		Help:    "Save the file as UTF-8 (a byte order mark and CRLF line ends are fine)."}
-)
-
 var bom = []byte("\xef\xbb\xbf")
 
 // Parse parses src as the content of f. It never panics: a parser failure is
@@ -70,14 +48,14 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	}
 	if !utf8.Valid(src) {
 		p := doc.invalidUTF8()
-		at(RuleInvalidUTF8, p, finding.Pos{Line: p.Line, Col: p.Col + 1},
+		at(rules.YAMLInvalidUTF8, p, finding.Pos{Line: p.Line, Col: p.Col + 1},
 			"invalid UTF-8 byte; save the file as UTF-8")
 		return doc, findings
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			doc.Root = nil
-			at(RuleSyntax, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
+			at(rules.YAMLSyntax, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
 				fmt.Sprintf("the YAML parser failed on this file (%v); simplify the YAML near anchors and aliases", r))
 		}
 	}()
@@ -86,7 +64,7 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	var first yaml.Node
 	if err := dec.Decode(&first); err != nil {
 		if errors.Is(err, io.EOF) {
-			at(RuleRootNotMapping, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
+			at(rules.YAMLRootNotMapping, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
 				"file is empty; a "+f.Kind.String()+" file is a YAML mapping")
 			return doc, findings
 		}
@@ -99,19 +77,19 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 		return doc, append(findings, doc.syntaxError(err))
 	default:
 		start := doc.documentStart(&second)
-		at(RuleMultipleDocuments, start, doc.lineEnd(start.Line),
+		at(rules.YAMLMultipleDocuments, start, doc.lineEnd(start.Line),
 			"a second YAML document starts here; Git Sync reads one document per file: remove the `---` and what follows, or move it to its own file")
 	}
 
 	if len(first.Content) == 0 {
-		at(RuleRootNotMapping, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
+		at(rules.YAMLRootNotMapping, finding.Pos{Line: 1, Col: 1}, finding.Pos{Line: 1, Col: 1},
 			"file is empty; a "+f.Kind.String()+" file is a YAML mapping")
 		return doc, findings
 	}
 	root := first.Content[0]
 	if root.Kind != yaml.MappingNode {
 		start, end := doc.Span(root)
-		at(RuleRootNotMapping, start, end,
+		at(rules.YAMLRootNotMapping, start, end,
 			fmt.Sprintf("top level is a %s; a %s file is a YAML mapping of keys such as `%s`", kindName(root), f.Kind, exampleKey(f.Kind)))
 		return doc, findings
 	}
@@ -168,7 +146,7 @@ func (d *Document) syntaxError(err error) finding.Finding {
 		if l, c, ok := d.indentTab(line); ok {
 			start = finding.Pos{Line: l, Col: c}
 			return finding.Finding{Path: d.File.Path, Start: start, End: finding.Pos{Line: start.Line, Col: start.Col + 1},
-				Rule: RuleTab.ID, Severity: RuleTab.Severity, Message: "tab used for indentation; YAML indents with spaces only"}
+				Rule: rules.YAMLTab.ID, Severity: rules.YAMLTab.Severity, Message: "tab used for indentation; YAML indents with spaces only"}
 		}
 	}
 	end := d.lineEnd(line)
@@ -190,7 +168,7 @@ func (d *Document) syntaxError(err error) finding.Finding {
 		end = start // a line of only blanks
 	}
 	return finding.Finding{Path: d.File.Path, Start: start, End: end,
-		Rule: RuleSyntax.ID, Severity: RuleSyntax.Severity, Message: "invalid YAML: " + msg}
+		Rule: rules.YAMLSyntax.ID, Severity: rules.YAMLSyntax.Severity, Message: "invalid YAML: " + msg}
 }
 
 // find returns the first line and byte offset where s occurs.
@@ -231,7 +209,7 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 				if ok {
 					start, end := d.Span(k)
 					out = append(out, finding.Finding{Path: d.File.Path, Start: start, End: end,
-						Rule: RuleDuplicateKey.ID, Severity: RuleDuplicateKey.Severity,
+						Rule: rules.YAMLDuplicateKey.ID, Severity: rules.YAMLDuplicateKey.Severity,
 						Message: fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line)})
 					continue
 				}

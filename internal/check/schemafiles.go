@@ -1,0 +1,118 @@
+package check
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/workspace"
+)
+
+// schemaModel checks a Customer Studio parent, related or event model. Their
+// format is not public, so only what a model certainly needs is checked:
+// the query field of a known type. A primary key is not required (related
+// and event models have none).
+func (fc *fileCheck) schemaModel(s *summary) {
+	root := fc.doc.Root
+	s.name = fc.ref(root, "name")
+	s.source = fc.ref(root, "source")
+	typ := fc.field(root, "type")
+	kind, _ := typ.str()
+	if want, ok := queryFields[kind]; ok {
+		fc.queryFields(kind, want, typ)
+	}
+}
+
+// contract checks that every event's JSON Schema compiles as draft 7, the
+// draft Hightouch validates events with.
+func (fc *fileCheck) contract() {
+	_, events := workspace.Lookup(fc.doc.Root, "events")
+	events = workspace.Resolve(events)
+	if events == nil || events.Kind != yaml.SequenceNode {
+		return // the schema step reports a wrong type
+	}
+	for i, ev := range events.Content {
+		_, sch := workspace.Lookup(workspace.Resolve(ev), "schema")
+		if sch == nil {
+			continue
+		}
+		if err := compileEventSchema(sch); err != nil {
+			where, msg := sch, err.Error()
+			var sve *jsonschema.SchemaValidationError
+			if errors.As(err, &sve) {
+				if ve, ok := sve.Err.(*jsonschema.ValidationError); ok {
+					// Point at the keyword that breaks the metaschema, not
+					// the whole schema.
+					leaf := ve
+					for len(leaf.Causes) > 0 {
+						leaf = leaf.Causes[0]
+					}
+					if _, v := workspace.At(sch, leaf.InstanceLocation); v != nil && sch.Kind != yaml.ScalarNode {
+						where = v
+					}
+					msg = fmt.Sprintf("at /%s: %s", strings.Join(leaf.InstanceLocation, "/"), leaf.ErrorKind.LocalizedString(english))
+				}
+			}
+			fc.at(rules.ContractEventSchema, where, fmt.Sprintf("events[%d].schema does not compile as JSON Schema (draft 7): %s", i, msg))
+		}
+	}
+}
+
+// compileEventSchema compiles a schema written as a mapping or as a JSON
+// string. Only the schema itself is loaded: a $ref to another document is
+// an error, as htgit cannot see what Hightouch would fetch.
+func compileEventSchema(n *yaml.Node) error {
+	var doc any
+	if s, ok := workspace.String(n); ok {
+		var err error
+		if doc, err = jsonschema.UnmarshalJSON(strings.NewReader(s)); err != nil {
+			return fmt.Errorf("not JSON: %v", err)
+		}
+	} else {
+		// Round-trip through JSON so numbers are what the compiler reads.
+		raw, err := json.Marshal(workspace.Value(n))
+		if err != nil {
+			return err
+		}
+		if doc, err = jsonschema.UnmarshalJSON(strings.NewReader(string(raw))); err != nil {
+			return err
+		}
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft7)
+	const url = "urn:htgit:event-schema"
+	if err := c.AddResource(url, doc); err != nil {
+		return err
+	}
+	_, err := c.Compile(url)
+	return err
+}
+
+var english = message.NewPrinter(language.English)
+
+// aliases keeps every string an aliases file holds: its format is not
+// public, and a slug it names is taken to exist in some workspace.
+func (fc *fileCheck) aliases(s *summary) {
+	s.aliases = map[string]bool{}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 64 {
+			return
+		}
+		if n.Kind == yaml.ScalarNode {
+			s.aliases[n.Value] = true
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(fc.doc.Root, 0)
+}

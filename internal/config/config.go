@@ -1,0 +1,248 @@
+// Package config reads .htgit.yaml, the one place a repository says where its
+// Git Sync folder is, which files to leave out and how rules are reported, so
+// the pre-commit hook, the Action and a command line read the same settings.
+// It knows the rule registry (to refuse unknown ids) and nothing of the
+// workspace.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/htgit/htgit/internal/rules"
+)
+
+// FileName is the configuration's name at the repository root.
+const FileName = ".htgit.yaml"
+
+// Config is what a configuration file says. The zero Config changes nothing.
+type Config struct {
+	File    string       // where it was read from; "" when there was none
+	Path    string       // the Git Sync folder relative to the root
+	Exclude []string     // doublestar globs, as --exclude
+	Policy  rules.Policy // rule levels and ignores (Strict is the command line's)
+}
+
+// Error is a problem in a configuration file, at a position in it.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// Load reads the configuration: file when it is given (it must exist), else
+// FileName in root when it exists, else the zero Config.
+func Load(root, file string) (*Config, error) {
+	if file == "" {
+		file = filepath.Join(root, FileName)
+		// A root that is not a folder is Discover's to report.
+		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return &Config{}, nil
+		}
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("cannot read the configuration: %v", errors.Unwrap(err))}
+	}
+	return Parse(file, src)
+}
+
+// Parse reads a configuration's source; file names it in errors.
+func Parse(file string, src []byte) (*Config, error) {
+	cfg := &Config{File: file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		// yaml.v3 says "yaml: line N: what"; it gives no column.
+		e := &Error{File: file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Col = 1
+			e.Msg = "not valid YAML: " + m[2]
+		}
+		return nil, e
+	}
+	if len(doc.Content) == 0 {
+		return cfg, nil // an empty file configures nothing
+	}
+	p := &parser{file: file}
+	root := doc.Content[0]
+	p.mapping(root, "the configuration", func(key, val *yaml.Node) {
+		switch key.Value {
+		case "path":
+			cfg.Path = p.str(val, "path")
+		case "exclude":
+			cfg.Exclude = p.globs(val, "exclude")
+		case "rules":
+			cfg.Policy.Levels = p.levels(val)
+		case "ignore":
+			cfg.Policy.Ignore = p.ignores(val)
+		default:
+			p.fail(key, "unknown key %q; the keys are path, exclude, rules and ignore", key.Value)
+		}
+	})
+	if p.err != nil {
+		return nil, p.err
+	}
+	return cfg, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parser keeps the first error; later problems are usually its echoes.
+type parser struct {
+	file string
+	err  *Error
+}
+
+func (p *parser) fail(n *yaml.Node, format string, args ...any) {
+	if p.err == nil {
+		p.err = &Error{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+func (p *parser) mapping(n *yaml.Node, what string, each func(key, val *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, "%s must be a mapping", what)
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i]
+		if seen[key.Value] {
+			p.fail(key, "%q is given twice", key.Value)
+		}
+		seen[key.Value] = true
+		each(key, n.Content[i+1])
+	}
+}
+
+func (p *parser) str(n *yaml.Node, what string) string {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		p.fail(n, "%s must be a string", what)
+		return ""
+	}
+	return n.Value
+}
+
+func (p *parser) globs(n *yaml.Node, what string) []string {
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, "%s must be a list of globs, e.g. [\"syncs/legacy/**\"]", what)
+		return nil
+	}
+	var out []string
+	for _, item := range n.Content {
+		g := p.str(item, what+" entries")
+		if g != "" && !doublestar.ValidatePattern(g) {
+			p.fail(item, "%q is not a valid glob", g)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func (p *parser) rule(n *yaml.Node) string {
+	id := p.str(n, "a rule id")
+	if _, ok := rules.Lookup(id); !ok && p.err == nil {
+		p.fail(n, "unknown rule %q; `htgit rules` lists every rule id", id)
+	}
+	return id
+}
+
+func (p *parser) levels(n *yaml.Node) map[string]rules.Level {
+	levels := map[string]rules.Level{}
+	p.mapping(n, "rules", func(key, val *yaml.Node) {
+		id := p.rule(key)
+		level, ok := rules.Levels[val.Value]
+		if val.Kind != yaml.ScalarNode || !ok {
+			p.fail(val, "rule %s: %q is not a level; write off, warning or error", id, val.Value)
+		}
+		levels[id] = level
+	})
+	return levels
+}
+
+func (p *parser) ignores(n *yaml.Node) []rules.Ignore {
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, "ignore must be a list of {rule: ID, paths: [GLOB, ...]}")
+		return nil
+	}
+	var out []rules.Ignore
+	for _, item := range n.Content {
+		var ig rules.Ignore
+		p.mapping(item, "an ignore entry", func(key, val *yaml.Node) {
+			switch key.Value {
+			case "rule":
+				ig.Rule = p.rule(val)
+			case "paths":
+				ig.Paths = p.globs(val, "paths")
+			default:
+				p.fail(key, "unknown key %q in an ignore entry; the keys are rule and paths", key.Value)
+			}
+		})
+		if p.err == nil && (ig.Rule == "" || len(ig.Paths) == 0) {
+			p.fail(item, "an ignore entry needs rule and paths")
+		}
+		out = append(out, ig)
+	}
+	return out
+}
+
+// Schema is the configuration's JSON Schema, for editors (htgit schema
+// config). Rule ids are enumerated from the registry, so it cannot drift.
+func Schema() map[string]any {
+	ids := rules.IDs()
+	levels := make([]string, 0, len(rules.Levels))
+	for word := range rules.Levels {
+		levels = append(levels, word)
+	}
+	slices.Sort(levels)
+	globs := map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
+	return map[string]any{
+		"$schema":              "http://json-schema.org/draft-07/schema#",
+		"$id":                  "https://github.com/htgit/htgit/schema/config.json",
+		"title":                "htgit configuration (.htgit.yaml)",
+		"type":                 "object",
+		"additionalProperties": false,
+		"properties": map[string]any{
+			"path": map[string]any{"type": "string",
+				"description": "The Git Sync folder relative to the repository root, as configured in Hightouch; --path wins."},
+			"exclude": with(globs, "description", "Files to leave out: doublestar globs relative to the root or the Git Sync folder; --exclude adds to them."),
+			"rules": map[string]any{"type": "object",
+				"description":          "A level for each rule id to change: off, warning or error. `htgit rules` lists the ids.",
+				"propertyNames":        map[string]any{"enum": ids},
+				"additionalProperties": map[string]any{"enum": levels}},
+			"ignore": map[string]any{"type": "array",
+				"description": "Rule findings to drop in some files.",
+				"items": map[string]any{"type": "object", "additionalProperties": false, "required": []string{"rule", "paths"},
+					"properties": map[string]any{
+						"rule":  map[string]any{"enum": ids, "description": "The rule id."},
+						"paths": with(globs, "description", "Doublestar globs relative to the root or the Git Sync folder."),
+					}}},
+		},
+	}
+}
+
+func with(m map[string]any, key string, value any) map[string]any {
+	out := maps.Clone(m)
+	out[key] = value
+	return out
+}

@@ -1,0 +1,139 @@
+package workspace
+
+import (
+	"fmt"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// Kind says what a file describes. Every kind is defined once, in kinds;
+// code that branches on a kind handles each one of Kinds (tests hold it to
+// that), so a new kind cannot fall silently into another's branch.
+type Kind int
+
+const (
+	Model Kind = iota
+	Sync
+	Manifest
+	ParentModel  // Customer Studio schema models and relationships
+	RelatedModel //
+	EventModel   //
+	Relationship //
+	Contract     // event contracts
+	Aliases      // slug aliases across workspaces sharing the folder
+	numKinds
+)
+
+// Resource says what a kind's files are in Hightouch, which decides what plan
+// and deploy do with them.
+type Resource int
+
+const (
+	// NotDeployed files are read for what they tell about others (the
+	// manifest lists sources and destinations); plan and deploy skip them.
+	NotDeployed Resource = iota
+	// ModelResource files are models: a change is written or waited for, and
+	// reruns the syncs that use the model.
+	ModelResource
+	// SyncResource files are syncs: a change is written or waited for, and
+	// triggers the sync.
+	SyncResource
+)
+
+// KindSpec is everything htgit knows of a kind of Git Sync file.
+type KindSpec struct {
+	Name  string   // as output shows it: "model"
+	Globs []string // doublestar globs relative to the Git Sync folder
+	// SlugSpace names the slugs the file name gives: kinds sharing one (a
+	// model and a parent model) must not share a slug, and a sync's model
+	// may be any of them. Empty: the file name is no slug.
+	SlugSpace string
+	Schema    string // the embedded JSON Schema (htgit schema NAME)
+	Resource  Resource
+}
+
+// Slug spaces.
+const (
+	ModelSlugs = "model"
+	SyncSlugs  = "sync"
+)
+
+// kinds is every file Git Sync writes. The Customer Studio schema files and
+// event contracts are read but not deployed: their content is not public,
+// so plan and deploy leave them to Git Sync (see the README's Git Sync
+// format section).
+var kinds = [numKinds]KindSpec{
+	Model: {Name: "model", Globs: []string{"models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "model", Resource: ModelResource},
+	Sync: {Name: "sync", Globs: []string{"syncs/**/*.{yaml,yml}"}, SlugSpace: SyncSlugs,
+		Schema: "sync", Resource: SyncResource},
+	Manifest: {Name: "manifest", Globs: []string{"manifest*.{yaml,yml}"},
+		Schema: "manifest", Resource: NotDeployed},
+	ParentModel: {Name: "parent model", Globs: []string{"schema/parent-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "schema-model", Resource: NotDeployed},
+	RelatedModel: {Name: "related model", Globs: []string{"schema/related-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "schema-model", Resource: NotDeployed},
+	EventModel: {Name: "event model", Globs: []string{"schema/event-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
+		Schema: "schema-model", Resource: NotDeployed},
+	Relationship: {Name: "model relationship", Globs: []string{"schema/model-relationships/**/*.{yaml,yml}"}, SlugSpace: "relationship",
+		Schema: "relationship", Resource: NotDeployed},
+	// Where Git Sync writes contracts is not public: contracts/ is htgit's
+	// reading, and a YAML file elsewhere is reported as unclaimed, not
+	// passed in silence.
+	Contract: {Name: "event contract", Globs: []string{"contracts/**/*.{yaml,yml}"}, SlugSpace: "contract",
+		Schema: "contract", Resource: NotDeployed},
+	Aliases: {Name: "aliases", Globs: []string{"aliases*.{yaml,yml}"},
+		Schema: "aliases", Resource: NotDeployed},
+}
+
+// Kinds lists every kind, in the order files are reported by.
+func Kinds() []Kind {
+	all := make([]Kind, numKinds)
+	for i := range all {
+		all[i] = Kind(i)
+	}
+	return all
+}
+
+// Spec is the kind's definition.
+func (k Kind) Spec() KindSpec {
+	if k < 0 || k >= numKinds {
+		panic(fmt.Sprintf("workspace: Kind(%d) is not a kind", int(k)))
+	}
+	return kinds[k]
+}
+
+func (k Kind) String() string { return k.Spec().Name }
+
+// Resource is what the kind's files are in Hightouch.
+func (k Kind) Resource() Resource { return k.Spec().Resource }
+
+// KindOf tells which kind of workspace file a path relative to the Git Sync
+// folder (forward slashes) is, whether or not it exists.
+func KindOf(rel string) (Kind, bool) {
+	for _, k := range Kinds() {
+		for _, g := range kinds[k].Globs {
+			if doublestar.MatchUnvalidated(g, rel) {
+				return k, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// pattern is one glob of one kind.
+type pattern struct {
+	Glob string
+	Kind Kind
+}
+
+// patterns lists every glob of every kind, for the walk.
+func patterns() []pattern {
+	var out []pattern
+	for _, k := range Kinds() {
+		for _, g := range kinds[k].Globs {
+			out = append(out, pattern{g, k})
+		}
+	}
+	return out
+}
