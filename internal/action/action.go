@@ -46,7 +46,7 @@ type Inputs struct {
 // InputNames lists every input the action reads; a test keeps it equal to
 // action.yml's.
 var InputNames = []string{
-	"command", "path", "branch", "strict", "annotate", "sarif-file", "api-key", "api-url",
+	"command", "path", "branch", "strict", "config", "annotate", "sarif-file", "api-key", "api-url",
 	"ingest", "ingest-timeout", "trigger", "full-resync", "include-paused", "wait",
 	"fail-on-warning", "timeout", "all", "workspace-slug", "debug",
 }
