@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +38,43 @@ type actionStep struct {
 const compositeEnv = "HTGIT_E2E_ACTION"
 
 var compositeMode = os.Getenv(compositeEnv) == "composite"
+
+// compositeToolCache is the runner's tool cache in composite mode, warmed
+// by TestMain before any test starts: the runner tests time what htgit
+// does (a deploy that must look before Git Sync ingests), and a fresh
+// install is TestInstallScript's to test.
+var compositeToolCache string
+
+// warmToolCache installs the test release into a new tool cache with the
+// install script, from loopback.
+func warmToolCache() error {
+	rel, err := makeRelease()
+	if err != nil {
+		return err
+	}
+	v, err := readChangelogVersion()
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(http.StripPrefix("/v"+rel.version, http.FileServer(http.Dir(rel.dir))))
+	defer srv.Close()
+	if compositeToolCache, err = os.MkdirTemp("", "htgit-toolcache-"); err != nil {
+		return err
+	}
+	script, err := filepath.Abs(filepath.Join(repoRoot, "scripts", "install-htgit.sh"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("bash", script)
+	cmd.Env = append(os.Environ(), "HTGIT_DOWNLOAD_BASE="+srv.URL, "RUNNER_TOOL_CACHE="+compositeToolCache)
+	if rel.version != v {
+		cmd.Env = append(cmd.Env, "HTGIT_VERSION="+rel.version)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("warming the tool cache: %v\n%s", err, out)
+	}
+	return nil
+}
 
 // runActionEntry runs the Action for the runner tests: `htgit action` in
 // dir, or in composite mode action.yml's steps.
@@ -113,8 +153,7 @@ func runComposite(t *testing.T, dir string, env map[string]string) result {
 			job[k] = v
 		}
 	}
-	// An empty tool cache, as on a fresh hosted runner.
-	maps.Copy(job, installEnv(t, rel, srv, t.TempDir()))
+	maps.Copy(job, installEnv(t, rel, srv, compositeToolCache))
 	maps.Copy(job, map[string]string{
 		"GITHUB_ACTION_PATH": actionPath, "RUNNER_OS": map[string]string{"linux": "Linux", "darwin": "macOS", "windows": "Windows"}[runtime.GOOS],
 		"RUNNER_ARCH": map[string]string{"amd64": "X64", "arm64": "ARM64"}[runtime.GOARCH], "GITHUB_PATH": filepath.Join(t.TempDir(), "path"),

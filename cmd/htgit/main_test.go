@@ -33,8 +33,15 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		panic("building htgit: " + err.Error())
 	}
+	if compositeMode {
+		if err := warmToolCache(); err != nil {
+			panic(err)
+		}
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	os.RemoveAll(compositeToolCache)
+	removeFakeRelease()
 	os.Exit(code)
 }
 

@@ -40,28 +40,56 @@ var (
 // testRelease returns the release the tests serve, made once per process.
 func testRelease(t *testing.T) release {
 	t.Helper()
+	rel, err := makeRelease()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
+// makeRelease is testRelease for TestMain, which has no *testing.T.
+func makeRelease() (release, error) {
 	releaseOnce.Do(func() {
 		if dir := os.Getenv("HTGIT_RELEASE_DIR"); dir != "" {
 			releaseVal, releaseErr = distRelease(dir)
 			return
 		}
-		releaseVal, releaseErr = fakeRelease(changelogVersion(t))
+		var v string
+		if v, releaseErr = readChangelogVersion(); releaseErr == nil {
+			releaseVal, releaseErr = fakeRelease(v)
+		}
 	})
-	if releaseErr != nil {
-		t.Fatal(releaseErr)
+	return releaseVal, releaseErr
+}
+
+// removeFakeRelease deletes the release fakeRelease made, if any.
+func removeFakeRelease() {
+	if releaseErr == nil && releaseVal.dir != "" && os.Getenv("HTGIT_RELEASE_DIR") == "" {
+		os.RemoveAll(releaseVal.dir)
 	}
-	return releaseVal
 }
 
 // changelogVersion is the newest released version in CHANGELOG.md, the one
 // the install script installs by default.
 func changelogVersion(t *testing.T) string {
 	t.Helper()
-	m := regexp.MustCompile(`(?m)^## \[([0-9][^\]]*)\]`).FindStringSubmatch(readFile(t, filepath.Join(repoRoot, "CHANGELOG.md")))
-	if m == nil {
-		t.Fatal("CHANGELOG.md has no released version (## [1.2.3] - DATE)")
+	v, err := readChangelogVersion()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return m[1]
+	return v
+}
+
+func readChangelogVersion() (string, error) {
+	b, err := os.ReadFile(filepath.Join(repoRoot, "CHANGELOG.md"))
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile(`(?m)^## \[([0-9][^\]]*)\]`).FindSubmatch(b)
+	if m == nil {
+		return "", fmt.Errorf("CHANGELOG.md has no released version (## [1.2.3] - DATE)")
+	}
+	return string(m[1]), nil
 }
 
 // distRelease reads goreleaser's output directory.
