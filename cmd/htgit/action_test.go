@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
@@ -82,15 +86,60 @@ type actionRun struct {
 	log      []string    // every other line of stdout
 }
 
-// annotations are the ::error and ::warning commands.
+// annotations are the ::error and ::warning commands of findings.
 func (a actionRun) annotations() []ghCommand {
 	var out []ghCommand
 	for _, c := range a.commands {
-		if c.name == "error" || c.name == "warning" {
+		if (c.name == "error" || c.name == "warning") && c.props["title"] != failureTitle {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// failureTitle is the title of the annotation saying why the step failed.
+const failureTitle = "htgit failed"
+
+// failures are the annotations saying why the step failed.
+func (a actionRun) failures() []string {
+	var out []string
+	for _, c := range a.commands {
+		if c.name == "error" && c.props["title"] == failureTitle {
+			out = append(out, c.data)
+		}
+	}
+	return out
+}
+
+// checkFailure checks how a step that fails for want (not findings) shows
+// it: one error annotation with the message, and a job summary section at
+// the top saying what failed and what to do; stderr says it too.
+func checkFailure(t *testing.T, a actionRun, code int, want string) {
+	t.Helper()
+	if a.code != code {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", a.code, code, a.stdout, a.stderr)
+	}
+	if f := a.failures(); len(f) != 1 || !strings.Contains(f[0], want) {
+		t.Errorf("failure annotations %q, want one with %q\nstdout:\n%s", f, want, a.stdout)
+	}
+	head := fmt.Sprintf("## htgit\n\n### htgit failed (exit %d)\n\n> ", code)
+	if !strings.HasPrefix(a.summary, head) || !strings.Contains(a.summary, want) || !strings.Contains(a.summary, "**What to do:** "+todo[code]) {
+		t.Errorf("the summary does not start with %q, naming %q and what to do (%q):\n%s", head, want, todo[code], a.summary)
+	}
+	if strings.Contains(a.summary, "No problems found.\n") {
+		t.Errorf("the summary of a failed step says no problems were found:\n%s", a.summary)
+	}
+	if !strings.Contains(a.stderr, want) {
+		t.Errorf("stderr %q lacks %q", a.stderr, want)
+	}
+}
+
+// todo is the advice each exit code gets in the summary (the start of it).
+var todo = map[int]string{
+	1: "fix the findings listed here",
+	2: "correct the workflow's inputs, the event or the repository as the message says",
+	3: "this is a bug or a failure of the runner's environment",
+	4: "Hightouch could not be reached or answered wrongly",
 }
 
 func (a actionRun) named(name string) []ghCommand {
@@ -489,21 +538,32 @@ func TestActionPullRequest(t *testing.T) {
 			code: 2, stdout: []string{`input annotate: "some" is not changed or all`},
 		},
 		{
+			// Advice in the Action names the input, not the flag.
+			name: "a path input naming a folder without models or syncs",
+			spec: prSpec{change: map[string]string{"docs/README.md": "docs\n"}},
+			with: map[string]string{"path": "docs"},
+			code: 2, stdout: []string{"; set the input `path: FOLDER` if Git Sync uses a subfolder"},
+		},
+		{
 			name: "an unknown command",
 			spec: prSpec{change: map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
 			with: map[string]string{"command": "sync"},
-			code: 2, stdout: []string{`input command: "sync" is not auto, validate, plan or deploy`},
+			code: 2, stdout: []string{`input command: "sync" is not auto, validate, plan, deploy or drift`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pr := newPullRequest(t, tc.spec)
 			a := runAction(t, pr, tc.with, nil)
 			if tc.code == 2 {
-				// A usage error: said on stderr, nothing else done.
-				if a.code != 2 || !strings.Contains(a.stderr, tc.stdout[0]) || a.stdout != "" || len(a.outputs) > 0 || a.summary != "" {
-					t.Errorf("exit %d, stderr %q (want %q), stdout %q, outputs %q, summary %q", a.code, a.stderr, tc.stdout[0], a.stdout, a.outputs, a.summary)
+				// A usage error: annotated and summarised, nothing else done.
+				checkFailure(t, a, 2, tc.stdout[0])
+				if len(a.outputs) > 0 || len(a.annotations()) > 0 {
+					t.Errorf("outputs %q and annotations %v after a usage error", a.outputs, a.annotations())
 				}
 				return
+			}
+			if f := a.failures(); len(f) > 0 {
+				t.Errorf("failure annotations %q: findings are annotated one by one", f)
 			}
 			checkRun(t, a, tc.code, tc.outputs)
 			checkAnns(t, a.annotations(), tc.anns)
@@ -618,16 +678,22 @@ func TestActionAnnotationLimit(t *testing.T) {
 
 // TestActionSummaryCap: thousands of findings are all annotated up to the
 // limit and logged, and the summary stays well under the runner's 1 MiB.
+// A file lists at most finding.PerRule findings of a rule, so the thousands
+// are spread over files.
 func TestActionSummaryCap(t *testing.T) {
-	var big strings.Builder
-	big.WriteString(example(t, "syncs/accounts-backfill-to-hubspot.yaml"))
-	const n = 4000
-	for i := range n {
-		fmt.Fprintf(&big, "unknown%04d: %d\n", i, i)
+	const n, files = 4000, 4000 / finding.PerRule
+	change := map[string]string{}
+	for f := range files {
+		var big strings.Builder
+		big.WriteString(example(t, "syncs/accounts-backfill-to-hubspot.yaml"))
+		for i := range n / files {
+			fmt.Fprintf(&big, "unknown%04d: %d\n", f*(n/files)+i, i)
+		}
+		change[fmt.Sprintf("syncs/big%02d.yaml", f)] = big.String()
 	}
-	pr := newPullRequest(t, prSpec{change: map[string]string{"syncs/big.yaml": big.String()}})
+	pr := newPullRequest(t, prSpec{change: change})
 	a := runAction(t, pr, nil, nil)
-	checkRun(t, a, 0, map[string]string{"errors": "0", "warnings": strconv.Itoa(n), "files": "9"})
+	checkRun(t, a, 0, map[string]string{"errors": "0", "warnings": strconv.Itoa(n), "files": strconv.Itoa(8 + files)})
 	if len(a.summary) > 512<<10 {
 		t.Errorf("the summary is %d bytes", len(a.summary))
 	}
@@ -985,23 +1051,37 @@ func TestValidateFormats(t *testing.T) {
 // TestActionPush runs the Action on push events (GitHub's push payload with
 // this repository's commits): a push to another branch only validates, and
 // a push to the tracked branch deploys only when it is clean and can be
-// compared with the commit before.
+// compared with the commit before. A step that fails for any other reason
+// than findings says so in an error annotation and the job summary, with
+// advice naming the Action's inputs.
 func TestActionPush(t *testing.T) {
 	const key = "ht-e2e-push-key-51b0"
+	garbled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, "<html>not the API</html>")
+	}))
+	defer garbled.Close()
 	for _, tc := range []struct {
 		name    string
 		ref     string
 		broken  bool // the pushed commit has an error
 		created bool // the push created the branch: before is all zeros
+		with    map[string]string
 		code    int
 		stderr  string
-		plan    bool // the summary has the plan
 	}{
 		{name: "another branch: validate only", ref: "refs/heads/feature", broken: true, code: 1},
 		{name: "the tracked branch with errors: no deploy", ref: "refs/heads/main", broken: true, code: 1,
-			stderr: "validation found errors; nothing was deployed to Hightouch"},
+			stderr: "validation found 1 error(s); nothing was deployed to Hightouch"},
 		{name: "the tracked branch, created by the push", ref: "refs/heads/main", created: true, code: 2,
-			stderr: "this push created the branch, so there is no previous commit to compare with; set the input all: true"},
+			stderr: "this push created the branch, so there is no previous commit to compare with; set the input `all: true` to treat every sync as changed (a deploy then triggers every sync)"},
+		{name: "the tracked branch without a key", ref: "refs/heads/main", with: map[string]string{"api-key": ""}, code: 2,
+			stderr: "deploy needs the Hightouch API key: set the input `api-key` from a secret"},
+		{name: "Hightouch answers wrongly", ref: "refs/heads/main", with: map[string]string{"api-url": garbled.URL}, code: 3, // ISSUE 14: 4
+			stderr: "hightouch: GET /"},
+		{name: "a bad timeout input", ref: "refs/heads/main", with: map[string]string{"timeout": "soon"}, code: 2,
+			stderr: `input timeout: time: invalid duration "soon"`},
+		{name: "plan on the tracked branch: what this push does", ref: "refs/heads/main", with: map[string]string{"command": "plan", "api-key": ""}, code: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := hightouchtest.New(hightouchtest.WithAPIKey(key))
@@ -1024,18 +1104,33 @@ func TestActionPush(t *testing.T) {
 			if err := os.WriteFile(event, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			a := runAction(t, pullRequest{dir: dir}, map[string]string{"api-key": key, "api-url": srv.URL},
+			with := map[string]string{"api-key": key, "api-url": srv.URL}
+			maps.Copy(with, tc.with)
+			a := runAction(t, pullRequest{dir: dir}, with,
 				map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": tc.ref, "GITHUB_EVENT_PATH": event})
 			if a.code != tc.code || !strings.Contains(a.stderr, tc.stderr) {
 				t.Errorf("exit %d, want %d; stderr %q, want %q\nstdout:\n%s", a.code, tc.code, a.stderr, tc.stderr, a.stdout)
 			}
-			if first, _, _ := strings.Cut(a.stdout, "\n"); first != "::add-mask::"+key {
+			if first, _, _ := strings.Cut(a.stdout, "\n"); with["api-key"] != "" && first != "::add-mask::"+key {
 				t.Errorf("first line %q", first)
 			}
 			if n := srv.Count(hightouchtest.AnyRoute); n > 0 {
 				t.Errorf("%d requests to Hightouch; nothing may be deployed", n)
 			}
-			if tc.code == 2 {
+			if tc.code == 0 {
+				// After the merge the summary speaks of this push.
+				for _, want := range []string{"### What this push does", "This push triggers no sync."} {
+					if !strings.Contains(a.summary, want) || strings.Contains(a.summary, "erging") {
+						t.Errorf("the summary of a push lacks %q or speaks of merging:\n%s", want, a.summary)
+					}
+				}
+				return
+			}
+			if tc.code != 1 {
+				checkFailure(t, a, tc.code, tc.stderr)
+				if strings.Contains(a.stdout+a.summary, "--") && strings.Contains(a.stdout+a.summary, "pass --") {
+					t.Errorf("advice in the Action names a flag:\n%s\n%s", a.stdout, a.summary)
+				}
 				return
 			}
 			checkRun(t, a, 1, map[string]string{"errors": "1", "warnings": "0", "files": "7"})

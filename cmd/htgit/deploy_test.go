@@ -318,13 +318,18 @@ func TestDeployActionPush(t *testing.T) {
 	// Created and updated through the API; the renamed-away and deleted
 	// syncs are left alone.
 	dpContains(t, "summary", a.summary,
-		"| model | `active-users` | modified | updated (query: file",
+		"| model | `active-users` | modified | updated (rawSql: text changed (+1 -1 lines)) |",
+		"<details><summary>model active-users: rawSql</summary>",
+		"-where e.occurred_at > dateadd(day, -30, current_date)\n+where e.occurred_at > dateadd(day, -14, current_date)",
 		"| sync | `accounts-to-braze` | added | created |",
 		"| sync | `accounts-to-sf` | renamed | created |",
 		"## Deleted resources",
 		"`accounts-backfill-to-hubspot` (hightouch/syncs/accounts-backfill-to-hubspot.yaml, deleted)",
 		"`accounts-to-salesforce` (hightouch/syncs/accounts-to-salesforce.yaml, renamed away)",
 	)
+	// The text output shows the SQL change as a line diff.
+	dpContains(t, "stdout", a.stdout, "--- Hightouch", "+++ file",
+		"+where e.occurred_at > dateadd(day, -14, current_date)")
 	if m, _ := fake.Model("active-users"); !strings.Contains(m.SQL, "dateadd(day, -14") {
 		t.Errorf("model not updated: %q", m.SQL)
 	}
@@ -418,7 +423,7 @@ func TestDeployMissingBefore(t *testing.T) {
 	t.Parallel()
 	dir, _, after, fake := dpChanged(t)
 	a := runPushAction(t, dpPush{dir: dir, before: strings.Repeat("ab", 20), after: after}, fake, map[string]string{"ingest": "none"})
-	if a.code != 2 || !strings.Contains(a.stderr, "is not in the repository") || !strings.Contains(a.stderr, "--all") {
+	if a.code != 2 || !strings.Contains(a.stderr, "is not in the repository") || !strings.Contains(a.stderr, "set the input `all: true` to treat every sync as changed, without Git: a deploy then triggers every sync") {
 		t.Errorf("%s", a)
 	}
 	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
@@ -466,7 +471,7 @@ func TestDeployRefusals(t *testing.T) {
 		want string
 	}{
 		{[]string{"GITHUB_EVENT_NAME", "pull_request"}, nil, "deploy refuses to run for a pull_request event"},
-		{[]string{"GITHUB_REF", "refs/heads/feature"}, []string{"--branch", "main"}, "deploy refuses to run on refs/heads/feature: Hightouch Git Sync tracks main"},
+		{[]string{"GITHUB_REF", "refs/heads/feature"}, []string{"--branch", "main"}, `deploy refuses to run on refs/heads/feature: Hightouch Git Sync tracks "main"`},
 	} {
 		args := append([]string{"deploy", "--path", "hightouch", "--from", before, "--to", after}, tc.args...)
 		r := run(t, dir, dpEnv(fake, tc.env...), args...)
@@ -476,12 +481,12 @@ func TestDeployRefusals(t *testing.T) {
 	}
 	// A bad input is a usage error too, before any request.
 	a = runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, map[string]string{"full-resync": "sometimes"})
-	if a.code != 2 || !strings.Contains(a.stderr, `full resync mode "sometimes": use never, always or auto`) {
+	if a.code != 2 || !strings.Contains(a.stderr, `input full-resync "sometimes": use never, always or auto`) {
 		t.Errorf("bad full-resync input: %s", a)
 	}
 	gittest.Run(t, dir, "checkout", "-q", "-b", "feature")
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--branch", "main")
-	if r.code != 2 || !strings.Contains(r.stderr, `deploy refuses to run on branch "feature": Hightouch Git Sync tracks main`) {
+	if r.code != 2 || !strings.Contains(r.stderr, `deploy refuses to run on refs/heads/feature: Hightouch Git Sync tracks "main"`) {
 		t.Errorf("checked out feature: exit %d\nstderr: %s", r.code, r.stderr)
 	}
 	r = run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL}, "deploy", "--path", "hightouch", "--from", before, "--to", after)
@@ -548,7 +553,7 @@ func TestPlanCLI(t *testing.T) {
 
 	// plan runs anywhere, a pull request included.
 	r := run(t, dir, map[string]string{"HIGHTOUCH_API_URL": fake.URL, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/7/merge"},
-		"plan", "--path", "hightouch", "--from", before, "--to", after, "--branch", "main")
+		"plan", "--path", "hightouch", "--from", before, "--to", after)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -556,7 +561,7 @@ func TestPlanCLI(t *testing.T) {
 		"modified model accounts", "modified model active-users", "added    sync  accounts-to-braze",
 		"Syncs to trigger (3):",
 		`accounts-to-salesforce  model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
-		"accounts-backfill-to-hubspot  model accounts modified; skipped: paused",
+		"Syncs not triggered (1):\n  accounts-backfill-to-hubspot  model accounts modified; paused (schedulePaused: true; pass --include-paused to run it)",
 		"accounts-to-braze  sync added; full resync (new sync)",
 		"active-users-to-braze  model active-users modified; incremental",
 		"set HIGHTOUCH_API_KEY",
@@ -572,8 +577,10 @@ func TestPlanCLI(t *testing.T) {
 	dpContains(t, "plan with a key", r.stdout,
 		"In Hightouch:",
 		"model accounts: update",
-		`primaryKey: file "id", Hightouch "account_id"`,
+		`primaryKey: "account_id" → "id"`,
 		"model active-users: update",
+		"      rawSql: text changed (+1 -1 lines)\n      --- Hightouch\n      +++ file\n",
+		"      -where e.occurred_at > dateadd(day, -30, current_date)\n      +where e.occurred_at > dateadd(day, -14, current_date)\n",
 		"sync  accounts-to-braze: create",
 	)
 	for _, r := range fake.Requests() {
@@ -627,7 +634,7 @@ func TestDeployIngestTimeout(t *testing.T) {
 	}
 	dpContains(t, "stdout", r.stdout,
 		"gave up waiting for ingestion after",
-		"model active-users: differs (query: file",
+		"model active-users: differs (rawSql: text changed (+1 -1 lines))",
 		"sync accounts-to-braze: not in Hightouch yet",
 		"No sync was triggered.",
 	)

@@ -30,13 +30,13 @@ func TestPlanWithFindings(t *testing.T) {
 	t.Parallel()
 	dir, before := newRepo(t, "hightouch")
 	after := gittest.Commit(t, dir, "break", map[string]string{
-		"hightouch/models/accounts.yaml": example(t, "models/accounts.yaml", "type: table", "type: tabel"),
+		"hightouch/models/accounts.yaml": example(t, "models/accounts.yaml", "primaryKey: account_id", "primaryKey: ''"),
 	})
 	r := run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--to", after)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	dpContains(t, "plan with findings", r.stdout,
-		"hightouch/models/accounts.yaml:3:7: error: `type` must be one of", "modified model accounts")
+		"hightouch/models/accounts.yaml:8:13: error: primaryKey is empty", "modified model accounts")
 	dpContains(t, "plan with findings", r.stderr, "a deploy would refuse to run")
 }

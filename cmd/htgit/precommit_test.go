@@ -67,27 +67,73 @@ func TestPreCommitHooks(t *testing.T) {
 
 	t.Run("broken workspace fails at path:line:col", func(t *testing.T) {
 		gittest.Write(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
-			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "type: table", "type: tabel", 1)})
+			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "primaryKey: account_id", "primaryKey: ''", 1)})
 		out, code := preCommitRun("run", "--all-files")
-		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:3:7: error: .*\[schema-enum\]`)
+		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:8:13: error: .*\[model-primary-key\]`)
 		if code == 0 || !want.MatchString(out) {
 			t.Fatalf("pre-commit run --all-files on a broken model: exit %d, want a failure matching %s\n%s", code, want, out)
 		}
 		gittest.Run(t, dir, "checkout", "--", ".")
 	})
 
+	// commitFails commits what is staged and wants the hook to refuse it
+	// at the sync that still names model accounts.
+	commitFails := func(t *testing.T, msg string) {
+		t.Helper()
+		out, code := runIn(t, dir, env, "git", "commit", "-m", msg)
+		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
+		if code == 0 || !want.MatchString(out) {
+			t.Fatalf("git commit (%s): exit %d, want a failure matching %s\n%s", msg, code, want, out)
+		}
+		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == msg {
+			t.Fatal("the commit went through despite the broken reference")
+		}
+		gittest.Run(t, dir, "reset", "-q", "--hard")
+	}
+
 	t.Run("commit of a renamed model fails on the sync that still names it", func(t *testing.T) {
 		if out, code := preCommitRun("install"); code != 0 {
 			t.Fatalf("pre-commit install: exit %d\n%s", code, out)
 		}
 		gittest.Run(t, dir, "mv", "hightouch/models/accounts.yaml", "hightouch/models/companies.yaml")
-		out, code := runIn(t, dir, env, "git", "commit", "-m", "rename accounts")
-		want := regexp.MustCompile(`hightouch/syncs/accounts-to-salesforce\.yaml:1:8: error: model "accounts" is not a model slug.*\[sync-model-ref\]`)
-		if code == 0 || !want.MatchString(out) {
-			t.Fatalf("git commit with only the rename staged: exit %d, want a failure matching %s\n%s", code, want, out)
+		commitFails(t, "rename accounts")
+	})
+
+	// pre-commit never passes a hook the files a commit deletes: the hook
+	// reads the index itself (--staged, pass_filenames: false).
+	t.Run("commit deleting a model fails at the sync's model line", func(t *testing.T) {
+		gittest.Run(t, dir, "rm", "-q", "hightouch/models/accounts.yaml")
+		commitFails(t, "delete accounts")
+	})
+
+	// A dbt project beside the Git Sync folder: with no --path the hook finds
+	// hightouch/ itself (it holds the manifest) and never sends dbt's
+	// models/schema.yml to the checks.
+	t.Run("dbt project beside it: the hook without --path leaves dbt's files alone", func(t *testing.T) {
+		config := filepath.Join(t.TempDir(), "nopath.yaml")
+		gittest.Write(t, filepath.Dir(config), map[string]string{"nopath.yaml": "repos:\n" +
+			"  - repo: " + self + "\n" +
+			"    rev: " + rev + "\n" +
+			"    hooks:\n" +
+			"      - id: htgit-validate\n"})
+		gittest.Write(t, dir, map[string]string{
+			"dbt_project.yml":   "name: analytics\nversion: '1.0'\n",
+			"models/schema.yml": "version: 2\nmodels:\n  - name: dim_users\n",
+		})
+		gittest.Run(t, dir, "add", "dbt_project.yml", "models/schema.yml")
+		out, code := runIn(t, dir, env, preCommit, "run", "--config", config)
+		if code != 0 || !strings.Contains(out, "Passed") || strings.Contains(out, "schema.yml") {
+			t.Fatalf("pre-commit run with a dbt project beside hightouch/: exit %d\n%s", code, out)
 		}
-		if head := gittest.Run(t, dir, "log", "-1", "--format=%s"); head == "rename accounts" {
-			t.Fatal("the commit went through despite the broken reference")
+		gittest.Run(t, dir, "reset", "-q", "--hard")
+	})
+
+	t.Run("commit of other files passes without checking", func(t *testing.T) {
+		gittest.Write(t, dir, map[string]string{"notes.md": "notes\n"})
+		gittest.Run(t, dir, "add", "notes.md")
+		out, code := runIn(t, dir, env, "git", "commit", "-m", "notes")
+		if code != 0 || !strings.Contains(out, "Passed") {
+			t.Fatalf("git commit of a file outside the workspace: exit %d\n%s", code, out)
 		}
 	})
 }

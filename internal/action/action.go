@@ -41,6 +41,7 @@ type Inputs struct {
 	All           bool
 	WorkspaceSlug string
 	Debug         bool
+	OnDelete      string
 }
 
 // InputNames lists every input the action reads; a test keeps it equal to
@@ -48,7 +49,7 @@ type Inputs struct {
 var InputNames = []string{
 	"command", "path", "branch", "strict", "config", "annotate", "sarif-file", "api-key", "api-url",
 	"ingest", "ingest-timeout", "trigger", "full-resync", "include-paused", "wait",
-	"fail-on-warning", "timeout", "all", "workspace-slug", "debug",
+	"fail-on-warning", "timeout", "all", "workspace-slug", "debug", "on-delete",
 }
 
 // Runner talks to the Actions runner.
@@ -110,6 +111,7 @@ func (r *Runner) Inputs() (Inputs, error) {
 	in.All = boolean("all", false)
 	in.WorkspaceSlug = str("workspace-slug", "")
 	in.Debug = boolean("debug", false)
+	in.OnDelete = str("on-delete", "warn")
 	if in.Annotate != "changed" && in.Annotate != "all" {
 		errs = append(errs, fmt.Sprintf("input annotate: %q is not changed or all", in.Annotate))
 	}
@@ -290,4 +292,9 @@ func guard(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// Fail writes an error annotation for what made the step fail.
+func (r *Runner) Fail(msg string) {
+	r.gh.WithFieldsMap(map[string]string{"title": "htgit failed"}).Errorf("%s", msg)
 }

@@ -18,7 +18,7 @@ func (e env) get(k string) string { return e[k] }
 func TestInputs(t *testing.T) {
 	defaults := Inputs{
 		Command: "auto", Annotate: "changed", Ingest: "wait", IngestTimeout: "5m", Trigger: "changed",
-		FullResync: "auto", Wait: true, Timeout: "30m",
+		FullResync: "auto", Wait: true, Timeout: "30m", OnDelete: "warn",
 	}
 	with := func(f func(*Inputs)) Inputs {
 		in := defaults
@@ -48,11 +48,12 @@ func TestInputs(t *testing.T) {
 				"INPUT_API-KEY": "k1", "INPUT_API-URL": "http://127.0.0.1:9/api/v1", "INPUT_INGEST": "apply",
 				"INPUT_INGEST-TIMEOUT": "1m", "INPUT_TRIGGER": "none", "INPUT_FULL-RESYNC": "always",
 				"INPUT_INCLUDE-PAUSED": "True", "INPUT_WAIT": "FALSE", "INPUT_FAIL-ON-WARNING": "true",
-				"INPUT_TIMEOUT": "2h", "INPUT_ALL": "true", "INPUT_WORKSPACE-SLUG": "acme", "INPUT_DEBUG": "true"},
+				"INPUT_TIMEOUT": "2h", "INPUT_ALL": "true", "INPUT_WORKSPACE-SLUG": "acme", "INPUT_DEBUG": "true",
+				"INPUT_ON-DELETE": "pause"},
 			want: Inputs{Command: "validate", Path: "hightouch", Branch: "release", Strict: true, Config: "ci/htgit.yaml", Annotate: "all",
 				SARIFFile: "out/htgit.sarif", APIKey: "k1", APIURL: "http://127.0.0.1:9/api/v1", Ingest: "apply",
 				IngestTimeout: "1m", Trigger: "none", FullResync: "always", IncludePaused: true, Wait: false,
-				FailOnWarning: true, Timeout: "2h", All: true, WorkspaceSlug: "acme", Debug: true},
+				FailOnWarning: true, Timeout: "2h", All: true, WorkspaceSlug: "acme", Debug: true, OnDelete: "pause"},
 		},
 		{
 			name: "underscored names are not the runner's: ignored",

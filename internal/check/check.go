@@ -136,7 +136,7 @@ func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 	default:
 		panic(fmt.Sprintf("check: no checks for %v files", f.Kind))
 	}
-	return s, fc.findings
+	return s, fc.limit.Close(fc.findings)
 }
 
 // inReportSet keeps findings in the given files or related to one of them.

@@ -10,7 +10,8 @@ import (
 // fileCheck collects the findings of one parsed file.
 type fileCheck struct {
 	doc      *workspace.Document
-	findings []finding.Finding
+	findings []finding.Finding // from parsing; the checks' own go through limit
+	limit    finding.Limit     // a file may break one rule a million times
 }
 
 // span is a compact position range kept after the node tree is dropped.
@@ -27,7 +28,7 @@ func (fc *fileCheck) at(rule finding.Rule, n *yaml.Node, msg string) {
 }
 
 func (fc *fileCheck) atSpan(rule finding.Rule, s span, msg string) {
-	fc.findings = append(fc.findings, newFinding(fc.doc.File.Path, rule, s, msg))
+	fc.limit.Add(newFinding(fc.doc.File.Path, rule, s, msg))
 }
 
 func newFinding(path string, rule finding.Rule, s span, msg string, related ...string) finding.Finding {

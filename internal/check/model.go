@@ -3,70 +3,94 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/schema"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
-// queryFields maps each model type to the field that holds its query.
-var queryFields = map[string]string{"raw_sql": "rawSql", "table": "tableName", "dbt_model": "dbtModel"}
+var selectStar = regexp.MustCompile(`(?i)\bselect\s+(distinct\s+)?([A-Za-z0-9_"` + "`" + `]+\.)?\*`)
 
-var (
-	// model.<package>.<model>, and a version suffix (model.pkg.users.v2).
-	dbtModelID = regexp.MustCompile(`^model\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$`)
-	selectStar = regexp.MustCompile(`(?i)\bselect\s+(distinct\s+)?([A-Za-z0-9_"` + "`" + `]+\.)?\*`)
-)
+// modelTypes are the model types whose YAML htgit knows; model.json's
+// if/then checks each one's query field.
+var modelTypes = []string{"raw_sql", "table", "dbt_model"}
 
+// model checks what the model schema cannot say; the query field, the dbt
+// model id and an empty primary key are rules of model.json, phrased by the
+// handlers below.
 func (fc *fileCheck) model(s *summary) {
 	root := fc.doc.Root
 	s.name = fc.ref(root, "name")
 	s.source = fc.ref(root, "source")
 
 	typ := fc.field(root, "type")
-	kind, _ := typ.str()
-	if want, ok := queryFields[kind]; ok {
-		fc.queryFields(kind, want, typ)
+	kind, isString := typ.str()
+	if isString && !slices.Contains(modelTypes, kind) {
+		msg := fmt.Sprintf("model type %q is not one htgit knows (raw_sql, table, dbt_model); Hightouch's API also has custom, visual and dbt_cloud models, but how Git Sync writes them is not public, so this model's query is not checked", kind)
+		if s := closest(kind, modelTypes); s != "" {
+			msg = fmt.Sprintf("model type %q is not one htgit knows; did you mean %q? (Hightouch's API also has custom, visual and dbt_cloud models, whose Git Sync spelling is not public)", kind, s)
+		}
+		fc.at(rules.ModelType, typ.where(), msg)
 	}
-
-	if isSchema := fc.field(root, "isSchema"); workspace.Value(isSchema.value) == true {
-		fc.at(rules.ModelIsSchema, isSchema.value, "isSchema must be false: it is internal to Hightouch")
-	}
-
-	pk := fc.field(root, "primaryKey")
-	key, isString := pk.str()
-	if pk.present() && isString && strings.TrimSpace(key) == "" {
-		fc.at(rules.ModelPrimaryKey, pk.where(), "primaryKey is empty; name the column that identifies a row")
-	}
+	s.keyless = isKeyless(fc.field(root, "primaryKey"))
+	key, _ := fc.field(root, "primaryKey").str()
 	if kind == "raw_sql" && strings.TrimSpace(key) != "" {
 		sql := fc.field(root, "rawSql")
-		if text, ok := sql.str(); ok && !mentions(text, key) && !selectStar.MatchString(text) {
-			fc.at(rules.ModelPrimaryKeyUnused, pk.value,
+		if text, ok := sql.str(); ok && strings.TrimSpace(text) != "" && !mentions(text, key) && !selectStar.MatchString(text) {
+			fc.at(rules.ModelPrimaryKeyUnused, fc.field(root, "primaryKey").value,
 				fmt.Sprintf("the rawSql query never mentions the primary key column %q; select it or fix primaryKey", key))
 		}
 	}
 }
 
-// queryFields checks that the field of the model's type is set and the
-// fields of the other types are null or absent.
-func (fc *fileCheck) queryFields(kind, want string, typ field) {
-	root := fc.doc.Root
-	for _, name := range []string{"rawSql", "tableName", "dbtModel"} {
-		f := fc.field(root, name)
-		text, isString := f.str()
-		switch {
-		case name == want && workspace.IsNull(f.value):
-			fc.at(rules.ModelQueryField, whereOr(f, typ), fmt.Sprintf("type is %s but %s is not set; add the %s", kind, want, describeField(want)))
-		case name == want && isString && strings.TrimSpace(text) == "":
-			fc.at(rules.ModelQueryField, f.where(), fmt.Sprintf("%s is empty; add the %s", want, describeField(want)))
-		case name == want && name == "dbtModel" && isString && !dbtModelID.MatchString(text):
-			fc.at(rules.ModelDBTModel, f.value, fmt.Sprintf("dbtModel %q is not of the form model.<package>.<model>", text))
-		case name != want && !workspace.IsNull(f.value):
-			fc.at(rules.ModelQueryField, f.key, fmt.Sprintf("%s must be null when type is %s; remove it or change type", name, kind))
-		}
+// queryFieldViolation phrases model.json's rule that the field of the
+// model's type is set and the other query fields are null.
+func (fc *fileCheck) queryFieldViolation(v violation) bool {
+	typ := fc.field(fc.doc.Root, "type")
+	kind, _ := typ.str()
+	name := v.Key
+	if v.Problem != schema.Required && len(v.Path) > 0 {
+		name = v.Path[len(v.Path)-1]
 	}
+	switch {
+	case v.Problem == schema.Required:
+		fc.at(rules.ModelQueryField, typ.key, fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
+	case v.Problem == schema.Type && slices.Equal(v.Want, []string{"null"}):
+		fc.at(rules.ModelQueryField, v.key, fmt.Sprintf("%s must be null when type is %s; remove it or change type", name, kind))
+	case v.Problem == schema.Type && v.Got == "null":
+		fc.at(rules.ModelQueryField, v.where(), fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
+	case v.Problem == schema.Pattern:
+		fc.at(rules.ModelQueryField, v.where(), fmt.Sprintf("%s is empty; add the %s", name, describeField(name)))
+	case v.Problem == schema.Type:
+		// Neither string nor null: the base schema's type already reports it.
+	default:
+		return false
+	}
+	return true
+}
+
+// dbtModelViolation phrases model.json's pattern for a dbt model id.
+func (fc *fileCheck) dbtModelViolation(v violation) bool {
+	if v.Problem != schema.Pattern {
+		return false
+	}
+	if text := v.text(); strings.TrimSpace(text) != "" { // an empty one is model-query-field's
+		fc.at(rules.ModelDBTModel, v.value, fmt.Sprintf("dbtModel %q is not of the form model.<package>.<model>", text))
+	}
+	return true
+}
+
+// primaryKeyViolation phrases model.json's rule that primaryKey is not blank.
+func (fc *fileCheck) primaryKeyViolation(v violation) bool {
+	if v.Problem != schema.Pattern {
+		return false
+	}
+	fc.at(rules.ModelPrimaryKey, v.where(), "primaryKey is empty; name the column that identifies a row")
+	return true
 }
 
 func describeField(name string) string {
@@ -106,4 +130,10 @@ func mentions(sql, column string) bool {
 
 func isWordByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+}
+
+// isKeyless reports a primaryKey that is absent or null: the API's way of
+// saying the model is not synced directly (a Customer Studio model).
+func isKeyless(pk field) bool {
+	return !pk.present() || workspace.IsNull(pk.value)
 }

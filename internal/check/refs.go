@@ -2,6 +2,8 @@ package check
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,6 +28,7 @@ type summary struct {
 	model, destination    ref // syncs
 	sources, destinations map[string]bool
 	aliases               map[string]bool // every string of an aliases file
+	keyless               bool            // a model whose primaryKey is absent or null
 }
 
 // index holds the summaries of a workspace, by kind.
@@ -37,10 +40,11 @@ type index struct {
 	manifests    []*summary      // parsed manifests, by Rel
 	aliases      map[string]bool // every string of every aliases file
 	bySlug       map[string][]*summary
+	scans        int // full suggestion scans left; see suggester
 }
 
 func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
-	idx := &index{ws: ws, bySlug: map[string][]*summary{}, aliases: map[string]bool{}}
+	idx := &index{ws: ws, bySlug: map[string][]*summary{}, aliases: map[string]bool{}, scans: suggestScans}
 	for i, s := range summaries {
 		f := ws.Files[i]
 		if s == nil {
@@ -91,6 +95,11 @@ func (idx *index) crossFile() []finding.Finding {
 }
 
 func (idx *index) modelRefs() []finding.Finding {
+	if idx.ws.MayHide(workspace.ModelSlugs) {
+		// A missing model may be in the folder that could not be read; its
+		// file-unreadable finding says so once, instead of an error a sync.
+		return nil
+	}
 	var out []finding.Finding
 	slugs := make([]string, 0, len(idx.bySlug))
 	for slug := range idx.bySlug {
@@ -98,13 +107,18 @@ func (idx *index) modelRefs() []finding.Finding {
 	}
 	slices.Sort(slugs)
 	var byName map[string][]*summary // built on the first broken reference only
-	near := map[string][]string{}    // suggestions by missing slug: many syncs often name one
+	suggest := newSuggester(slugs, &idx.scans)
 	modelsDir := filepath.Join(idx.ws.Dir, "models")
 	for _, s := range idx.syncs {
 		if !s.model.set {
 			continue
 		}
 		if targets := idx.bySlug[s.model.value]; len(targets) > 0 {
+			if !slices.ContainsFunc(targets, func(m *summary) bool { return !m.keyless }) {
+				out = append(out, newFinding(s.file.Path, rules.SyncModelPrimaryKey, s.model.at,
+					fmt.Sprintf("model %q has no primary key (%s); Hightouch tracks a synced model's rows by it: set primaryKey there", s.model.value, targets[0].file.Rel),
+					targets[0].file.Path))
+			}
 			continue
 		}
 		if byName == nil {
@@ -121,7 +135,7 @@ func (idx *index) modelRefs() []finding.Finding {
 		related := []string{modelsDir}
 		if named := byName[s.model.value]; len(named) > 0 {
 			msg += fmt.Sprintf("; it is the name of model %s: use its slug `%s`", named[0].file.Rel, named[0].file.Slug)
-		} else if near := suggest(near, s.model.value, slugs); len(near) > 0 {
+		} else if near := suggest.near(s.model.value); len(near) > 0 {
 			msg += "; closest slugs: " + strings.Join(near, ", ")
 		} else {
 			msg += "; set it to the file name of a model, without .yaml"
@@ -129,16 +143,6 @@ func (idx *index) modelRefs() []finding.Finding {
 		out = append(out, newFinding(s.file.Path, rules.SyncModelRef, s.model.at, msg, related...))
 	}
 	return out
-}
-
-// suggest returns the slugs closest to value, computed once per value.
-func suggest(cache map[string][]string, value string, slugs []string) []string {
-	near, ok := cache[value]
-	if !ok {
-		near = nearest(value, slugs, 3, max(3, len(value)/2))
-		cache[value] = near
-	}
-	return near
 }
 
 // manifestRefs checks sources and destinations against the manifests. Each
@@ -155,12 +159,12 @@ func (idx *index) manifestRefs() []finding.Finding {
 		paths = append(paths, m.file.Path)
 	}
 	var out []finding.Finding
+	suggesters := map[string]*suggester{} // by what: every manifest's keys, built on the first broken reference
 	check := func(owner *summary, r ref, listed func(*summary) map[string]bool, rule finding.Rule, what, unsure string) {
 		if !r.set || idx.aliases[r.value] {
 			return
 		}
 		var listing, missing []string
-		var known []string
 		for _, m := range idx.manifests {
 			keys := listed(m)
 			switch {
@@ -170,9 +174,6 @@ func (idx *index) manifestRefs() []finding.Finding {
 				listing = append(listing, m.file.Rel)
 			default:
 				missing = append(missing, m.file.Rel)
-			}
-			for k := range keys {
-				known = append(known, k)
 			}
 		}
 		if len(missing) == 0 {
@@ -185,11 +186,24 @@ func (idx *index) manifestRefs() []finding.Finding {
 			f.Severity = finding.Warning
 		} else {
 			msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(missing, " or "))
-			slices.Sort(known)
-			known = slices.Compact(known)
-			if near := nearest(r.value, known, 3, max(3, len(r.value)/2)); len(near) > 0 {
+			suggest := suggesters[what]
+			if suggest == nil {
+				known := map[string]bool{}
+				for _, m := range idx.manifests {
+					maps.Copy(known, listed(m))
+				}
+				suggest = newSuggester(slices.Sorted(maps.Keys(known)), &idx.scans)
+				suggesters[what] = suggest
+			}
+			near := suggest.near(r.value)
+			switch {
+			case len(near) > 0:
 				msg += "; closest: " + strings.Join(near, ", ")
-			} else {
+			case len(suggest.slugs) <= indexAbove && len(suggest.slugs) > 0:
+				// No likely typo, but a short list: still name the closest
+				// (a sync says "braze", the manifest has "braze-prod").
+				msg += fmt.Sprintf("; closest %s slugs: %s", what, strings.Join(nearest(r.value, suggest.slugs, suggestions, math.MaxInt), ", "))
+			default:
 				msg += fmt.Sprintf("; use one of its %ss", what)
 			}
 			f = newFinding(owner.file.Path, rule, r.at, msg+unsure, paths...)
@@ -255,21 +269,6 @@ func (idx *index) unclaimed() []finding.Finding {
 		msg += fmt.Sprintf(" and %d more", more)
 	}
 	return []finding.Finding{newFinding(filepath.Join(idx.ws.Dir, filepath.FromSlash(idx.ws.Unclaimed[0])), rules.FileUnclaimed, span{}, msg)}
-}
-
-// union adds b's keys to a; nil (that kind not listed) stays nil only when
-// both are.
-func union(a, b map[string]bool) map[string]bool {
-	if b == nil {
-		return a
-	}
-	if a == nil {
-		a = map[string]bool{}
-	}
-	for k := range b {
-		a[k] = true
-	}
-	return a
 }
 
 func (idx *index) duplicateNames() []finding.Finding {

@@ -41,7 +41,7 @@ func TestReferenceRules(t *testing.T) {
 		{"destination not in the manifest", map[string]string{"manifest.yaml": manifest, "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase")},
 			"syncs/users-to-braze.yaml", []want{{"sync-destination-ref", "2:14-2:19", `destination "brase" is not listed in manifest.yaml; closest: braze`}}},
 		{"source not in the manifest", map[string]string{"manifest.yaml": manifest, "models/users.yaml": model("source: snowflake", "source: postgres")},
-			"models/users.yaml", []want{{"model-source-ref", "2:9-2:17", `source "postgres" is not listed in manifest.yaml; use one of its sources`}}},
+			"models/users.yaml", []want{{"model-source-ref", "2:9-2:17", `source "postgres" is not listed in manifest.yaml; closest source slugs: snowflake`}}},
 		{"manifest without destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},
 			"syncs/users-to-braze.yaml", nil},
 		{"manifest with empty destinations: not checked", map[string]string{"manifest.yaml": "sources: {snowflake: {}}\ndestinations:\n", "syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: x")},
@@ -77,7 +77,7 @@ func TestReportSet(t *testing.T) {
 		"manifest.yaml":             manifest,
 		"models/users.yaml":         "",
 		"models/customers.yaml":     baseModel, // renamed from users.yaml: the sync breaks
-		"models/copy.yaml":          model("isSchema: false", "isSchema: true"),
+		"models/copy.yaml":          model("primaryKey: user_id", "primaryKey: ''"),
 		"syncs/users-to-braze.yaml": syncEdit("destination: braze", "destination: brase"),
 	}
 	tests := []struct {
@@ -85,9 +85,9 @@ func TestReportSet(t *testing.T) {
 		given []string
 		want  []string // rel:rule
 	}{
-		{"everything", nil, []string{"models/copy.yaml:model-is-schema", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
+		{"everything", nil, []string{"models/copy.yaml:model-primary-key", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
 		{"the renamed model brings in the broken sync", []string{"models/customers.yaml"}, []string{"models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
-		{"the first of a duplicate name brings in the finding on the second", []string{"models/copy.yaml"}, []string{"models/copy.yaml:model-is-schema", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
+		{"the first of a duplicate name brings in the finding on the second", []string{"models/copy.yaml"}, []string{"models/copy.yaml:model-primary-key", "models/customers.yaml:model-duplicate-name", "syncs/users-to-braze.yaml:sync-model-ref"}},
 		{"the manifest brings in its references", []string{"manifest.yaml"}, []string{"syncs/users-to-braze.yaml:sync-destination-ref"}},
 		{"the sync alone", []string{"syncs/users-to-braze.yaml"}, []string{"syncs/users-to-braze.yaml:sync-model-ref", "syncs/users-to-braze.yaml:sync-destination-ref"}},
 	}
@@ -215,7 +215,9 @@ func TestSuggest(t *testing.T) {
 		a, b string
 		d    int
 	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"café", "cafe", 1}, {"☕", "☕", 0}} {
-		if got := distance(tt.a, tt.b); got != tt.d {
+		q := newQuery(tt.a, 10)
+		q.b = []rune(tt.b)
+		if got := q.distance(); got != tt.d {
 			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
 		}
 	}
@@ -232,5 +234,64 @@ func TestNearestLongValue(t *testing.T) {
 	long := strings.Repeat("m", 1<<20)
 	if got := nearest(long, slugs, 3, len(long)/2); len(got) != 0 {
 		t.Errorf("nearest = %q", got)
+	}
+}
+
+// TestSuggester: with budget to spare, the index and a full comparison
+// give what nearest gives; without, a slug one edit away is still found,
+// and 10,000 misspelt values against 10,000 slugs cost a bounded number of
+// distances (a full comparison each would be 10^8).
+func TestSuggester(t *testing.T) {
+	slugs := make([]string, 10_000)
+	for i := range slugs {
+		slugs[i] = fmt.Sprintf("model-%d", i)
+	}
+	slices.Sort(slugs)
+	for _, v := range []string{"model-12", "modle-12", "Model-77", "model-777x", "mdel-5", "model_5", "orders", "model-1234567", strings.Repeat("m", 1<<16)} {
+		budget := suggestScans
+		got := newSuggester(slugs, &budget).near(v)
+		if want := nearest(v, slugs, suggestions, max(3, len(v)/2)); !slices.Equal(got, want) {
+			t.Errorf("near(%q) = %q, nearest gives %q", v, got, want)
+		}
+	}
+	budget := 0
+	s := newSuggester(slugs, &budget)
+	for v, want := range map[string]string{"model-12": "model-1", "modle-12": "model-12", "Model-77": "model-77", "model-777x": "model-777", "mdel-5": "model-5"} {
+		if got := s.near(v); len(got) == 0 || got[0] != want {
+			t.Errorf("without budget, near(%q) = %q; want %q first", v, got, want)
+		}
+	}
+	budget = suggestScans
+	s = newSuggester(slugs, &budget)
+	for i := range 10_000 {
+		if got := s.near(fmt.Sprintf("modle-%d", i)); len(got) == 0 || got[0] != fmt.Sprintf("model-%d", i) {
+			t.Fatalf("near(modle-%d) = %q", i, got)
+		}
+	}
+	if limit := suggestScans + 10_000*100; s.compared > limit {
+		t.Errorf("10,000 values computed %d distances; want at most %d", s.compared, limit)
+	}
+}
+
+// TestRunModelsUnlisted: when a folder under models/ could not be read, a
+// sync naming a model htgit did not find is not an error of its own: the
+// model may be in that folder, whose file-unreadable finding says so.
+func TestRunModelsUnlisted(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"models/users.yaml": baseModel, "syncs/s.yaml": syncEdit("model: users", "model: legacy-users")})
+	for _, unlisted := range [][]string{nil, {"models/legacy"}, {"syncs/old"}} {
+		ws, _, err := workspace.Discover(workspace.Options{Root: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.Unlisted = unlisted
+		res, err := Run(context.Background(), ws, nil, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := slices.ContainsFunc(res.Findings, func(f finding.Finding) bool { return f.Rule == rules.SyncModelRef.ID })
+		if want := !slices.Contains(unlisted, "models/legacy"); refs != want {
+			t.Errorf("unlisted %q: sync-model-ref reported %v, want %v (%v)", unlisted, refs, want, res.Findings)
+		}
 	}
 }

@@ -1,8 +1,13 @@
 package check
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/schema"
 )
 
 // model replaces lines of the base model: each pair is old line, new text
@@ -40,8 +45,8 @@ func withSchedule(schedule string) string {
 
 func TestSchemaRules(t *testing.T) {
 	runFileCases(t, "models/users.yaml", nil, []fileCase{
-		{"missing key points at the mapping", model("primaryKey: user_id", ""),
-			[]want{{"schema-required", "1:1-7:16", "missing required key `primaryKey`; add it"}}},
+		{"missing key points at the mapping", model("source: snowflake", ""),
+			[]want{{"schema-required", "1:1-7:20", "missing required key `source`; add it"}}},
 		{"two missing keys", model("name: Users", "", "source: snowflake", ""),
 			[]want{
 				{"schema-required", "1:1-6:20", "`name`"},
@@ -49,10 +54,10 @@ func TestSchemaRules(t *testing.T) {
 			}},
 		{"wrong type", model("isSchema: false", "isSchema: \"false\""),
 			[]want{{"schema-type", "7:11-7:18", "`isSchema` must be a boolean, not a string"}}},
-		{"null where a string is required", model("primaryKey: user_id", "primaryKey:"),
-			[]want{{"schema-type", "8:1-8:11", "`primaryKey` must be a string, not null"}}},
-		{"enum", model("type: table", "type: TABLE"),
-			[]want{{"schema-enum", "3:7-3:12", "must be one of raw_sql, table, dbt_model, not \"TABLE\""}}},
+		{"null where a string is required", model("source: snowflake", "source:"),
+			[]want{{"schema-type", "2:1-2:7", "`source` must be a string, not null"}}},
+		{"a model without a primary key is valid (Customer Studio; the API allows null)", model("primaryKey: user_id", "primaryKey: null"), nil},
+		{"so is one with no primaryKey key", model("primaryKey: user_id", ""), nil},
 		{"unknown key with a suggestion", model("primaryKey: user_id", "primaryKey: user_id\nprimarykey: id"),
 			[]want{{"schema-unknown-key", "9:1-9:11", "unknown key `primarykey`; did you mean `primaryKey`?"}}},
 		{"unknown key far from any", model("isSchema: false", "isSchema: false\nowner: data-team"),
@@ -65,11 +70,10 @@ func TestSchemaRules(t *testing.T) {
 	runFileCases(t, "syncs/users-to-braze.yaml", nil, []fileCase{
 		{"nested missing key points at its key", syncEdit("      quantity: 1", ""),
 			[]want{{"schema-required", "12:5-12:13", "missing required key `quantity` in `schedule.schedule.interval`"}}},
-		{"nested unknown key", syncEdit("      unit: hour", "      units: hour"),
-			[]want{
-				{"schema-required", "12:5-12:13", "`unit`"},
-				{"schema-unknown-key", "13:7-13:12", "unknown key `units` in `schedule.schedule.interval`; did you mean `unit`?"},
-			}},
+		{"an unknown key inside a schedule is no finding (Git Sync's keys there are not public)", syncEdit("      unit: hour", "      units: hour"),
+			[]want{{"schema-required", "12:5-12:13", "`unit`"}}},
+		{"an unknown top-level key is a warning", syncEdit("schedulePaused: false", "schedulePaused: false\nschedulepaused: true"),
+			[]want{{"schema-unknown-key", "16:1-16:15", "unknown key `schedulepaused`; did you mean `schedulePaused`?"}}},
 		{"nested enum", syncEdit("      unit: hour", "      unit: hours"),
 			[]want{{"schema-enum", "13:13-13:18", "`schedule.schedule.interval.unit` must be one of minute, hour, day, week, not \"hours\""}}},
 		{"schedulePaused must be a boolean", syncEdit("schedulePaused: false", "schedulePaused: \"no\""),
@@ -89,7 +93,41 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-unknown-key", "2:1-2:12", "did you mean `destinations`?"}}},
 		{"manifest entry must be a mapping", "destinations:\n  braze: Braze\n",
 			[]want{{"schema-type", "2:10-2:15", "`destinations.braze` must be a mapping, not a string"}}},
+		{"aliases past the limit are one finding naming it", aliasBomb(),
+			[]want{{"schema-invalid", "21:20-21:24", "more than 4000000 values (each use of an alias counts as a copy), htgit's limit"}}},
 	})
+}
+
+// aliasBomb is a manifest whose aliases double the values at each level.
+func aliasBomb() string {
+	var b strings.Builder
+	b.WriteString("sources:\n  a0: &a0 {name: x, type: y}\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "  a%d: &a%d [*a%d, *a%d]\n", i, i, i-1, i-1)
+	}
+	return b.String()
+}
+
+// TestSchemaRuleTags: every x-htgit-rule in the schemas names a rule htgit
+// lists, and one whose violations check phrases.
+func TestSchemaRuleTags(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range rules.All() {
+		ids[r.ID] = true
+	}
+	tagged := 0
+	for _, name := range schema.Names {
+		src, _ := schema.Source(name)
+		for _, m := range regexp.MustCompile(`"`+schema.RuleKeyword+`": "([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+			tagged++
+			if !ids[m[1]] || schemaRuleMessages[m[1]] == nil {
+				t.Errorf("%s schema: %s %q is not a rule with a message handler", name, schema.RuleKeyword, m[1])
+			}
+		}
+	}
+	if tagged < 5 {
+		t.Errorf("only %d tagged subschemas found", tagged)
+	}
 }
 
 func TestModelRules(t *testing.T) {
@@ -113,10 +151,11 @@ func TestModelRules(t *testing.T) {
 			[]want{{"model-dbt-model", "6:11-6:33", "not of the form"}}},
 		{"dbt model id with a version", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: model.analytics.users.v2"),
 			nil},
-		{"isSchema true", model("isSchema: false", "isSchema: true"),
-			[]want{{"model-is-schema", "7:11-7:15", "isSchema must be false"}}},
-		{"isSchema True is a YAML boolean too", model("isSchema: false", "isSchema: True"),
-			[]want{{"model-is-schema", "7:11-7:15", "isSchema must be false"}}},
+		{"isSchema true is a Customer Studio parent model, not an error", model("isSchema: false", "isSchema: true", "primaryKey: user_id", "primaryKey: null"), nil},
+		{"a type htgit does not know is a warning naming the known ones", model("type: table", "type: visual", "tableName: public.users", "tableName: null"),
+			[]want{{"model-type", "3:7-3:13", `model type "visual" is not one htgit knows (raw_sql, table, dbt_model); Hightouch's API also has custom, visual and dbt_cloud models`}}},
+		{"a near miss gets a suggestion", model("type: table", "type: TABLE"),
+			[]want{{"model-type", "3:7-3:12", `did you mean "table"?`}}},
 		{"empty primary key", model("primaryKey: user_id", "primaryKey: ''"),
 			[]want{{"model-primary-key", "8:13-8:15", "primaryKey is empty"}}},
 		{"blank primary key", model("primaryKey: user_id", "primaryKey: '  '"),
@@ -130,6 +169,14 @@ func TestModelRules(t *testing.T) {
 		{"select distinct alias star", rawSQL("select distinct u.* from users u", "user_id"), nil},
 		{"raw_sql without rawSql", rawSQL("null", "user_id"),
 			[]want{{"model-query-field", "4:9-4:13", "type is raw_sql but rawSql is not set; add the SQL query"}}},
+		{"raw_sql with a blank rawSql", rawSQL("'  '", "user_id"),
+			[]want{{"model-query-field", "4:9-4:13", "rawSql is empty; add the SQL query"}}},
+		{"dbt_model with an empty dbtModel is one finding", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: ''"),
+			[]want{{"model-query-field", "6:11-6:13", "dbtModel is empty; add the dbt model id"}}},
+		{"a query field of another type is the schema's alone", model("tableName: public.users", "tableName: 5"),
+			[]want{{"schema-type", "5:12-5:13", "`tableName` must be a string or null, not an integer"}}},
+		{"an unknown type asks for no query field", model("type: table", "type: dbt_cloud", "tableName: public.users", "tableName: null"),
+			[]want{{"model-type", "3:7-3:16", `model type "dbt_cloud" is not one htgit knows`}}},
 	})
 }
 
@@ -155,6 +202,40 @@ func TestScheduleRules(t *testing.T) {
 		{"cron with names and steps", sched("  type: cron\n  schedule:\n    expression: '*/5 0-23/2 1,15 jan-DEC sun'\n"), nil},
 		{"cron four fields", sched("  type: cron\n  schedule:\n    expression: '0 6 * *'\n"),
 			[]want{{"sync-schedule-cron", "12:17-12:26", "has 4 fields"}}},
+		{"Quartz: 0 0 12 1 * ?", sched("  type: cron\n  schedule:\n    expression: '0 0 12 1 * ?'\n"), nil},
+		{"Quartz: 0 0 12 LW * ?", sched("  type: cron\n  schedule:\n    expression: '0 0 12 LW * ?'\n"), nil},
+		{"Quartz: 0 0 12 ? * 5#3", sched("  type: cron\n  schedule:\n    expression: '0 0 12 ? * 5#3'\n"), nil},
+		{"Quartz: 0 0 12 ? DEC *", sched("  type: cron\n  schedule:\n    expression: '0 0 12 ? DEC *'\n"), nil},
+		{"Quartz: 0 15 10 L-2 * ?", sched("  type: cron\n  schedule:\n    expression: '0 15 10 L-2 * ?'\n"), nil},
+		{"Quartz: 0 15 10 15W * ?", sched("  type: cron\n  schedule:\n    expression: '0 15 10 15W * ?'\n"), nil},
+		{"Quartz: 0 15 10 ? * 6L", sched("  type: cron\n  schedule:\n    expression: '0 15 10 ? * 6L'\n"), nil},
+		{"Quartz: 0 15 10 ? * MON-FRI 2027", sched("  type: cron\n  schedule:\n    expression: '0 15 10 ? * MON-FRI 2027'\n"), nil},
+		{"Quartz: 0/30 * * ? * SUN,SAT", sched("  type: cron\n  schedule:\n    expression: '0/30 * * ? * SUN,SAT'\n"), nil},
+		{"Quartz: 0 15 10 ? * L", sched("  type: cron\n  schedule:\n    expression: '0 15 10 ? * L'\n"), nil},
+		{"Quartz nonsense: 0 0 25 ? * *", sched("  type: cron\n  schedule:\n    expression: '0 0 25 ? * *'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:31", "hour field \"25\": 25 is out of range 0-23"}}},
+		{"Quartz nonsense: 0 0 12 ? * 5#6", sched("  type: cron\n  schedule:\n    expression: '0 0 12 ? * 5#6'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:33", "the n in day#n must be 1 to 5"}}},
+		{"Quartz nonsense: 0 0 12 32W * ?", sched("  type: cron\n  schedule:\n    expression: '0 0 12 32W * ?'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:33", "day-of-month field \"32W\": 32 is out of range 1-31"}}},
+		{"Quartz nonsense: 0 0 12 L-31 * ?", sched("  type: cron\n  schedule:\n    expression: '0 0 12 L-31 * ?'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:34", "L-n needs n from 1 to 30"}}},
+		{"Quartz nonsense: 0 0 12 ? * * 1800", sched("  type: cron\n  schedule:\n    expression: '0 0 12 ? * * 1800'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:36", "year field \"1800\": 1800 is out of range 1970-2099"}}},
+		{"Quartz nonsense: 0 0 12 ? * 8L", sched("  type: cron\n  schedule:\n    expression: '0 0 12 ? * 8L'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:32", "day-of-week field \"8L\": 8 is out of range 0-7"}}},
+		{"Quartz nonsense: 0 6 * ? * 1W", sched("  type: cron\n  schedule:\n    expression: '0 6 * ? * 1W'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:31", "day-of-week field \"1W\": \"1W\" is not a number"}}},
+		{"Quartz nonsense: 0 0 12 1,,2 * ?", sched("  type: cron\n  schedule:\n    expression: '0 0 12 1,,2 * ?'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:34", "an empty list entry"}}},
+		{"Quartz nonsense: ? 0 12 1 * *", sched("  type: cron\n  schedule:\n    expression: '? 0 12 1 * *'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:31", "second field \"?\": \"?\" is not a number"}}},
+		{"Quartz nonsense: 0 0 0 0 12 1 * ?", sched("  type: cron\n  schedule:\n    expression: '0 0 0 0 12 1 * ?'\n"),
+			[]want{{"sync-schedule-cron", "12:17-12:35", "has 8 fields; write 5"}}},
+		{"fivetran is a known type", sched("  type: fivetran\n"), nil},
+		{"unknown keys in a schedule are no finding", sched("  type: interval\n  endDate: '2027-01-01'\n  schedule:\n    interval: {unit: day, quantity: 1}\n    until: '2027-01-01'\n"), nil},
+		{"a visual time is in the workspace's time zone", sched("  type: visual\n  schedule:\n    expressions:\n      - days: {monday: true}\n"),
+			[]want{{"sync-schedule-visual", "13:9-13:29", "(24-hour, in the workspace's time zone)"}}},
 		{"cron minute out of range", sched("  type: cron\n  schedule:\n    expression: '60 6 * * *'\n"),
 			[]want{{"sync-schedule-cron", "12:17-12:29", "minute field \"60\": 60 is out of range 0-59"}}},
 		{"cron backwards range", sched("  type: cron\n  schedule:\n    expression: '0 6 * * 5-1'\n"),

@@ -18,6 +18,9 @@ import (
 var scheduleBodies = map[string]string{
 	"interval": "interval", "cron": "expression", "visual": "expressions",
 	"dbt-cloud": "job", "dbt_cloud": "job", "dbt": "job", "manual": "",
+	// Hightouch documents a Fivetran schedule (run after a Fivetran sync);
+	// the type's YAML spelling and its body's keys are not public.
+	"fivetran": "",
 }
 
 // missingBody says what to report when a schedule of a type lacks its body.
@@ -39,7 +42,7 @@ func (fc *fileCheck) schedule(schedule field) {
 	body := fc.field(schedule.value, "schedule")
 	want, known := scheduleBodies[kind]
 	if isString && !known {
-		fc.at(rules.SyncScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, manual", kind))
+		fc.at(rules.SyncScheduleType, typ.where(), fmt.Sprintf("unknown schedule type %q; use one of interval, cron, visual, dbt-cloud, fivetran, manual (htgit knows these; Hightouch may not run a schedule of another type)", kind))
 	}
 	// A known type without its body never runs; the dbt Cloud shapes are
 	// not confirmed, so only the documented ones are required.
@@ -113,37 +116,56 @@ func (fc *fileCheck) visual(exprs field) {
 		t := fc.field(e, "time")
 		switch text, ok := t.str(); {
 		case !t.present():
-			fc.at(rules.SyncScheduleVisual, e, "visual schedule entry has no time; add time: \"HH:MM\" (24-hour, UTC)")
+			fc.at(rules.SyncScheduleVisual, e, "visual schedule entry has no time; add time: \"HH:MM\" (24-hour, in the workspace's time zone)")
 		case !ok || !clockTime.MatchString(text):
 			fc.at(rules.SyncScheduleVisual, t.where(), fmt.Sprintf("time %q is not HH:MM (24-hour, e.g. \"09:30\")", t.value.Value))
 		}
 	}
 }
 
-// cronFields describes the five fields of a standard cron expression.
-var cronFields = []struct {
+// cronField describes one field of a cron expression.
+type cronField struct {
 	name     string
 	min, max int
-	names    []string // names for values starting at min
-}{
-	{"minute", 0, 59, nil},
-	{"hour", 0, 23, nil},
-	{"day-of-month", 1, 31, nil},
-	{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
-	{"day-of-week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+	names    []string // names for values starting at namesFrom
+	from     int
+	special  byte // 'd' day-of-month (?, L, L-n, nW, LW), 'w' day-of-week (?, L, nL, n#k)
 }
 
-// parseCron checks a five-field cron expression: lists, ranges, steps and
-// month and weekday names.
+var (
+	months    = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+	weekdays3 = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+	cronMinute     = cronField{name: "minute", min: 0, max: 59}
+	cronHour       = cronField{name: "hour", min: 0, max: 23}
+	cronDayOfMonth = cronField{name: "day-of-month", min: 1, max: 31, special: 'd'}
+	cronMonth      = cronField{name: "month", min: 1, max: 12, names: months, from: 1}
+	// 0-7 covers both readings: Unix (0 and 7 are Sunday) and Quartz (1-7,
+	// Sunday first). Which one Hightouch evaluates is not public.
+	cronDayOfWeek = cronField{name: "day-of-week", min: 0, max: 7, names: weekdays3, from: 0, special: 'w'}
+
+	// cronForms are the shapes Hightouch's docs show: Unix's five fields,
+	// and Quartz's six or seven (seconds first, an optional year last).
+	cronForms = map[int][]cronField{
+		5: {cronMinute, cronHour, cronDayOfMonth, cronMonth, cronDayOfWeek},
+		6: {{name: "second", max: 59}, cronMinute, cronHour, cronDayOfMonth, cronMonth, cronDayOfWeek},
+		7: {{name: "second", max: 59}, cronMinute, cronHour, cronDayOfMonth, cronMonth, cronDayOfWeek, {name: "year", min: 1970, max: 2099}},
+	}
+)
+
+// parseCron checks a cron expression in either form: lists, ranges, steps,
+// month and weekday names, and Quartz's ?, L, W and #, each field within
+// its own range.
 func parseCron(expr string) error {
 	fields := strings.Fields(expr)
-	if len(fields) != 5 {
-		return fmt.Errorf("has %d fields; write 5: minute hour day-of-month month day-of-week", len(fields))
+	form, ok := cronForms[len(fields)]
+	if !ok {
+		return fmt.Errorf("has %d fields; write 5 (minute hour day-of-month month day-of-week) or Quartz's 6 or 7 (second first, an optional year last)", len(fields))
 	}
 	for i, text := range fields {
-		spec := cronFields[i]
+		spec := form[i]
 		for item := range strings.SplitSeq(text, ",") {
-			if err := parseCronItem(item, spec.min, spec.max, spec.names); err != nil {
+			if err := spec.item(item); err != nil {
 				return fmt.Errorf("%s field %q: %v", spec.name, text, err)
 			}
 		}
@@ -151,7 +173,14 @@ func parseCron(expr string) error {
 	return nil
 }
 
-func parseCronItem(item string, lo, hi int, names []string) error {
+// item checks one comma-separated item of a field.
+func (f cronField) item(item string) error {
+	if item == "" {
+		return fmt.Errorf("an empty list entry")
+	}
+	if ok, err := f.specialItem(item); ok || err != nil {
+		return err
+	}
 	rangePart, step, hasStep := strings.Cut(item, "/")
 	if hasStep {
 		n, err := strconv.Atoi(step)
@@ -159,18 +188,18 @@ func parseCronItem(item string, lo, hi int, names []string) error {
 			return fmt.Errorf("step %q must be a number of 1 or more", step)
 		}
 	}
-	if rangePart == "*" {
+	if rangePart == "*" || rangePart == "?" && f.special != 0 {
 		return nil
 	}
 	from, to, isRange := strings.Cut(rangePart, "-")
-	a, err := cronValue(from, lo, hi, names)
+	a, err := f.value(from)
 	if err != nil {
 		return err
 	}
 	if !isRange {
 		return nil
 	}
-	b, err := cronValue(to, lo, hi, names)
+	b, err := f.value(to)
 	if err != nil {
 		return err
 	}
@@ -180,16 +209,57 @@ func parseCronItem(item string, lo, hi int, names []string) error {
 	return nil
 }
 
-func cronValue(s string, lo, hi int, names []string) (int, error) {
-	if i := slices.Index(names, strings.ToLower(s)); i >= 0 {
-		return lo + i, nil
+// specialItem checks Quartz's day forms: L, L-n, nW and LW in
+// day-of-month; L, nL and n#k in day-of-week. ok is false for an item that
+// is none of them.
+func (f cronField) specialItem(item string) (ok bool, err error) {
+	up := strings.ToUpper(item)
+	switch f.special {
+	case 'd':
+		switch {
+		case up == "L" || up == "LW":
+			return true, nil
+		case strings.HasPrefix(up, "L-"):
+			n, err := strconv.Atoi(up[2:])
+			if err != nil || n < 1 || n > 30 {
+				return true, fmt.Errorf("%q: L-n needs n from 1 to 30 (days before the last)", item)
+			}
+			return true, nil
+		case strings.HasSuffix(up, "W"):
+			_, err := f.value(up[:len(up)-1])
+			return true, err
+		}
+	case 'w':
+		if day, nth, found := strings.Cut(up, "#"); found {
+			if _, err := f.value(day); err != nil {
+				return true, err
+			}
+			if n, err := strconv.Atoi(nth); err != nil || n < 1 || n > 5 {
+				return true, fmt.Errorf("%q: the n in day#n must be 1 to 5", item)
+			}
+			return true, nil
+		}
+		if up == "L" {
+			return true, nil
+		}
+		if day, found := strings.CutSuffix(up, "L"); found {
+			_, err := f.value(day)
+			return true, err
+		}
+	}
+	return false, nil
+}
+
+func (f cronField) value(s string) (int, error) {
+	if i := slices.Index(f.names, strings.ToLower(s)); i >= 0 {
+		return f.from + i, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
-	if n < lo || n > hi {
-		return 0, fmt.Errorf("%d is out of range %d-%d", n, lo, hi)
+	if n < f.min || n > f.max {
+		return 0, fmt.Errorf("%d is out of range %d-%d", n, f.min, f.max)
 	}
 	return n, nil
 }

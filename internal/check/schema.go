@@ -4,10 +4,32 @@ import (
 	"fmt"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 	"github.com/htgit/htgit/internal/workspace"
 )
+
+// violation is one schema violation placed in the file: the key node of the
+// last path step (nil for a list entry or the root) and the value node.
+type violation struct {
+	schema.Violation
+	key, value *yaml.Node
+}
+
+// schemaRuleMessages report the violations of subschemas that carry an
+// x-htgit-rule, under that rule and in its words. A handler returns false
+// for a violation it leaves to the generic schema rules (a value of the
+// wrong type, which the base schema reports too, or a kind it does not
+// phrase).
+var schemaRuleMessages = map[string]func(fc *fileCheck, v violation) bool{
+	rules.ModelQueryField.ID: (*fileCheck).queryFieldViolation,
+	rules.ModelDBTModel.ID:   (*fileCheck).dbtModelViolation,
+	rules.ModelPrimaryKey.ID: (*fileCheck).primaryKeyViolation,
+	rules.SyncMappingTo.ID:   (*fileCheck).mappingToViolation,
+	rules.SyncMappingType.ID: (*fileCheck).mappingTypeViolation,
+}
 
 // schema validates the file against its JSON Schema and places each
 // violation on the node it concerns.
@@ -18,23 +40,27 @@ func (fc *fileCheck) schema() {
 		fc.at(rules.SchemaInvalid, fc.doc.Root, "internal error validating against the schema: "+err.Error())
 		return
 	}
-	for _, v := range violations {
-		key, value := workspace.At(fc.doc.Root, v.Path)
-		if value == nil {
-			value = fc.doc.Root
+	for _, sv := range violations {
+		v := violation{Violation: sv}
+		v.key, v.value = workspace.At(fc.doc.Root, v.Path)
+		if v.value == nil {
+			v.value = fc.doc.Root
+		}
+		if handle := schemaRuleMessages[v.Rule]; handle != nil && handle(fc, v) {
+			continue
 		}
 		name := "`" + strings.Join(v.Path, ".") + "`"
 		switch v.Problem {
 		case schema.Required:
-			where := value
-			if key != nil {
-				where = key // the nested mapping's own key reads better than its whole body
+			where := v.value
+			if v.key != nil {
+				where = v.key // the nested mapping's own key reads better than its whole body
 			}
 			fc.at(rules.SchemaRequired, where, fmt.Sprintf("missing required key `%s`%s; add it", v.Key, inMapping(v.Path)))
 		case schema.Unknown:
-			k, _ := workspace.Lookup(value, v.Key)
+			k, _ := workspace.Lookup(v.value, v.Key)
 			if k == nil {
-				k = value
+				k = v.value
 			}
 			msg := fmt.Sprintf("unknown key `%s`%s", v.Key, inMapping(v.Path))
 			if s := closest(v.Key, v.Known); s != "" {
@@ -44,13 +70,26 @@ func (fc *fileCheck) schema() {
 			}
 			fc.at(rules.SchemaUnknownKey, k, msg)
 		case schema.Type:
-			fc.at(rules.SchemaType, field{key, value}.where(), name+" "+v.Message)
+			fc.at(rules.SchemaType, v.where(), name+" "+v.Message)
 		case schema.Enum:
-			fc.at(rules.SchemaEnum, field{key, value}.where(), name+" "+v.Message)
+			fc.at(rules.SchemaEnum, v.where(), name+" "+v.Message)
+		case schema.TooLarge:
+			fc.at(rules.SchemaInvalid, v.Node, v.Message)
 		default:
-			fc.at(rules.SchemaInvalid, field{key, value}.where(), name+" "+v.Message)
+			fc.at(rules.SchemaInvalid, v.where(), name+" "+v.Message)
 		}
 	}
+}
+
+// where is the node a finding about the violation's value points at.
+func (v violation) where() *yaml.Node { return field{v.key, v.value}.where() }
+
+// valueOf is the violation's value as a string, for messages.
+func (v violation) text() string {
+	if s, ok := v.Value.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v.Value)
 }
 
 func inMapping(path []string) string {

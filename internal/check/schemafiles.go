@@ -15,18 +15,19 @@ import (
 	"github.com/htgit/htgit/internal/workspace"
 )
 
-// schemaModel checks a Customer Studio parent, related or event model. Their
-// format is not public, so only what a model certainly needs is checked:
-// the query field of a known type. A primary key is not required (related
-// and event models have none).
+// schemaModel records a Customer Studio parent, related or event model's
+// references. Their format is not public, so only what a model certainly
+// needs is checked: the query field of a known type, a rule of
+// schema-model.json as of model.json. A primary key is not required
+// (related and event models have none).
 func (fc *fileCheck) schemaModel(s *summary) {
 	root := fc.doc.Root
 	s.name = fc.ref(root, "name")
 	s.source = fc.ref(root, "source")
-	typ := fc.field(root, "type")
-	kind, _ := typ.str()
-	if want, ok := queryFields[kind]; ok {
-		fc.queryFields(kind, want, typ)
+	// Only an explicit null: the file's format is not public, so a key
+	// that is absent may be spelt otherwise.
+	if pk := fc.field(root, "primaryKey"); pk.present() {
+		s.keyless = isKeyless(pk)
 	}
 }
 

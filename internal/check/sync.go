@@ -16,7 +16,7 @@ func (fc *fileCheck) sync(s *summary) {
 	config := fc.field(root, "config")
 	for _, list := range []string{"mappings", "customMappings"} {
 		if m := fc.field(config.value, list); m.present() {
-			fc.mappings(list, m.value)
+			fc.mappings(m.value)
 		}
 	}
 }

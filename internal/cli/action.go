@@ -3,16 +3,20 @@ package cli
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/htgit/htgit/internal/action"
+	"github.com/htgit/htgit/internal/deploy"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
+	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/workspace"
@@ -20,171 +24,316 @@ import (
 
 // action runs htgit as the GitHub Action: inputs from INPUT_*, the event from
 // GITHUB_EVENT_PATH, annotations and log on stdout, outputs and the job
-// summary through the runner's files.
+// summary through the runner's files. Whatever makes it fail is also an
+// error annotation and a job summary section saying what to do.
 func (c *Command) action(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		return usagef("htgit action takes no arguments; it reads the action's inputs (INPUT_*)")
+	fs := c.flagSet("action", "", "Runs htgit as the GitHub Action (action.yml): reads the inputs from INPUT_*\nand the event from GITHUB_EVENT_PATH, writes annotations, step outputs and\nthe job summary. It takes no flags or arguments.")
+	if err := parseNone(fs, args); err != nil {
+		return err
 	}
-	r := action.New(c.Stdout, c.Getenv)
-	in, err := r.Inputs() // masks the key before anything else is printed
-	if err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	ev, err := r.Event()
-	if err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	root := cmp.Or(r.Workspace(), c.Dir)
-	tracked := cmp.Or(in.Branch, ev.DefaultBranch)
+	c.inAction = true
+	a := &actionRun{c: c, r: action.New(c.Stdout, c.Getenv)}
+	err := a.run(ctx)
+	return cmp.Or(a.finish(err), err)
+}
 
-	command := in.Command
-	if command == "auto" {
-		switch {
-		case ev.IsPullRequest():
-			command = "validate"
-		case ev.Name == "push" && tracked != "" && ev.Branch() == tracked:
-			command = "deploy"
-		default:
-			command = "validate"
-		}
+// actionRun is one run of the Action; run fills it step by step and
+// finish writes the summary from what it got to.
+type actionRun struct {
+	c       *Command
+	r       *action.Runner
+	in      action.Inputs
+	ev      *action.Event
+	command string // validate, plan or deploy
+	tracked string // the branch Git Sync follows
+	l       *loaded
+	p       *plan.Plan
+	rin     *report.Input // the findings, once validated
+	before  []report.Section
+	after   []report.Section
+	// findingsFailed: the step fails on validation errors, which are
+	// annotated and summarised already.
+	findingsFailed bool
+	// summarized: the command wrote its own job summary (drift).
+	summarized bool
+}
+
+func (a *actionRun) run(ctx context.Context) error {
+	if err := a.read(); err != nil {
+		return err
 	}
-	switch command {
-	case "validate", "plan", "deploy":
-	default:
-		return usagef("input command: %q is not auto, validate, plan or deploy", in.Command)
-	}
-	w := workspaceFlags{root: root, path: in.Path, maxSize: workspace.DefaultMaxSize, strict: in.Strict, config: in.Config}
+	root := cmp.Or(a.r.Workspace(), a.c.Dir)
+	var err error
+	w := workspaceFlags{root: root, path: a.in.Path, maxSize: workspace.DefaultMaxSize, strict: a.in.Strict, config: a.in.Config}
 	if w.config != "" && !filepath.IsAbs(w.config) {
 		w.config = filepath.Join(root, w.config) // as the workflow names it: from the repository
 	}
-	l, err := c.load(ctx, w, nil)
-	if err != nil {
+	if a.command == "drift" {
+		err := a.c.actionDrift(ctx, a.r, a.in, w)
+		var ee *exitError
+		// Drift's report is the job summary; only another failure adds to it.
+		a.summarized = err == nil || errors.As(err, &ee) && ee.code == ExitFindings
 		return err
 	}
-
-	var p *plan.Plan
-	if ev.IsPullRequest() || command != "validate" {
-		if p, err = c.actionPlan(ctx, l, ev, in); err != nil {
+	if a.l, err = a.c.load(ctx, w, nil); err != nil {
+		return err
+	}
+	if a.ev.IsPullRequest() || a.command != "validate" {
+		if a.p, err = a.plan(ctx); err != nil {
 			return err
 		}
 	}
-	findings := l.result.Findings
-	if p != nil && ev.IsPullRequest() {
-		findings = mergeFindings(findings, l.policy.Apply(p.Findings(l.ws.Root), l.ws.RelPaths))
+	counts, err := a.report(root)
+	if err != nil {
+		return err
 	}
-	rin := c.reportInput(l)
-	rin.Findings = findings
-	rin.BaseDir = root
+	var deployErr error
+	switch {
+	case a.command == "deploy" && counts.Errors == 0:
+		deployErr = a.deploy(ctx)
+	case a.p != nil && a.command != "deploy":
+		a.after = append(a.after, report.Section{Heading: "What " + strings.ToLower(a.c.subject()) + " does", Body: a.preview(ctx)})
+	}
+	if err := a.setOutputs(counts); err != nil {
+		return err
+	}
+	if counts.Errors > 0 {
+		// Each error is annotated already, and the summary lists them.
+		a.findingsFailed = true
+		msg := ""
+		if a.command == "deploy" {
+			msg = fmt.Sprintf("validation found %d error(s); nothing was deployed to Hightouch", counts.Errors)
+		}
+		return &exitError{code: ExitFindings, msg: msg}
+	}
+	return deployErr
+}
 
-	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: in.Annotate == "all"}}
-	if p != nil && ev.IsPullRequest() && !p.All {
+// read reads the inputs (masking the key first) and the event, and
+// decides what to run.
+func (a *actionRun) read() error {
+	var err error
+	if a.in, err = a.r.Inputs(); err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	if a.ev, err = a.r.Event(); err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	a.tracked = cmp.Or(a.in.Branch, a.ev.DefaultBranch)
+	a.command = a.in.Command
+	if a.command == "auto" {
+		a.command = "validate"
+		if a.ev.Name == "push" && a.tracked != "" && a.ev.Branch() == a.tracked {
+			a.command = "deploy"
+		}
+	}
+	switch a.command {
+	case "validate", "plan", "deploy", "drift":
+		return nil
+	}
+	return usagef("input command: %q is not auto, validate, plan, deploy or drift", a.in.Command)
+}
+
+// plan works out what the pull request or push changes.
+func (a *actionRun) plan(ctx context.Context) (*plan.Plan, error) {
+	from := a.from()
+	if !a.in.All && from == "" {
+		return nil, usagef("the %s event has no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.ev.Name, a.c.pass("all", ""))
+	}
+	if !a.in.All && gitdiff.IsZero(from) {
+		return nil, usagef("this push created the branch, so there is no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.c.pass("all", ""))
+	}
+	f, _, err := a.flags()
+	if err != nil {
+		return nil, err
+	}
+	mergeBase := ""
+	if a.ev.IsPullRequest() {
+		// The checkout is the PR's merge commit (or its head): diff from
+		// the merge base with the base branch to HEAD, the files validated.
+		mergeBase = from
+	}
+	return a.c.buildPlan(ctx, a.l, f, mergeBase)
+}
+
+// from is the commit before the change: a pull request's base, a push's
+// before.
+func (a *actionRun) from() string {
+	if a.ev.IsPullRequest() {
+		return a.ev.BaseSHA
+	}
+	return a.ev.Before
+}
+
+// flags reads the Action's plan and deploy inputs as the command line's
+// flags.
+func (a *actionRun) flags() (planFlags, deployFlags, error) {
+	in := a.in
+	f := planFlags{from: a.from(), to: "HEAD", all: in.All, fullResync: in.FullResync, includePaused: in.IncludePaused,
+		apiURL: cmp.Or(in.APIURL, a.c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), debug: in.Debug,
+		onDelete: cmp.Or(in.OnDelete, deploy.OnDeleteWarn)}
+	d := deployFlags{ingest: in.Ingest, trigger: in.Trigger, wait: in.Wait, failOnWarning: in.FailOnWarning,
+		workspaceSlug: in.WorkspaceSlug, branch: a.tracked}
+	var err error
+	if d.ingestTimeout, err = time.ParseDuration(in.IngestTimeout); err != nil {
+		return f, d, usagef("input ingest-timeout: %v (write a Go duration such as 5m)", err)
+	}
+	if f.timeout, err = time.ParseDuration(in.Timeout); err != nil {
+		return f, d, usagef("input timeout: %v (write a Go duration such as 30m)", err)
+	}
+	if f.all {
+		f.from = ""
+	}
+	return f, d, errors.Join(f.check(a.c), d.check(a.c))
+}
+
+// report writes the findings as annotations (and SARIF) and keeps them for
+// the summary.
+func (a *actionRun) report(root string) (finding.Counts, error) {
+	findings := a.l.result.Findings
+	if a.p != nil && a.ev.IsPullRequest() {
+		findings = mergeFindings(findings, a.l.policy.Apply(a.p.Findings(a.l.ws.Root), a.l.ws.RelPaths))
+	}
+	rin := a.c.reportInput(a.l)
+	rin.Findings, rin.BaseDir = findings, root
+	a.rin = &rin
+
+	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: a.in.Annotate == "all"}}
+	if a.p != nil && a.ev.IsPullRequest() && !a.p.All {
 		// With all: true Git was not asked, so every file counts as
 		// changed (a nil Changed); an empty list would annotate nothing.
-		opt.github.Changed = changedIn(p.Files, l.ws.Root, root)
+		opt.github.Changed = changedIn(a.p.Files, a.l.ws.Root, root)
 	}
 	outs := []output{{format: "github"}}
-	if in.SARIFFile != "" {
+	if a.in.SARIFFile != "" {
 		// Relative to the workspace, as upload-sarif reads it.
-		path := in.SARIFFile
+		path := a.in.SARIFFile
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(root, path)
 		}
 		outs = append(outs, output{format: "sarif", path: path})
 	}
-	if err := c.render(outs, rin, opt); err != nil {
-		return err
+	if a.p != nil {
+		a.before = deletedSection(a.p)
 	}
+	return finding.Count(findings), a.c.render(outs, rin, opt)
+}
 
-	counts := finding.Count(findings)
-	var deployErr error
-	var after []report.Section
-	if p != nil && command != "deploy" {
-		after = append(after, report.Section{Heading: "What merging does", Body: c.previewMarkdown(ctx, l, p, ev, in)})
-	}
-	if command == "deploy" && counts.Errors == 0 {
-		section, err := c.actionDeploy(ctx, r, l, p, ev, in, tracked)
-		if section != "" {
-			after = append(after, report.Section{Heading: "Deploy", Body: section})
+// preview is the plan for the summary: from Git alone, or with what
+// Hightouch would create or update when the Action has an API key.
+func (a *actionRun) preview(ctx context.Context) string {
+	f, _, err := a.flags()
+	if err == nil {
+		var md string
+		if md, err = a.c.preview(ctx, &change{f: f, key: a.in.APIKey, l: a.l, p: a.p}, a.c.Stdout); err == nil {
+			return md
 		}
-		deployErr = err
 	}
-	if err := c.summarize(r, rin, ev, p, after); err != nil {
+	fmt.Fprintf(a.c.Stdout, "htgit: could not compare with Hightouch: %v\n", err)
+	return a.p.Markdown(a.c.subject()) + "\n(Could not compare with Hightouch: " + err.Error() + ")\n"
+}
+
+// deploy runs the deploy step and sets its outputs.
+func (a *actionRun) deploy(ctx context.Context) error {
+	if a.tracked == "" {
+		return usagef("deploy needs the tracked branch: set the input `branch` (the event does not name the repository's default branch)")
+	}
+	t := deployTarget{event: a.ev.Name, ref: a.ev.Ref, tracked: a.tracked}
+	if err := t.refuse(); err != nil {
 		return err
 	}
+	if a.in.APIKey == "" {
+		return usagef("deploy needs the Hightouch API key: set the input `api-key` from a secret, or the environment variable HIGHTOUCH_API_KEY")
+	}
+	f, d, err := a.flags()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	outcome, err := a.c.apply(ctx, &change{f: f, key: a.in.APIKey, l: a.l, p: a.p}, d, a.c.Stdout)
+	if outcome != nil {
+		a.after = append(a.after, report.Section{Heading: "Deploy", Body: outcome.Markdown()})
+		if oerr := setDeployOutputs(a.r, outcome); oerr != nil {
+			return cmp.Or(err, oerr)
+		}
+	}
+	return err
+}
+
+func (a *actionRun) setOutputs(counts finding.Counts) error {
 	outputs := [][2]string{
 		{"errors", strconv.Itoa(counts.Errors)},
 		{"warnings", strconv.Itoa(counts.Warnings)},
-		{"files", strconv.Itoa(l.result.Files)},
+		{"files", strconv.Itoa(a.l.result.Files)},
 	}
-	if in.SARIFFile != "" {
-		outputs = append(outputs, [2]string{"sarif-file", in.SARIFFile})
+	if a.in.SARIFFile != "" {
+		outputs = append(outputs, [2]string{"sarif-file", a.in.SARIFFile})
 	}
 	for _, o := range outputs {
-		if err := r.SetOutput(o[0], o[1]); err != nil {
+		if err := a.r.SetOutput(o[0], o[1]); err != nil {
 			return err
 		}
 	}
-	if counts.Errors > 0 {
-		if command == "deploy" {
-			fmt.Fprintln(c.Stderr, "htgit: validation found errors; nothing was deployed to Hightouch")
-		}
-		return &exitError{code: ExitFindings}
-	}
-	return deployErr
+	return nil
 }
 
-// actionPlan works out what the pull request or push changes.
-func (c *Command) actionPlan(ctx context.Context, l *loaded, ev *action.Event, in action.Inputs) (*plan.Plan, error) {
-	from, opts := ev.Before, plan.Options{RepoDir: l.ws.Root, All: in.All, FullResync: in.FullResync, IncludePaused: in.IncludePaused}
-	if ev.IsPullRequest() {
-		// The checkout is the PR's merge commit (or its head): diff from the
-		// merge base with the base branch to HEAD, the files being validated.
-		from, opts.MergeBase = ev.BaseSHA, true
+// finish writes the job summary; when err fails the step, also an error
+// annotation and a summary section saying what failed and what to do.
+func (a *actionRun) finish(err error) error {
+	if a.summarized {
+		return nil
 	}
-	opts.From, opts.To = from, "HEAD"
-	if !opts.All {
-		if from == "" {
-			return nil, usagef("the %s event has no previous commit to compare with; set the input all: true to treat every sync as changed", ev.Name)
-		}
-		if gitdiff.IsZero(from) {
-			return nil, usagef("this push created the branch, so there is no previous commit to compare with; set the input all: true to treat every sync as changed")
-		}
-		if err := gitdiff.EnsureCommit(ctx, l.ws.Root, from); err != nil {
-			return nil, planError(err)
-		}
+	code := exitCode(err)
+	opt := report.MarkdownOptions{Title: "htgit", Before: a.before, After: a.after}
+	if a.ev != nil {
+		opt.LinkBase = a.ev.BlobURL()
 	}
-	p, err := plan.Build(ctx, l.ws, opts)
-	if err != nil {
-		return nil, planError(err)
+	if code != ExitClean && !a.findingsFailed {
+		a.r.Fail(err.Error())
+		opt.Failure = &report.Section{Heading: fmt.Sprintf("htgit failed (exit %d)", code), Body: "> " + oneLine(err.Error()) + "\n\n**What to do:** " + todo[code] + "\n"}
 	}
-	return p, nil
+	in := report.Input{Version: Version()}
+	if a.rin != nil {
+		in = *a.rin
+		opt.Gone = missingUnder(in.BaseDir)
+	} else {
+		opt.NotValidated = true
+	}
+	var md strings.Builder
+	if err := report.Markdown(&md, in, opt); err != nil {
+		return err
+	}
+	return a.r.AddSummary(md.String())
 }
 
-// previewMarkdown is the plan for the summary: from Git alone, or with what
-// Hightouch would create or update when the Action has an API key.
-func (c *Command) previewMarkdown(ctx context.Context, l *loaded, p *plan.Plan, ev *action.Event, in action.Inputs) string {
-	if in.APIKey == "" {
-		return p.Markdown()
-	}
-	d, err := c.inputFlags(in, cmp.Or(ev.BaseSHA, ev.Before))
-	if err == nil {
-		var res *deployResult
-		if res, err = c.runDeploy(ctx, l.ws.Root, p, d, in.APIKey, false, c.Stdout); err == nil {
-			return res.markdown
-		}
-	}
-	fmt.Fprintf(c.Stdout, "htgit: could not compare with Hightouch: %v\n", err)
-	return p.Markdown() + "\n(Could not compare with Hightouch: " + err.Error() + ")\n"
+// todo is the advice in the summary of a failed Action, by exit code.
+var todo = map[int]string{
+	ExitFindings: "fix the findings listed here (each names the file, line and rule) or, for a failed deploy, open the failed runs in Hightouch to see why; then push again or re-run the job.",
+	ExitUsage:    "correct the workflow's inputs, the event or the repository as the message says, then re-run the job.",
+	ExitInternal: "this is a bug or a failure of the runner's environment: re-run the job, and if it fails again report it at https://github.com/htgit/htgit/issues with this log.",
+	ExitUnavailable: "Hightouch could not be reached or answered wrongly: check https://status.hightouch.com and the `api-url` input, then re-run the job. " +
+		"Runs already triggered go on in Hightouch.",
 }
 
-// planError makes Git problems the user can fix (a missing commit, a new
-// branch) usage errors, so they exit 2 with the advice Git's errors carry.
-func planError(err error) error {
-	var missing *gitdiff.MissingCommitError
-	if errors.As(err, &missing) || errors.Is(err, gitdiff.ErrNewBranch) || errors.Is(err, gitdiff.ErrNotRepo) || errors.Is(err, plan.ErrFullResyncMode) {
-		return &usageError{msg: err.Error()}
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// deletedSection tells, before the findings, what a deleted file leaves
+// behind in Hightouch.
+func deletedSection(p *plan.Plan) []report.Section {
+	if len(p.Deleted) == 0 {
+		return nil
 	}
-	return err
+	var b strings.Builder
+	b.WriteString("Hightouch does not delete what a deleted file described, and a deleted sync keeps running on its schedule. To retire a sync: set `schedulePaused: true`, merge, then delete it in Hightouch.\n\n")
+	for _, d := range p.Deleted {
+		how := "deleted"
+		if d.Change == gitdiff.Renamed {
+			how = "renamed away"
+		}
+		fmt.Fprintf(&b, "- %s `%s` (%s, %s)\n", d.Kind, d.Slug, d.Path, how)
+	}
+	return []report.Section{{Heading: "Deleted resources", Body: b.String()}}
 }
 
 // mergeFindings adds the change findings (deletions, renames) to the
@@ -216,26 +365,28 @@ func changedIn(files []string, repoDir, base string) func(string) bool {
 	}
 }
 
-// summarize writes the job summary: counts, deleted resources, every
-// finding, and the plan or deploy.
-func (c *Command) summarize(r *action.Runner, in report.Input, ev *action.Event, p *plan.Plan, after []report.Section) error {
-	var before []report.Section
-	if p != nil && len(p.Deleted) > 0 {
-		var b strings.Builder
-		b.WriteString("Hightouch does not delete what a deleted file described, and a deleted sync keeps running on its schedule. To retire a sync: set `schedulePaused: true`, merge, then delete it in Hightouch.\n\n")
-		for _, d := range p.Deleted {
-			how := "deleted"
-			if d.Change == gitdiff.Renamed {
-				how = "renamed away"
-			}
-			fmt.Fprintf(&b, "- %s `%s` (%s, %s)\n", d.Kind, d.Slug, d.Path, how)
-		}
-		before = append(before, report.Section{Heading: "Deleted resources", Body: b.String()})
+// triggeredRun is one entry of the Action's `triggered` output.
+type triggeredRun struct {
+	SyncSlug string `json:"syncSlug"`
+	SyncID   string `json:"syncId"`
+	RunID    string `json:"runId"`
+	Status   string `json:"status"`
+}
+
+func setDeployOutputs(r *action.Runner, o *deploy.Outcome) error {
+	list := make([]triggeredRun, 0, len(o.Runs))
+	for _, run := range o.Runs {
+		list = append(list, triggeredRun{SyncSlug: run.Sync, SyncID: string(run.SyncID), RunID: string(run.RunID), Status: run.Status})
 	}
-	var md strings.Builder
-	err := report.Markdown(&md, in, report.MarkdownOptions{Title: "htgit", LinkBase: ev.BlobURL(), Gone: missingUnder(in.BaseDir), Before: before, After: after})
+	b, err := json.Marshal(list)
 	if err != nil {
 		return err
 	}
-	return r.AddSummary(md.String())
+	if err := r.SetOutput("triggered", string(b)); err != nil {
+		return err
+	}
+	if err := r.SetOutput("failed", strconv.Itoa(o.Failed())); err != nil {
+		return err
+	}
+	return setPausedOutput(r, o)
 }

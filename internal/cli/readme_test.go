@@ -102,17 +102,17 @@ func TestREADMEFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flagLine := regexp.MustCompile(`(?m)^  -(\S+)`)
-	for _, command := range []string{"validate", "plan", "deploy"} {
-		var stderr bytes.Buffer
-		c := &cli.Command{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(string) string { return "" },
+	flagLine := regexp.MustCompile(`(?m)^  --(\S+)`)
+	for _, command := range []string{"validate", "plan", "deploy", "drift", "export"} {
+		var stdout bytes.Buffer
+		c := &cli.Command{Stdout: &stdout, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" },
 			Dir: t.TempDir(), IsTerminal: func(io.Writer) bool { return false }}
 		if code := c.Run(context.Background(), []string{command, "-h"}); code != 0 {
 			t.Fatalf("htgit %s -h: exit %d", command, code)
 		}
-		flags := flagLine.FindAllStringSubmatch(stderr.String(), -1)
+		flags := flagLine.FindAllStringSubmatch(stdout.String(), -1)
 		if len(flags) == 0 {
-			t.Fatalf("htgit %s -h listed no flags:\n%s", command, stderr.String())
+			t.Fatalf("htgit %s -h listed no flags:\n%s", command, stdout.String())
 		}
 		for _, f := range flags {
 			if !bytes.Contains(readme, []byte("`--"+f[1])) {

@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"text/tabwriter"
 
@@ -11,20 +11,11 @@ import (
 
 // rulesCommand lists the rule registry: what `.htgit.yaml`'s rules and
 // ignore entries name.
-func (c *Command) rulesCommand(args []string) error {
-	fs := flag.NewFlagSet("htgit rules", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+func (c *Command) rulesCommand(_ context.Context, args []string) error {
+	fs := c.flagSet("rules", "", "Lists every rule: id, default severity, what it checks and what to do.")
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: htgit rules [--format text|json]\n\nLists every rule: id, default severity, what it checks and what to do.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	rest, err := parse(fs, args)
-	if err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("htgit rules takes no arguments, got %q", rest[0])
 	}
 	all := rules.All()
 	switch *format {

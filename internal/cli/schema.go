@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -8,16 +9,21 @@ import (
 	"github.com/htgit/htgit/internal/schema"
 )
 
-func (c *Command) schema(args []string) error {
-	if len(args) != 1 {
+func (c *Command) schema(_ context.Context, args []string) error {
+	fs := c.flagSet("schema", "NAME", "Prints the JSON Schema of a Git Sync file kind, for editors (yaml.schemas),\nor of htgit's configuration file. NAME is one of "+strings.Join(schema.Names, ", ")+", config.")
+	kinds, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(kinds) != 1 {
 		return usagef("usage: htgit schema NAME, one of %s, config", strings.Join(schema.Names, ", "))
 	}
-	if args[0] == "config" {
+	if kinds[0] == "config" {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(config.Schema())
 	}
-	src, err := schema.Source(args[0])
+	src, err := schema.Source(kinds[0])
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}

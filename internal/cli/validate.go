@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,37 +11,12 @@ import (
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/config"
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
-
-// workspaceFlags locate and bound the workspace; validate, plan and deploy
-// share them.
-type workspaceFlags struct {
-	root    string
-	path    string
-	exclude stringList
-	maxSize int64
-	strict  bool
-	config  string
-}
-
-func (w *workspaceFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&w.root, "root", "", "repository root (default: the Git top level, or the working directory outside Git)")
-	fs.StringVar(&w.path, "path", "", "Git Sync folder relative to the root, as configured in Hightouch (default: the root)")
-	fs.Var(&w.exclude, "exclude", "skip files matching this glob, relative to the root or the Git Sync folder (repeatable)")
-	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in bytes")
-	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors (after the configuration's rule levels)")
-	fs.StringVar(&w.config, "config", "", "read the configuration from `FILE` (default: "+config.FileName+" at the root, when it exists)")
-}
-
-func (w *workspaceFlags) check() error {
-	if w.maxSize < 1 {
-		return usagef("--max-size %d: give the largest file size in bytes, 1 or more", w.maxSize)
-	}
-	return nil
-}
 
 // loaded is a checked workspace.
 type loaded struct {
@@ -51,10 +25,62 @@ type loaded struct {
 	policy rules.Policy // how rules are reported: the configuration, then --strict
 }
 
-// load discovers and checks the workspace. reportSet holds FILE arguments
-// (relative to the working directory); files outside the workspace are
-// named on stderr and skipped.
-func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
+// errNoWorkspaceFiles: none of the FILE arguments is a workspace file, so
+// there is nothing to report on (and nothing to say "no problems" about).
+var errNoWorkspaceFiles = errors.New("no workspace files given")
+
+func (c *Command) validate(ctx context.Context, args []string) error {
+	fs := c.flagSet("validate", "[FILE...]", "Checks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes). With --staged, reports on what\nthe index would commit, deletions and renames included (the pre-commit hook).")
+	var w workspaceFlags
+	w.register(fs.FlagSet)
+	var formats stringList
+	fs.Var(&formats, "format", "output `FORMAT[=PATH]`: text, github, json or sarif, optionally written to PATH (repeatable; default github on GitHub Actions, else text)")
+	staged := fs.Bool("staged", false, "report on the files the index would commit, and the references their deletions or renames break (for pre-commit; no FILE arguments)")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := w.check(); err != nil {
+		return err
+	}
+	if *staged && len(files) > 0 {
+		return usagef("--staged reads the index; give no FILE arguments (got %q)", files[0])
+	}
+	outputs, err := c.parseFormats(formats)
+	if err != nil {
+		return err
+	}
+	var l *loaded
+	if *staged {
+		l, err = c.loadStaged(ctx, w)
+	} else {
+		l, err = c.load(ctx, w, files)
+	}
+	if errors.Is(err, errNoWorkspaceFiles) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := c.render(outputs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
+		return err
+	}
+	if l.result.Counts().Errors > 0 {
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+// discovered is a workspace found, not yet checked, and how its rules are
+// reported.
+type discovered struct {
+	ws       *workspace.Workspace
+	findings []finding.Finding // what discovery found (files too large, ...)
+	policy   rules.Policy      // the configuration, then --strict
+}
+
+// discover reads the configuration and finds the workspace w describes.
+func (c *Command) discover(w workspaceFlags) (*discovered, error) {
 	root, err := workspaceRoot(c, w)
 	if err != nil {
 		return nil, err
@@ -71,68 +97,138 @@ func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string
 	if w.path, err = c.gitSyncFolder(root, w.path, cfg.Path); err != nil {
 		return nil, err
 	}
-	policy := cfg.Policy
-	policy.Strict = w.strict
-	ws, discovered, err := workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: slices.Concat(cfg.Exclude, w.exclude), MaxSize: w.maxSize})
-	var ie *workspace.InputError
-	if errors.As(err, &ie) {
-		return nil, &usageError{msg: ie.Msg}
-	}
+	d := &discovered{policy: cfg.Policy}
+	d.policy.Strict = w.strict
+	d.ws, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: w.path, Exclude: slices.Concat(cfg.Exclude, w.exclude), MaxSize: w.maxSize})
 	if err != nil {
 		return nil, err
 	}
+	ws := d.ws
 	if !hasResources(ws) {
 		where := ""
 		if w.root == "" && w.path == "" {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
-		return nil, usagef("no model or sync files found in %s%s (looked for %s); pass --path if Git Sync uses a subfolder",
-			ws.Dir, where, strings.Join(resourceGlobs(), ", "))
+		return nil, usagef("no model or sync files found in %s%s (looked for %s); %s if Git Sync uses a subfolder",
+			ws.Dir, where, strings.Join(resourceGlobs(), ", "), c.pass("path", "FOLDER"))
 	}
-	var only []string
-	if len(reportSet) > 0 {
-		inWorkspace := map[string]bool{}
-		for _, f := range ws.Files {
-			inWorkspace[f.Path] = true
-		}
-		for _, f := range discovered {
-			inWorkspace[f.Path] = true
-		}
-		for _, arg := range reportSet {
-			p := c.abs(arg)
-			// A deleted model or sync still names the references that break.
-			if !inWorkspace[p] && !wouldBeWorkspaceFile(ws, p) {
-				fmt.Fprintf(c.Stderr, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
-				continue
-			}
-			only = append(only, p)
-		}
-		if len(only) == 0 {
-			// Nothing to report on: say so rather than pass silently.
-			fmt.Fprintf(c.Stderr, "htgit: none of the %d given files is a workspace file\n", len(reportSet))
-			return &loaded{ws: ws, result: &check.Result{}, policy: policy}, nil
+	return d, nil
+}
+
+// load discovers and checks the workspace. reportSet holds FILE arguments
+// (relative to the working directory): each must exist; files outside the
+// workspace are named on stderr and skipped.
+func (c *Command) load(ctx context.Context, w workspaceFlags, reportSet []string) (*loaded, error) {
+	for _, arg := range reportSet {
+		if _, err := os.Stat(c.abs(arg)); err != nil {
+			return nil, usagef("FILE argument %s: %v (for files a commit deletes, use --staged: it reads them from Git's index)", arg, errors.Unwrap(err))
 		}
 	}
-	res, err := check.Run(ctx, ws, discovered, check.Options{Policy: policy, ReportSet: only})
+	d, err := c.discover(w)
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{ws: ws, result: res, policy: policy}, nil
+	ws := d.ws
+	var only []string
+	if len(reportSet) > 0 {
+		inWorkspace := map[string]bool{}
+		for _, f := range slices.Concat(ws.Files, ws.Skipped) {
+			inWorkspace[f.Path] = true
+		}
+		for _, f := range d.findings {
+			inWorkspace[f.Path] = true
+		}
+		for _, arg := range reportSet {
+			if p := c.abs(arg); inWorkspace[p] {
+				only = append(only, p)
+			} else {
+				fmt.Fprintf(c.Stderr, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
+			}
+		}
+		if len(only) == 0 {
+			fmt.Fprintf(c.Stderr, "htgit: none of the %d given files is a workspace file (models, syncs or manifest under %s); nothing to check\n", len(reportSet), ws.Dir)
+			return nil, errNoWorkspaceFiles
+		}
+	}
+	return c.checkWorkspace(ctx, d, only)
 }
 
-// wouldBeWorkspaceFile reports whether p, which may not exist, has the path
-// of a model, sync or manifest file of ws.
-func wouldBeWorkspaceFile(ws *workspace.Workspace, p string) bool {
-	rel, err := filepath.Rel(ws.Dir, p)
-	if err != nil || !filepath.IsLocal(rel) {
-		return false
+// loadStaged checks the workspace and reports on what the index would
+// commit: added, modified and renamed files, and the deleted (or renamed
+// away) paths, whose slugs name the references that break. With nothing
+// staged at all (pre-commit run --all-files, CI) it reports on everything;
+// a commit that stages only other files has nothing to check.
+func (c *Command) loadStaged(ctx context.Context, w workspaceFlags) (*loaded, error) {
+	d, err := c.discover(w)
+	if err != nil {
+		return nil, err
 	}
-	_, ok := workspace.KindOf(filepath.ToSlash(rel))
-	return ok
+	ws := d.ws
+	// The folder holding .git, found without running git: the hook's
+	// budget is 50 ms and each git process costs several.
+	top, err := workspace.FindRoot(ws.Dir)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{})
+	if errors.Is(err, gitdiff.ErrNotRepo) {
+		return nil, usagef("--staged reads Git's index, but %s is not in a Git repository", ws.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(changes) == 0 {
+		return c.checkWorkspace(ctx, d, nil)
+	}
+	only := stagedIn(ws, top, changes)
+	if len(only) == 0 {
+		fmt.Fprintln(c.Stderr, "htgit: no staged change to a model, sync or manifest; nothing to check")
+		return nil, errNoWorkspaceFiles
+	}
+	return c.checkWorkspace(ctx, d, only)
+}
+
+// stagedIn turns the staged paths (relative to Git's top level) that are
+// workspace files, present or deleted, into paths under ws.Dir.
+func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []string {
+	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
+	if err != nil {
+		return nil
+	}
+	prefix = filepath.ToSlash(prefix)
+	var only []string
+	for _, ch := range changes {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			rel, ok := strings.CutPrefix(p, prefix+"/")
+			if prefix == "." {
+				rel, ok = p, p != ""
+			}
+			if _, isKind := workspace.KindOf(rel); ok && isKind {
+				only = append(only, filepath.Join(ws.Dir, filepath.FromSlash(rel)))
+			}
+		}
+	}
+	return only
+}
+
+func (c *Command) checkWorkspace(ctx context.Context, d *discovered, only []string) (*loaded, error) {
+	res, err := check.Run(ctx, d.ws, d.findings, check.Options{Policy: d.policy, ReportSet: only})
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{ws: d.ws, result: res, policy: d.policy}, nil
+}
+
+// realPath resolves symlinks, as Git reports its top level resolved.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }
 
 func hasResources(ws *workspace.Workspace) bool {
-	for _, f := range append(slices.Clone(ws.Files), ws.Skipped...) {
+	for _, f := range slices.Concat(ws.Files, ws.Skipped) {
 		if f.Kind.Resource() != workspace.NotDeployed {
 			return true
 		}
@@ -147,39 +243,11 @@ func (c *Command) abs(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-func (c *Command) validate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("htgit validate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	var w workspaceFlags
-	w.register(fs)
-	var formats stringList
-	fs.Var(&formats, "format", "output format text|github|json|sarif, optionally =PATH to write a file (repeatable; default github on GitHub Actions, else text)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: htgit validate [flags] [FILE...]\n\nChecks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes).\n\nFlags:")
-		fs.PrintDefaults()
+func workspaceRoot(c *Command, w workspaceFlags) (string, error) {
+	if w.root != "" {
+		return c.abs(w.root), nil
 	}
-	files, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := w.check(); err != nil {
-		return err
-	}
-	outputs, err := c.parseFormats(formats)
-	if err != nil {
-		return err
-	}
-	l, err := c.load(ctx, w, files)
-	if err != nil {
-		return err
-	}
-	if err := c.render(outputs, c.reportInput(l), renderOptions{repoRoot: l.ws.Root}); err != nil {
-		return err
-	}
-	if l.result.Counts().Errors > 0 {
-		return &exitError{code: ExitFindings}
-	}
-	return nil
+	return workspace.FindRoot(c.Dir)
 }
 
 func (c *Command) reportInput(l *loaded) report.Input {

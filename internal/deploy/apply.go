@@ -7,6 +7,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/htgit/htgit/internal/compare"
+	"github.com/htgit/htgit/internal/fielddiff"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/workspace"
@@ -24,15 +26,28 @@ func (d *deployer) apply(ctx context.Context) ([]ResourceResult, error) {
 			}
 			res := d.applyOne(ctx, r)
 			d.logf("%s %s: %s%s", r.Kind, r.Slug, res.Result, detail(res.Diff))
+			d.logChanges(res.Changes)
 			results = append(results, res)
 		}
 		// Syncs resolve model slugs to ids, and triggers need sync ids: see
 		// what was just written.
-		if err := d.snap.refresh(ctx, d.Client); err != nil {
+		if err := d.snap.Refresh(ctx, d.Client); err != nil {
 			return results, err
 		}
 	}
 	return results, nil
+}
+
+// logChanges logs the long text changes as unified diffs: detail gives
+// only their line counts.
+func (d *deployer) logChanges(changes []fielddiff.Change) {
+	for _, c := range changes {
+		if c.Long() {
+			var b strings.Builder
+			WriteChanges(&b, "    ", []fielddiff.Change{c})
+			d.logf("%s", strings.TrimRight(b.String(), "\n"))
+		}
+	}
 }
 
 func detail(diff []string) string {
@@ -44,7 +59,7 @@ func detail(diff []string) string {
 
 func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult {
 	res := ResourceResult{Resource: r}
-	root, err := readDoc(d.dir(), r.Path, r.Kind)
+	root, err := compare.ReadDoc(d.dir(), r.Path, r.Kind)
 	if err != nil {
 		res.Result = "unreadable: " + err.Error()
 		return res
@@ -66,7 +81,7 @@ func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult
 	default:
 		panic(fmt.Sprintf("deploy: %v files are not deployed", r.Kind))
 	}
-	res.Diff = diff
+	res.setChanges(diff)
 	if err != nil {
 		res.Result = "failed: " + err.Error()
 		return res
@@ -80,9 +95,9 @@ func (d *deployer) applyOne(ctx context.Context, r plan.Resource) ResourceResult
 }
 
 func (d *deployer) writeModel(ctx context.Context, slug string, root *yaml.Node, exists bool) error {
-	want := modelFromFile(root)
+	want := compare.ModelFromFile(root)
 	if exists {
-		have := modelFromAPI(d.snap.models[slug], d.snap.sourceSlugs)
+		have := compare.ModelFromAPI(d.snap.Models[slug], d.snap.SourceSlugs)
 		if have.Source != want.Source || have.QueryType != want.QueryType {
 			return fmt.Errorf("the API cannot move a model to another source or query type (Hightouch has %s/%s); change it in Hightouch or let Git Sync ingest it (--ingest wait)", have.Source, have.QueryType)
 		}
@@ -95,19 +110,19 @@ func (d *deployer) writeModel(ctx context.Context, slug string, root *yaml.Node,
 				return err
 			}
 		}
-		_, err := d.Client.UpdateModel(ctx, d.snap.models[slug].ID, update)
+		_, err := d.Client.UpdateModel(ctx, d.snap.Models[slug].ID, update)
 		return err
 	}
 	raw, table, err := modelQuery(want)
 	if err != nil {
 		return err
 	}
-	source, ok := d.snap.sources[want.Source]
+	source, ok := d.snap.Sources[want.Source]
 	if !ok {
 		return fmt.Errorf("no source %q in Hightouch", want.Source)
 	}
 	_, err = d.Client.CreateModel(ctx, hightouch.ModelCreate{
-		Name: want.Name, Slug: slug, QueryType: queryTypes[want.QueryType], SourceID: source.ID,
+		Name: want.Name, Slug: slug, QueryType: compare.QueryTypes[want.QueryType], SourceID: source.ID,
 		PrimaryKey: want.PrimaryKey, Raw: raw, Table: table,
 	})
 	return err
@@ -115,7 +130,7 @@ func (d *deployer) writeModel(ctx context.Context, slug string, root *yaml.Node,
 
 // modelQuery builds the API's query field for a model. dbt models name
 // Hightouch's own dbt model id, which the file does not carry.
-func modelQuery(m modelState) (*hightouch.RawQuery, *hightouch.TableQuery, error) {
+func modelQuery(m compare.Model) (*hightouch.RawQuery, *hightouch.TableQuery, error) {
 	switch m.QueryType {
 	case "raw_sql":
 		return &hightouch.RawQuery{SQL: m.Query}, nil, nil
@@ -126,27 +141,27 @@ func modelQuery(m modelState) (*hightouch.RawQuery, *hightouch.TableQuery, error
 }
 
 func (d *deployer) writeSync(ctx context.Context, slug string, root *yaml.Node, exists bool) error {
-	want := syncFromFile(root)
+	want := compare.SyncFromFile(root)
 	_, configNode := workspace.Lookup(root, "config")
 	config, _ := workspace.Value(configNode).(map[string]any)
 	_, scheduleNode := workspace.Lookup(root, "schedule")
-	schedule := apiSchedule(workspace.Value(scheduleNode))
+	schedule := compare.APISchedule(workspace.Value(scheduleNode))
 	paused := want.Paused
 	if exists {
-		have := syncFromAPI(d.snap.syncs[slug], d.snap.modelSlugs, d.snap.destSlugs)
+		have := compare.SyncFromAPI(d.snap.Syncs[slug], d.snap.ModelSlugs, d.snap.DestSlugs)
 		if have.Model != want.Model || have.Destination != want.Destination {
 			return fmt.Errorf("the API cannot point a sync at another model or destination (Hightouch has %s -> %s); change it in Hightouch or let Git Sync ingest it", have.Model, have.Destination)
 		}
-		_, err := d.Client.UpdateSync(ctx, d.snap.syncs[slug].ID, hightouch.SyncUpdate{
+		_, err := d.Client.UpdateSync(ctx, d.snap.Syncs[slug].ID, hightouch.SyncUpdate{
 			Configuration: config, Schedule: schedule, ManualSchedule: schedule == nil, Disabled: &paused,
 		})
 		return err
 	}
-	model, ok := d.snap.models[want.Model]
+	model, ok := d.snap.Models[want.Model]
 	if !ok {
 		return fmt.Errorf("no model %q in Hightouch", want.Model)
 	}
-	dest, ok := d.snap.destinations[want.Destination]
+	dest, ok := d.snap.Destinations[want.Destination]
 	if !ok {
 		return fmt.Errorf("no destination %q in Hightouch", want.Destination)
 	}
@@ -154,24 +169,4 @@ func (d *deployer) writeSync(ctx context.Context, slug string, root *yaml.Node, 
 		Slug: slug, ModelID: model.ID, DestinationID: dest.ID, Configuration: config, Schedule: schedule, Disabled: paused,
 	})
 	return err
-}
-
-// apiSchedule turns the file's schedule into the API's; nil is manual.
-// The API's schedule is a type and a body: a startDate (which the file may
-// carry beside the type or in the body) has no place in it, and null
-// entries of the body are the same as absent ones.
-func apiSchedule(v any) *hightouch.Schedule {
-	m, ok := v.(map[string]any)
-	if !ok || m["type"] == "manual" || len(m) == 0 {
-		return nil
-	}
-	typ, _ := m["type"].(string)
-	body, _ := m["schedule"].(map[string]any)
-	clean := make(map[string]any, len(body))
-	for k, x := range body {
-		if x != nil && k != "startDate" {
-			clean[k] = x
-		}
-	}
-	return &hightouch.Schedule{Type: typ, Schedule: clean}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/htgit/htgit/internal/compare"
+	"github.com/htgit/htgit/internal/fielddiff"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/workspace"
@@ -40,6 +42,12 @@ type Options struct {
 	PollMin       time.Duration // first wait between polls; default 2s
 	PollMax       time.Duration // longest wait between polls; default 15s
 	Parallel      int           // triggers and run polls in flight; default 10
+	// OnDelete is OnDeleteWarn (default: Hightouch keeps deleted syncs
+	// running) or OnDeletePause (pause them once the deploy succeeded).
+	OnDelete string
+	// Exists reports whether the workspace has a file of this kind and
+	// slug; such a slug is never paused. nil: none has.
+	Exists func(workspace.Kind, string) bool
 }
 
 func (o *Options) defaults() {
@@ -67,8 +75,13 @@ func (o *Options) defaults() {
 type ResourceResult struct {
 	Resource plan.Resource
 	Result   string   // arrived, created, updated, unchanged, not ingested, ...
-	Diff     []string // what differs between the file and Hightouch, when it does
+	Diff     []string // what differs between the file and Hightouch, one line each (Changes as text)
+	Changes  []fielddiff.Change
 	OK       bool
+}
+
+func (r *ResourceResult) setChanges(c []fielddiff.Change) {
+	r.Changes, r.Diff = c, fielddiff.Lines(c)
 }
 
 // Statuses of a RunResult that has no run: the trigger was not sent (no such
@@ -99,6 +112,7 @@ type Outcome struct {
 	Runs         []RunResult
 	Skipped      []plan.Run // affected syncs not triggered (paused)
 	IngestFailed bool
+	Retired      []Retirement // with OnDeletePause: what became of deleted syncs and models
 }
 
 // Failed counts the runs that failed (or could not be triggered).
@@ -113,13 +127,15 @@ func (o *Outcome) Failed() int {
 }
 
 // OK reports whether everything succeeded.
-func (o *Outcome) OK() bool { return !o.IngestFailed && o.Failed() == 0 }
+func (o *Outcome) OK() bool {
+	return !o.IngestFailed && o.Failed() == 0 && !slices.ContainsFunc(o.Retired, func(r Retirement) bool { return r.Failed })
+}
 
 // deployer carries one deploy's state.
 type deployer struct {
 	Options
 	start time.Time
-	snap  *snapshot
+	snap  *compare.Snapshot
 	logMu sync.Mutex // runs are followed concurrently; Log need not be safe
 }
 
@@ -144,19 +160,25 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	default:
 		return nil, fmt.Errorf("ingest mode %q: use wait, apply or none", d.Ingest)
 	}
-	if out.IngestFailed || !d.Trigger {
-		return out, nil
-	}
-	for _, r := range d.Plan.Runs {
-		if r.Skip != "" {
-			out.Skipped = append(out.Skipped, r)
+	if !out.IngestFailed && d.Trigger {
+		for _, r := range d.Plan.Runs {
+			if r.Skip != "" {
+				out.Skipped = append(out.Skipped, r)
+			}
 		}
+		out.Runs = d.triggerAll(ctx)
+		if d.Wait {
+			d.waitForRuns(ctx, out.Runs)
+		}
+		d.logf("done: %d run(s), %d failed", len(out.Runs), out.Failed())
 	}
-	out.Runs = d.triggerAll(ctx)
-	if d.Wait {
-		d.waitForRuns(ctx, out.Runs)
+	// Deleted syncs are paused last, and only after everything else
+	// succeeded: a failed deploy leaves Hightouch as it was.
+	if out.OK() && ctx.Err() == nil {
+		out.Retired = d.retire(ctx, false)
+	} else {
+		out.Retired = d.skipRetire()
 	}
-	d.logf("done: %d run(s), %d failed", len(out.Runs), out.Failed())
 	return out, nil
 }
 
@@ -164,7 +186,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 func start(ctx context.Context, opts Options) (*deployer, error) {
 	opts.defaults()
 	d := &deployer{Options: opts, start: time.Now()}
-	snap, err := fetch(ctx, d.Client)
+	snap, err := compare.Fetch(ctx, d.Client)
 	if err != nil {
 		return nil, err
 	}
@@ -174,12 +196,13 @@ func start(ctx context.Context, opts Options) (*deployer, error) {
 }
 
 // Preview says, without writing anything, what a deploy would do to each
-// changed resource (create, update and what differs, or nothing) and
-// settles which runs are full resyncs with what Hightouch has.
-func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
+// changed resource (create, update and what differs, or nothing) and to
+// each deleted one (with OnDeletePause), and settles which runs are full
+// resyncs with what Hightouch has.
+func Preview(ctx context.Context, opts Options) ([]ResourceResult, []Retirement, error) {
 	d, err := start(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []ResourceResult
 	for _, r := range d.Plan.Changed {
@@ -191,13 +214,14 @@ func Preview(ctx context.Context, opts Options) ([]ResourceResult, error) {
 		case !exists:
 			res.Result = "create"
 		case len(diff) > 0:
-			res.Result, res.Diff = "update", diff
+			res.Result = "update"
+			res.setChanges(diff)
 		default:
 			res.Result = "unchanged (Hightouch already has it)"
 		}
 		out = append(out, res)
 	}
-	return out, nil
+	return out, d.retire(ctx, true), nil
 }
 
 // refinePlan uses what Hightouch has to decide which syncs are new to it:
@@ -210,15 +234,19 @@ func (d *deployer) refinePlan() {
 	}
 	for i := range d.Plan.Runs {
 		r := &d.Plan.Runs[i]
-		s, exists := d.snap.syncs[r.Sync]
+		s, exists := d.snap.Syncs[r.Sync]
 		r.New = !exists || r.New && s.LastRunAt == nil
 		if r.New {
-			r.FullResync, r.ResyncWhy = true, "new sync"
-		} else if r.ResyncWhy == "new sync" {
-			r.FullResync, r.ResyncWhy = false, ""
+			r.Resync = plan.Resync{Kind: plan.ResyncNewSync}
+		} else if r.Resync.Kind == plan.ResyncNewSync {
+			r.Resync = plan.Resync{}
 			d.logf("%s: Hightouch already has this sync and has run it: no full resync", r.Sync)
 		}
 	}
+	d.Plan.SettleKeys(func(model string) (string, bool) {
+		m, ok := d.snap.Models[model]
+		return m.PrimaryKey, ok
+	})
 }
 
 // dir is the directory the plan's paths are relative to.
@@ -235,87 +263,23 @@ func (d *deployer) logf(format string, args ...any) {
 	fmt.Fprintf(d.Log, "[%6s] %s\n", time.Since(d.start).Round(time.Second), fmt.Sprintf(format, args...))
 }
 
-// snapshot is Hightouch's state, keyed by slug, with id-to-slug maps to
-// compare references.
-type snapshot struct {
-	sources      map[string]hightouch.Source
-	destinations map[string]hightouch.Destination
-	models       map[string]hightouch.Model
-	syncs        map[string]hightouch.Sync
-	sourceSlugs  map[hightouch.ID]string
-	destSlugs    map[hightouch.ID]string
-	modelSlugs   map[hightouch.ID]string
-}
-
-// fetch lists everything once: a few paged requests instead of one lookup
-// per slug.
-func fetch(ctx context.Context, c *hightouch.Client) (*snapshot, error) {
-	s := &snapshot{}
-	var err error
-	if s.sources, err = c.SourcesBySlug(ctx); err != nil {
-		return nil, fmt.Errorf("listing sources: %w", err)
-	}
-	if s.destinations, err = c.DestinationsBySlug(ctx); err != nil {
-		return nil, fmt.Errorf("listing destinations: %w", err)
-	}
-	if err := s.refresh(ctx, c); err != nil {
-		return nil, err
-	}
-	s.sourceSlugs = slugsByID(s.sources, func(x hightouch.Source) hightouch.ID { return x.ID })
-	s.destSlugs = slugsByID(s.destinations, func(x hightouch.Destination) hightouch.ID { return x.ID })
-	return s, nil
-}
-
-// refresh lists models and syncs again (they change while Git Sync ingests).
-func (s *snapshot) refresh(ctx context.Context, c *hightouch.Client) error {
-	var err error
-	if s.models, err = c.ModelsBySlug(ctx); err != nil {
-		return fmt.Errorf("listing models: %w", err)
-	}
-	if s.syncs, err = c.SyncsBySlug(ctx); err != nil {
-		return fmt.Errorf("listing syncs: %w", err)
-	}
-	s.modelSlugs = slugsByID(s.models, func(x hightouch.Model) hightouch.ID { return x.ID })
-	return nil
-}
-
-func slugsByID[T any](bySlug map[string]T, id func(T) hightouch.ID) map[hightouch.ID]string {
-	out := make(map[hightouch.ID]string, len(bySlug))
-	for slug, x := range bySlug {
-		out[id(x)] = slug
-	}
-	return out
-}
-
 // compare tells whether Hightouch has a changed resource as its file says.
-func (d *deployer) compare(r plan.Resource) (exists bool, diff []string, err error) {
-	root, err := readDoc(d.dir(), r.Path, r.Kind)
+func (d *deployer) compare(r plan.Resource) (exists bool, diff []fielddiff.Change, err error) {
+	root, err := compare.ReadDoc(d.dir(), r.Path, r.Kind)
 	if err != nil {
 		return false, nil, err
 	}
 	switch r.Kind.Resource() {
 	case workspace.ModelResource:
-		m, ok := d.snap.models[r.Slug]
-		if !ok {
-			return false, nil, nil
-		}
-		want, have := modelFromFile(root), modelFromAPI(m, d.snap.sourceSlugs)
-		diff := want.diff(have)
-		if d.Ingest == IngestApply {
-			// Apply writes the display name too, so renaming a model in its
-			// file renames it in Hightouch; waiting compares only the query.
-			diff = append(diff, diffs([3]string{"name", want.Name, have.Name})...)
-		}
-		return true, diff, nil
+		// Apply writes the display name too, so renaming a model in its
+		// file renames it in Hightouch; waiting compares only the query.
+		exists, diff = d.snap.ModelDiff(compare.ModelFromFile(root), r.Slug, d.Ingest == IngestApply)
 	case workspace.SyncResource:
-		s, ok := d.snap.syncs[r.Slug]
-		if !ok {
-			return false, nil, nil
-		}
-		return true, syncFromFile(root).diff(syncFromAPI(s, d.snap.modelSlugs, d.snap.destSlugs)), nil
+		exists, diff = d.snap.SyncDiff(compare.SyncFromFile(root), r.Slug)
 	default:
 		panic(fmt.Sprintf("deploy: %v files are not deployed", r.Kind))
 	}
+	return exists, diff, nil
 }
 
 // waitForIngestion polls until Hightouch shows every changed resource as its
@@ -350,7 +314,7 @@ func (d *deployer) waitForIngestion(ctx context.Context) ([]ResourceResult, bool
 		// The last pause ends at the deadline, for one more look then.
 		sleep(ctx, min(pause, left))
 		pause = min(pause*3/2, d.PollMax)
-		if err := d.snap.refresh(ctx, d.Client); err != nil && ctx.Err() == nil {
+		if err := d.snap.Refresh(ctx, d.Client); err != nil && ctx.Err() == nil {
 			d.logf("polling Hightouch: %v (retrying)", err)
 		}
 	}
@@ -368,7 +332,8 @@ func (d *deployer) ingestionState() ([]ResourceResult, int) {
 		case !exists:
 			res.Result = "not in Hightouch yet"
 		case len(diff) > 0:
-			res.Result, res.Diff = "differs", diff
+			res.Result = "differs"
+			res.setChanges(diff)
 		default:
 			res.Result, res.OK = "arrived", true
 		}
@@ -404,8 +369,8 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 			d.logf("%s: not triggered: %s", r.Sync, r.Skip)
 			continue
 		}
-		res := RunResult{Sync: r.Sync, FullResync: r.FullResync}
-		s, ok := d.snap.syncs[r.Sync]
+		res := RunResult{Sync: r.Sync, FullResync: r.Resync.Full()}
+		s, ok := d.snap.Syncs[r.Sync]
 		if !ok {
 			res.Failed, res.Status = true, StatusNotInHightouch
 			res.Error = "Hightouch has no sync with this slug; with --ingest none the change must already be in Hightouch"
@@ -413,7 +378,7 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 		} else {
 			res.SyncID = s.ID
 			sent, planned = append(sent, len(runs)), append(planned, r)
-			triggers = append(triggers, hightouch.Trigger{SyncID: s.ID, Options: hightouch.TriggerOptions{FullResync: r.FullResync}})
+			triggers = append(triggers, hightouch.Trigger{SyncID: s.ID, Options: hightouch.TriggerOptions{FullResync: r.Resync.Full()}})
 		}
 		runs = append(runs, res)
 	}
@@ -430,7 +395,7 @@ func (d *deployer) triggerAll(ctx context.Context) []RunResult {
 		res.RunID, res.Status, res.URL = t.RunID, "triggered", d.runURL(res.SyncID, t.RunID)
 		how := "incremental"
 		if res.FullResync {
-			how = "full resync: " + planned[k].ResyncWhy
+			how = "full resync: " + planned[k].Resync.String()
 		}
 		d.logf("%s: triggered run %s (%s)", res.Sync, t.RunID, how)
 	}

@@ -410,8 +410,8 @@ func TestWaitForIngestionTimeout(t *testing.T) {
 	}
 	equal(t, "resources", resourceSummary(out.Resources), []string{"model users differs", "sync users-to-braze differs", "sync users-to-intercom not in Hightouch yet"})
 	for _, want := range []string{
-		`model users: differs (query: file "select id from users", Hightouch "select * from users")`,
-		`sync users-to-braze: differs (schedule: file "{\"schedule\":{\"interval\":{\"quantity\":2,\"unit\":\"hour\"}},\"type\":\"interval\"}", Hightouch "{\"schedule\":{\"interval\":{\"quantity\":1,\"unit\":\"hour\"}},\"type\":\"interval\"}")`,
+		`model users: differs (rawSql: "select * from users" → "select id from users")`,
+		`sync users-to-braze: differs (schedule.schedule.interval.quantity: 1 → 2)`,
 		"sync users-to-intercom: not in Hightouch yet",
 		"gave up waiting for ingestion after",
 		"3 resource(s) not in Hightouch as merged",
@@ -478,7 +478,7 @@ func TestApply(t *testing.T) {
 	if n := e.writes() - before; n != 2 || e.fake.Count("PATCH /models/{modelId}") != 1 || e.fake.Count("PATCH /syncs/{syncId}") != 1 {
 		t.Errorf("%d writes for two changes", n)
 	}
-	if !strings.Contains(log, `sync accounts-to-sf: updated (schedule: file`) {
+	if !strings.Contains(log, `sync accounts-to-sf: updated (schedule.schedule.expression: "0 6 * * *" → "0 7 * * *")`) {
 		t.Errorf("log does not say what differed:\n%s", log)
 	}
 	equal(t, "second runs", runSummary(out), []string{"accounts-to-sf success full=false", "users-to-braze success full=false"})
@@ -860,12 +860,12 @@ func TestPreview(t *testing.T) {
 		"syncs/accounts-to-sf.yaml":    "",
 	})
 	p := e.plan(e.first, to, plan.Options{})
-	res, err := Preview(t.Context(), Options{RepoDir: e.dir, Plan: p, Client: e.client})
+	res, _, err := Preview(t.Context(), Options{RepoDir: e.dir, Plan: p, Client: e.client})
 	if err != nil {
 		t.Fatal(err)
 	}
 	equal(t, "preview", resourceSummary(res), []string{"model users update", "sync users-to-intercom create"})
-	if res[0].Diff[0] != `primaryKey: file "id", Hightouch "user_id"` {
+	if res[0].Diff[0] != `primaryKey: "user_id" → "id"` {
 		t.Errorf("diff %q", res[0].Diff)
 	}
 	if e.writes() != 0 || e.fake.Count(hightouchtest.RouteTrigger) != 0 {
@@ -873,7 +873,7 @@ func TestPreview(t *testing.T) {
 	}
 	var b strings.Builder
 	WriteResourcesMarkdown(&b, res)
-	if !strings.Contains(b.String(), "| model | `users` | modified | update (primaryKey: file \"id\", Hightouch \"user_id\") |") {
+	if !strings.Contains(b.String(), "| model | `users` | modified | update (primaryKey: \"user_id\" → \"id\") |") {
 		t.Errorf("markdown:\n%s", b.String())
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/htgit/htgit/internal/fielddiff"
 )
 
 // WriteTable prints the final table of a deploy.
@@ -14,12 +16,14 @@ func (o *Outcome) WriteTable(w io.Writer) {
 	if len(o.Resources) > 0 {
 		fmt.Fprintln(w, "Resources:")
 		for _, r := range o.Resources {
-			fmt.Fprintf(w, "  %-5s %-30s %-8s %s%s\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, r.Result, detail(r.Diff))
+			fmt.Fprintf(w, "  %-5s %-30s %-8s %s\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, r.Result)
+			WriteChanges(w, "      ", r.Changes)
 		}
 	}
 	for _, r := range o.Skipped {
 		fmt.Fprintf(w, "Not triggered: %s (%s)\n", r.Sync, r.Skip)
 	}
+	WriteRetirements(w, "Deleted in Git (--on-delete pause):", o.Retired)
 	if len(o.Runs) == 0 {
 		fmt.Fprintln(w, "No sync was triggered.")
 		return
@@ -50,6 +54,7 @@ func (o *Outcome) Markdown() string {
 	for _, r := range o.Skipped {
 		fmt.Fprintf(&b, "Not triggered: `%s` (%s).\n\n", r.Sync, cell(r.Skip))
 	}
+	b.WriteString(RetirementsMarkdown(o.Retired))
 	if len(o.Runs) == 0 {
 		b.WriteString("No sync was triggered.\n")
 		return b.String()
@@ -81,6 +86,19 @@ func WriteResourcesMarkdown(b *strings.Builder, resources []ResourceResult) {
 		fmt.Fprintf(b, "| %s | `%s` | %s | %s%s |\n", r.Resource.Kind, r.Resource.Slug, r.Resource.Change, cell(r.Result), cell(detail(r.Diff)))
 	}
 	b.WriteString("\n")
+	for _, r := range resources {
+		b.WriteString(fielddiff.Markdown(r.Resource.Kind.String()+" "+r.Resource.Slug, r.Changes, Labels))
+	}
+}
+
+// Labels name the sides of a unified diff: what Hightouch has, and what
+// the file says.
+var Labels = fielddiff.Labels{Old: "Hightouch", New: "file"}
+
+// WriteChanges writes each change on its own line after indent, long text
+// as a unified line diff.
+func WriteChanges(w io.Writer, indent string, changes []fielddiff.Change) {
+	fielddiff.Write(w, indent, changes, Labels)
 }
 
 // statusText is the status, marked when it counts as failed without
@@ -96,4 +114,30 @@ func (r RunResult) statusText() string {
 // cell keeps a value inside one markdown table cell.
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
+}
+
+// WriteRetirements prints what became of deleted models and syncs under a
+// heading, one per line; nothing when there are none.
+func WriteRetirements(w io.Writer, heading string, rs []Retirement) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, heading)
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %s\n", r)
+	}
+}
+
+// RetirementsMarkdown renders what became of deleted models and syncs.
+func RetirementsMarkdown(rs []Retirement) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Deleted in Git (`on-delete: pause`):\n\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "- %s\n", cell(r.String()))
+	}
+	b.WriteString("\n")
+	return b.String()
 }

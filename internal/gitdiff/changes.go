@@ -14,17 +14,36 @@ import (
 
 // ErrNewBranch is returned (wrapped) by Changes when from is the zero id: the
 // push created the branch, so there is no previous commit to compare with.
-var ErrNewBranch = errors.New("no previous commit to compare (the push created the branch); use --all to check every file")
+var ErrNewBranch = errors.New("no previous commit to compare (the push created the branch)")
 
 // Status is how a file changed.
-type Status string
+type Status int
 
 const (
-	Added    Status = "added"
-	Modified Status = "modified" // content or file type
-	Deleted  Status = "deleted"
-	Renamed  Status = "renamed" // possibly with modifications
+	Added    Status = iota
+	Modified        // content or file type
+	Deleted
+	Renamed // possibly with modifications
+	// Current is no change at all: what a plan of every file (--all) says
+	// of each, as Hightouch must have it as it is.
+	Current
 )
+
+func (s Status) String() string {
+	switch s {
+	case Added:
+		return "added"
+	case Modified:
+		return "modified"
+	case Deleted:
+		return "deleted"
+	case Renamed:
+		return "renamed"
+	case Current:
+		return "current"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
 
 // Change is one changed file. Paths are repo-relative with forward slashes.
 // OldPath is set only for Renamed.
@@ -110,7 +129,7 @@ func Changes(ctx context.Context, repoDir, from, to string, opts Options) (Diff,
 		}
 	}
 	slices.SortFunc(d.Changes, func(a, b Change) int {
-		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.OldPath, b.OldPath), strings.Compare(string(a.Status), string(b.Status)))
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.OldPath, b.OldPath), cmp.Compare(a.Status, b.Status))
 	})
 	return d, nil
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // MissingCommitError says a commit is not in the clone and could not be
-// fetched, and what to do about it.
+// fetched, and what to do about it in Git (the caller adds its own ways
+// around it).
 type MissingCommitError struct {
 	Commit  string   // the revision asked for
 	Shallow bool     // the clone is shallow, the usual cause in CI
@@ -27,9 +28,9 @@ func (e *MissingCommitError) Error() string {
 		fmt.Fprintf(&b, " (%s)", strings.ReplaceAll(e.Detail, "\n", "; "))
 	}
 	if e.Shallow {
-		b.WriteString(": the clone is shallow; set fetch-depth: 0 (or 2) in actions/checkout, or pass --all to check every file")
+		b.WriteString(": the clone is shallow; set fetch-depth: 0 (or 2) in actions/checkout")
 	} else {
-		b.WriteString(": check the revision, or pass --all to check every file")
+		b.WriteString(": check the revision")
 	}
 	return b.String()
 }

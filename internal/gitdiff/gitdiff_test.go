@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -217,8 +218,9 @@ func TestChangesErrors(t *testing.T) {
 
 	zero := strings.Repeat("0", 40)
 	_, err := Changes(ctx, dir, zero, head, Options{})
-	if !errors.Is(err, ErrNewBranch) || !strings.Contains(err.Error(), "--all") {
-		t.Errorf("zero from: got %v, want ErrNewBranch mentioning --all", err)
+	// The caller offers its own way around (a flag, an Action input).
+	if !errors.Is(err, ErrNewBranch) || strings.Contains(err.Error(), "--all") {
+		t.Errorf("zero from: got %v, want ErrNewBranch naming no flag", err)
 	}
 	if _, err := Changes(ctx, dir, head, zero, Options{}); err == nil {
 		t.Error("zero to: no error")
@@ -341,10 +343,13 @@ func TestShallowClone(t *testing.T) {
 	if !ok || !mc.Shallow || mc.Commit != nowhere || !slices.Equal(mc.Remotes, []string{"origin"}) || mc.Detail == "" {
 		t.Fatalf("commit that exists nowhere: got %#v", err)
 	}
-	for _, s := range []string{nowhere, "shallow", "fetch-depth: 0", "--all", "origin"} {
+	for _, s := range []string{nowhere, "shallow", "fetch-depth: 0", "origin"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not mention %q", err, s)
 		}
+	}
+	if strings.Contains(err.Error(), "--all") {
+		t.Errorf("error %q names a flag; the caller adds its own advice", err)
 	}
 
 	if err := EnsureCommit(ctx, clone, "main~3"); !errors.As(err, &mc) {
@@ -478,4 +483,44 @@ func asMissing(err error) (*MissingCommitError, bool) {
 	var mc *MissingCommitError
 	ok := errors.As(err, &mc)
 	return mc, ok
+}
+
+// TestStaged: the index's changes against HEAD, deletions and renames
+// included (what pre-commit never passes a hook), limited to the prefix;
+// before the first commit every staged file is added.
+func TestStaged(t *testing.T) {
+	ctx := testCtx(t)
+	dir := gittest.Init(t)
+	gittest.Write(t, dir, map[string]string{"ht/models/a.yaml": model("A"), "ht/models/b.yaml": model("B"), "other/x.yaml": "x: 1\n"})
+	gittest.Run(t, dir, "add", "-A")
+	got, err := Staged(ctx, dir, Options{Prefix: "ht"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{{Status: Added, Path: "ht/models/a.yaml"}, {Status: Added, Path: "ht/models/b.yaml"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("before the first commit: got %+v, want %+v", got, want)
+	}
+	gittest.Run(t, dir, "commit", "-q", "-m", "first")
+
+	gittest.Run(t, dir, "rm", "-q", "ht/models/a.yaml")
+	gittest.Run(t, dir, "mv", "ht/models/b.yaml", "ht/models/c.yaml")
+	gittest.Write(t, dir, map[string]string{"ht/syncs/s.yaml": "model: c\n", "other/x.yaml": "x: 2\n"})
+	gittest.Run(t, dir, "add", "ht/syncs/s.yaml", "other/x.yaml")
+	gittest.Write(t, dir, map[string]string{"ht/syncs/unstaged.yaml": "model: c\n"})
+	got, err = Staged(ctx, dir, Options{Prefix: "ht"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []Change{
+		{Status: Deleted, Path: "ht/models/a.yaml"},
+		{Status: Renamed, Path: "ht/models/c.yaml", OldPath: "ht/models/b.yaml"},
+		{Status: Added, Path: "ht/syncs/s.yaml"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("staged deletion, rename and addition: got %+v, want %+v", got, want)
+	}
+	if _, err := Staged(ctx, t.TempDir(), Options{}); !errors.Is(err, ErrNotRepo) {
+		t.Errorf("outside a repository: %v, want ErrNotRepo", err)
+	}
 }

@@ -33,22 +33,25 @@ type Resource struct {
 
 // Run is a sync the change touches, and how it would be triggered.
 type Run struct {
-	Sync       string // slug
-	Path       string // repo-relative
-	Model      string // the model slug the sync reads
-	Reason     string // why it is affected: "sync added", "model accounts modified"
-	New        bool   // the sync file is new (or renamed): new to Hightouch
-	FullResync bool
-	ResyncWhy  string
-	Paused     bool   // schedulePaused: true
-	Skip       string // why it will not be triggered (paused), or ""
+	Sync   string // slug
+	Path   string // repo-relative
+	Model  string // the model slug the sync reads
+	Reason Reason // why it is affected
+	New    bool   // the sync file is new (or renamed): new to Hightouch
+	Resync Resync // whether and why it is a full resync
+	Paused bool   // schedulePaused: true
+	Skip   string // why it will not be triggered (paused), or ""
+	// CheckKey is the model's primary key now when it was missing or
+	// empty before: Git cannot say whether Hightouch's key changes, so
+	// SettleKeys compares it with Hightouch's.
+	CheckKey string
 }
 
 // Plan is what a change does.
 type Plan struct {
 	From, To  string
 	All       bool       // every sync counts as changed
-	Changed   []Resource // added, modified and renamed models and syncs, by path (with All: every one, Current)
+	Changed   []Resource // added, modified and renamed models and syncs, by path (with All: every one, gitdiff.Current)
 	Deleted   []Resource // deleted models and syncs (and the old side of renames)
 	Runs      []Run      // affected syncs, by slug
 	Files     []string   // every changed path under the Git Sync folder, repo-relative
@@ -61,10 +64,6 @@ type Plan struct {
 	// when it is Dir itself.
 	Prefix string
 }
-
-// Current is the Change of every model and sync with Options.All: not
-// changed by a commit, but what Hightouch must have.
-const Current gitdiff.Status = "current"
 
 // Full-resync modes.
 const (
@@ -85,6 +84,9 @@ type Options struct {
 	MergeBase     bool   // compare from the merge base (pull requests)
 	FullResync    string // never, always or auto (default)
 	IncludePaused bool
+	// PausedAdvice says how to run paused syncs anyway, as the caller
+	// takes options (default "pass --include-paused to run it").
+	PausedAdvice string
 }
 
 // Build plans the change between opts.From and opts.To for ws, whose files
@@ -141,12 +143,12 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		// applies) all of them.
 		for _, f := range ws.Files {
 			if f.Kind.Resource() != workspace.NotDeployed {
-				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: Current})
+				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: gitdiff.Current})
 			}
 		}
 		slices.SortFunc(p.Changed, func(a, b Resource) int { return strings.Compare(a.Path, b.Path) })
 	}
-	p.Runs = affected(p, syncs, ws, oldKeys, mode, opts.IncludePaused)
+	p.Runs = affected(p, syncs, ws, oldKeys, mode, opts)
 	return p, nil
 }
 
@@ -248,7 +250,7 @@ func readSyncs(ws *workspace.Workspace, dir string) ([]syncInfo, error) {
 	return out, nil
 }
 
-func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[string]string, mode string, includePaused bool) []Run {
+func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[string]string, mode string, opts Options) []Run {
 	changedSync := map[string]Resource{}
 	changedModel := map[string]Resource{}
 	for _, r := range p.Changed {
@@ -272,32 +274,53 @@ func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[st
 		mr, modelChanged := changedModel[s.model]
 		switch {
 		case p.All:
-			run.Reason = "all syncs (--all)"
+			run.Reason = Reason{Cause: EverySync, Change: gitdiff.Current}
 		case syncChanged:
-			run.Reason = "sync " + string(sr.Change)
+			run.Reason = Reason{Cause: SyncChanged, Change: sr.Change}
 			run.New = sr.Change == gitdiff.Added || sr.Change == gitdiff.Renamed
 		case modelChanged:
-			run.Reason = fmt.Sprintf("model %s %s", s.model, mr.Change)
+			run.Reason = Reason{Cause: ModelChanged, Change: mr.Change, Model: s.model}
 		default:
 			continue
 		}
 		old, keyKnown := oldKeys[s.model]
 		switch {
 		case mode == ResyncAlways:
-			run.FullResync, run.ResyncWhy = true, "--full-resync always"
+			run.Resync = Resync{Kind: ResyncForced}
 		case mode == ResyncNever:
 		case run.New:
-			run.FullResync, run.ResyncWhy = true, "new sync"
+			run.Resync = Resync{Kind: ResyncNewSync}
+		case keyKnown && old == "":
+			// The key before was missing or empty (invalid): not a
+			// change Git can see; Hightouch's key settles it.
+			run.CheckKey = newKeys[s.model]
 		case keyKnown && old != newKeys[s.model]:
-			run.FullResync, run.ResyncWhy = true, fmt.Sprintf("primary key of %s changed from %q to %q", s.model, old, newKeys[s.model])
+			run.Resync = Resync{Kind: KeyChanged, Model: s.model, From: old, To: newKeys[s.model]}
 		}
-		if s.paused && !includePaused {
-			run.Skip = "paused (schedulePaused: true; pass --include-paused to run it)"
+		if s.paused && !opts.IncludePaused {
+			run.Skip = "paused (schedulePaused: true; " + cmp.Or(opts.PausedAdvice, "pass --include-paused to run it") + ")"
 		}
 		runs = append(runs, run)
 	}
 	slices.SortFunc(runs, func(a, b Run) int { return strings.Compare(a.Sync, b.Sync) })
 	return runs
+}
+
+// SettleKeys decides the full resyncs Git could not (CheckKey): a run
+// gets one when Hightouch has the model with another primary key than the
+// workspace now gives it. hightouchKey returns Hightouch's key of a model.
+func (p *Plan) SettleKeys(hightouchKey func(model string) (string, bool)) {
+	for i := range p.Runs {
+		r := &p.Runs[i]
+		now := r.CheckKey
+		if now == "" || r.Resync.Full() {
+			continue
+		}
+		r.CheckKey = ""
+		if had, ok := hightouchKey(r.Model); ok && had != "" && had != now {
+			r.Resync = Resync{Kind: KeyDiffers, Model: r.Model, From: had, To: now}
+		}
+	}
 }
 
 // IsTrue reports whether a YAML node is the boolean true in any of its

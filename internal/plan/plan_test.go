@@ -112,7 +112,11 @@ func resources(rs []Resource) []string {
 func runs(rs []Run) []string {
 	out := []string{}
 	for _, r := range rs {
-		out = append(out, r.Sync+": "+r.describe())
+		how := r.how()
+		if r.Skip != "" {
+			how = "skipped: " + r.Skip
+		}
+		out = append(out, r.Sync+": "+r.Reason.String()+"; "+how)
 	}
 	return out
 }
@@ -340,24 +344,24 @@ func TestBuildAll(t *testing.T) {
 	})
 	check(t, "deleted", resources(p.Deleted), nil)
 	check(t, "runs", runs(p.Runs), []string{
-		"accounts-to-sf: all syncs (--all); incremental",
-		"users-audit: all syncs (--all); incremental",
-		"users-paused: all syncs (--all); skipped: paused (schedulePaused: true; pass --include-paused to run it)",
-		"users-to-braze: all syncs (--all); incremental",
+		"accounts-to-sf: every sync treated as changed; incremental",
+		"users-audit: every sync treated as changed; incremental",
+		"users-paused: every sync treated as changed; skipped: paused (schedulePaused: true; pass --include-paused to run it)",
+		"users-to-braze: every sync treated as changed; incremental",
 	})
 	if p.Triggered() != 3 {
 		t.Errorf("Triggered() = %d, want 3", p.Triggered())
 	}
 	var text strings.Builder
 	p.WriteText(&text)
-	if !strings.Contains(text.String(), "for every sync (--all)") || !strings.Contains(text.String(), "Syncs to trigger (3):") {
+	if !strings.Contains(text.String(), "for every sync, treated as changed without Git") || !strings.Contains(text.String(), "Syncs to trigger (3):") {
 		t.Errorf("WriteText:\n%s", text.String())
 	}
 	p, err = Build(ctx(t), ws, Options{RepoDir: dir, All: true, FullResync: ResyncAlways, IncludePaused: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Triggered() != 4 || !p.Runs[2].FullResync {
+	if p.Triggered() != 4 || !p.Runs[2].Resync.Full() {
 		t.Errorf("--all --full-resync always --include-paused: %q", runs(p.Runs))
 	}
 }
@@ -433,7 +437,7 @@ func TestFindings(t *testing.T) {
 		}
 	}
 	// The summary shows both deletions and where renames came from.
-	md := p.Markdown()
+	md := p.Markdown("Merging")
 	for _, part := range []string{"| sync | `users-to-braze2` | renamed (from users-to-braze; Hightouch keeps users-to-braze) |", "Merging triggers"} {
 		if !strings.Contains(md, part) {
 			t.Errorf("Markdown lacks %q:\n%s", part, md)
@@ -475,4 +479,66 @@ func TestBuildRootBelowTopLevel(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(p.Dir, p.Changed[0].Path)); err != nil {
 		t.Errorf("Dir %s + Path: %v", p.Dir, err)
 	}
+}
+
+// TestCountsMatchLists: the count says how many syncs run, and the paused
+// ones are listed apart with the reason, in the log and in the summary;
+// the summary's subject says who triggers them.
+func TestCountsMatchLists(t *testing.T) {
+	dir, from, to, ws := setup(t, "hightouch", map[string]string{"models/users.yaml": model("snow", "select id from users", "user_id")})
+	p, err := Build(ctx(t), ws, Options{RepoDir: dir, From: from, To: to, PausedAdvice: "set the input `include-paused: true` to run it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	p.WriteText(&text)
+	want := "Syncs to trigger (2):\n" +
+		"  users-audit  model users modified; incremental\n" +
+		"  users-to-braze  model users modified; incremental\n" +
+		"Syncs not triggered (1):\n" +
+		"  users-paused  model users modified; paused (schedulePaused: true; set the input `include-paused: true` to run it)\n"
+	if !strings.HasSuffix(text.String(), want) {
+		t.Errorf("WriteText:\n%s\nwant it to end with:\n%s", text.String(), want)
+	}
+	md := p.Markdown("This push")
+	for _, part := range []string{
+		"This push triggers 2 sync(s):\n\n| Sync | Why | Run |\n|---|---|---|\n| `users-audit` | model users modified | incremental |\n| `users-to-braze` | model users modified | incremental |\n\n",
+		"Not triggered (1):\n\n| Sync | Why | Reason not triggered |\n|---|---|---|\n| `users-paused` | model users modified | paused (schedulePaused: true; set the input `include-paused: true` to run it) |\n",
+	} {
+		if !strings.Contains(md, part) {
+			t.Errorf("Markdown lacks\n%s\nin:\n%s", part, md)
+		}
+	}
+	if strings.Contains(md, "Merging") {
+		t.Errorf("a push's summary speaks of merging:\n%s", md)
+	}
+}
+
+// TestPrimaryKeyInvalidBefore: fixing an empty primaryKey is no change Git
+// can judge: no full resync from the plan; with Hightouch's key,
+// SettleKeys resyncs only if Hightouch has another key.
+func TestPrimaryKeyInvalidBefore(t *testing.T) {
+	dir, _, broken, _ := setup(t, "hightouch", map[string]string{"models/accounts.yaml": model("pg", "select * from accounts", `""`)})
+	fixed := gittest.Commit(t, dir, "fix the key", map[string]string{"hightouch/models/accounts.yaml": model("pg", "select * from accounts", "account_id")})
+	ws, _, err := workspace.Discover(workspace.Options{Root: dir, Path: "hightouch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func() *Plan {
+		p, err := Build(ctx(t), ws, Options{RepoDir: dir, From: broken, To: fixed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := build()
+	check(t, "runs", runs(p.Runs), []string{"accounts-to-sf: model accounts modified; incremental"})
+	if p.Runs[0].CheckKey != "account_id" {
+		t.Errorf("CheckKey = %q, want the key to compare with Hightouch's", p.Runs[0].CheckKey)
+	}
+	p.SettleKeys(func(string) (string, bool) { return "account_id", true })
+	check(t, "runs, Hightouch has the same key", runs(p.Runs), []string{"accounts-to-sf: model accounts modified; incremental"})
+	p = build()
+	p.SettleKeys(func(m string) (string, bool) { return map[string]string{"accounts": "id"}[m], m == "accounts" })
+	check(t, "runs, Hightouch has another key", runs(p.Runs), []string{`accounts-to-sf: model accounts modified; full resync (primary key of accounts in Hightouch is "id", the workspace now gives "account_id")`})
 }

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/htgit/htgit/internal/gitdiff"
 )
 
-// WriteText prints the plan for a terminal or a CI log.
+// WriteText prints the plan for a terminal or a CI log. Syncs that will run
+// and syncs that will not are listed and counted apart.
 func (p *Plan) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "Plan %s\n", p.span())
 	if len(p.Changed)+len(p.Deleted) == 0 && !p.All {
@@ -16,22 +19,30 @@ func (p *Plan) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %-5s %s%s\n", r.Change, r.Kind, r.Slug, renamedFrom(r))
 	}
 	for _, r := range p.Deleted {
-		if r.Change == "deleted" {
+		if r.Change == gitdiff.Deleted {
 			fmt.Fprintf(w, "  %-8s %-5s %s (Hightouch keeps it)\n", r.Change, r.Kind, r.Slug)
 		}
 	}
-	if len(p.Runs) == 0 {
+	runs, skipped := p.split()
+	if len(runs) == 0 {
 		fmt.Fprintln(w, "No sync to trigger.")
-		return
+	} else {
+		fmt.Fprintf(w, "Syncs to trigger (%d):\n", len(runs))
 	}
-	fmt.Fprintf(w, "Syncs to trigger (%d):\n", p.Triggered())
-	for _, r := range p.Runs {
-		fmt.Fprintf(w, "  %s  %s\n", r.Sync, r.describe())
+	for _, r := range runs {
+		fmt.Fprintf(w, "  %s  %s; %s\n", r.Sync, r.Reason, r.how())
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "Syncs not triggered (%d):\n", len(skipped))
+	}
+	for _, r := range skipped {
+		fmt.Fprintf(w, "  %s  %s; %s\n", r.Sync, r.Reason, r.Skip)
 	}
 }
 
-// Markdown renders the plan for the job summary.
-func (p *Plan) Markdown() string {
+// Markdown renders the plan for the job summary. subject is who triggers
+// the runs: "Merging" for a pull request, "This push" after the merge.
+func (p *Plan) Markdown(subject string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Changes %s.\n\n", p.span())
 	if len(p.Changed) > 0 {
@@ -43,45 +54,53 @@ func (p *Plan) Markdown() string {
 	} else if !p.All {
 		b.WriteString("No model or sync changed.\n\n")
 	}
-	if len(p.Runs) == 0 {
-		b.WriteString("No sync will be triggered.\n")
-		return b.String()
+	runs, skipped := p.split()
+	if len(runs) == 0 {
+		fmt.Fprintf(&b, "%s triggers no sync.\n", subject)
+	} else {
+		fmt.Fprintf(&b, "%s triggers %d sync(s):\n\n| Sync | Why | Run |\n|---|---|---|\n", subject, len(runs))
 	}
-	fmt.Fprintf(&b, "Merging triggers %d sync(s):\n\n| Sync | Why | Run |\n|---|---|---|\n", p.Triggered())
-	for _, r := range p.Runs {
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Sync, r.Reason, r.describeRun())
+	for _, r := range runs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Sync, r.Reason, r.how())
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, "\nNot triggered (%d):\n\n| Sync | Why | Reason not triggered |\n|---|---|---|\n", len(skipped))
+	}
+	for _, r := range skipped {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Sync, r.Reason, r.Skip)
 	}
 	return b.String()
 }
 
 // Triggered counts the runs that will be triggered (not skipped).
 func (p *Plan) Triggered() int {
-	n := 0
+	runs, _ := p.split()
+	return len(runs)
+}
+
+// split separates the runs that will be triggered from the skipped ones.
+func (p *Plan) split() (runs, skipped []Run) {
 	for _, r := range p.Runs {
 		if r.Skip == "" {
-			n++
+			runs = append(runs, r)
+		} else {
+			skipped = append(skipped, r)
 		}
 	}
-	return n
+	return runs, skipped
 }
 
 func (p *Plan) span() string {
 	if p.All {
-		return "for every sync (--all)"
+		return "for every sync, treated as changed without Git"
 	}
 	return fmt.Sprintf("from %s to %s", short(p.From), short(p.To))
 }
 
-func (r Run) describe() string {
-	return r.Reason + "; " + r.describeRun()
-}
-
-func (r Run) describeRun() string {
-	switch {
-	case r.Skip != "":
-		return "skipped: " + r.Skip
-	case r.FullResync:
-		return "full resync (" + r.ResyncWhy + ")"
+// how says how a triggered run runs.
+func (r Run) how() string {
+	if r.Resync.Full() {
+		return "full resync (" + r.Resync.String() + ")"
 	}
 	return "incremental"
 }

@@ -37,6 +37,13 @@ type MarkdownOptions struct {
 	Gone func(relPath string) bool
 	// Before and After come before and after the findings table.
 	Before, After []Section
+	// Failure, when set, is why the step failed for something other than
+	// its findings (markdown, headed by Failure.Heading): it comes first,
+	// and the findings no longer say "No problems found" alone.
+	Failure *Section
+	// NotValidated leaves out the counts and findings: htgit stopped before
+	// it checked the files, and "No problems found" would mislead.
+	NotValidated bool
 	// MaxBytes caps the output; 0 means DefaultMaxBytes. Finding rows are
 	// cut first, then sections from the last one back.
 	MaxBytes int
@@ -62,8 +69,18 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 		title = "htgit"
 	}
 	c := finding.Count(in.Findings)
-	head := fmt.Sprintf("## %s\n\n| Errors | Warnings | Files | Models | Syncs |\n| ---: | ---: | ---: | ---: | ---: |\n| %d | %d | %d | %d | %d |\n\n",
-		oneLine(title), c.Errors, c.Warnings, in.Stats.Files, in.Stats.Models, in.Stats.Syncs)
+	// The title, why the step failed (if it did), the counts (if the files
+	// were checked).
+	head := "## " + oneLine(title) + "\n\n"
+	empty := noFindings
+	if opt.Failure != nil {
+		head += renderSections([]Section{*opt.Failure})[0]
+		empty = "No problems found in the files; the step failed for the reason above.\n\n"
+	}
+	if !opt.NotValidated {
+		head += fmt.Sprintf("| Errors | Warnings | Files | Models | Syncs |\n| ---: | ---: | ---: | ---: | ---: |\n| %d | %d | %d | %d | %d |\n\n",
+			c.Errors, c.Warnings, in.Stats.Files, in.Stats.Models, in.Stats.Syncs)
+	}
 	before, after := renderSections(opt.Before), renderSections(opt.After)
 
 	rows := make([]string, len(in.Findings))
@@ -75,8 +92,10 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 	total := len(in.Findings)
 	fixed := len(head) + sectionsLen(before) + sectionsLen(after) + len(findingsTop)
 
-	findings := findingsTop + noFindings
+	findings := findingsTop + empty
 	switch {
+	case opt.NotValidated:
+		findings = ""
 	case total == 0:
 	case fixed+len(tableHead)+size+1 <= limit:
 		findings = findingsTop + tableHead + strings.Join(rows, "") + "\n"

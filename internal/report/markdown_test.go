@@ -187,3 +187,26 @@ func TestMarkdownGoneFilesUnlinked(t *testing.T) {
 		t.Errorf("want the deleted file's row unlinked and the others linked:\n%s", out)
 	}
 }
+
+// TestMarkdownFailure: a step that failed for something other than its
+// findings says so first; before any file was checked there are no counts
+// and no "No problems found".
+func TestMarkdownFailure(t *testing.T) {
+	failure := &Section{Heading: "htgit failed (exit 2)", Body: "> no key\n"}
+	var b strings.Builder
+	if err := Markdown(&b, Input{Stats: Stats{Files: 3}}, MarkdownOptions{Failure: failure, After: []Section{{Heading: "Deploy", Body: "x\n"}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	if !strings.HasPrefix(got, "## htgit\n\n### htgit failed (exit 2)\n\n> no key\n\n| Errors |") || strings.Contains(got, "No problems found.\n") ||
+		!strings.Contains(got, "No problems found in the files; the step failed for the reason above.") {
+		t.Errorf("failed after validation:\n%s", got)
+	}
+	b.Reset()
+	if err := Markdown(&b, Input{}, MarkdownOptions{Failure: failure, NotValidated: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), "## htgit\n\n### htgit failed (exit 2)\n\n> no key\n\n"; got != want {
+		t.Errorf("failed before validation:\n%q\nwant\n%q", got, want)
+	}
+}

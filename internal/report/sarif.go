@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -37,10 +38,11 @@ type sarifRun struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	Version        string      `json:"version,omitempty"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	Version         string      `json:"version"`
+	SemanticVersion string      `json:"semanticVersion"`
+	InformationURI  string      `json:"informationUri"`
+	Rules           []sarifRule `json:"rules"`
 }
 
 type sarifText struct {
@@ -91,7 +93,8 @@ type sarifRegion struct {
 func SARIF(w io.Writer, in Input) error {
 	run := sarifRun{ColumnKind: "unicodeCodePoints", Results: make([]sarifResult, 0, len(in.Findings))}
 	d := &run.Tool.Driver
-	d.Name, d.Version, d.InformationURI = "htgit", in.Version, "https://github.com/htgit/htgit"
+	d.Name, d.InformationURI = "htgit", "https://github.com/htgit/htgit"
+	d.Version, d.SemanticVersion = sarifVersions(in.Version)
 	d.Rules = make([]sarifRule, len(in.Rules))
 	ruleIndex := make(map[string]int, len(in.Rules))
 	for i, r := range in.Rules {
@@ -131,6 +134,23 @@ func SARIF(w io.Writer, in Input) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifVersions splits htgit's version (v1.2.3, v0.0.0-2026…-abc, devel)
+// into SARIF's numeric dotted version ("1.2.3"; validators warn SARIF2005
+// on anything else) and the semantic version without the "v".
+func sarifVersions(v string) (version, semantic string) {
+	semantic = strings.TrimPrefix(v, "v")
+	end := 0
+	for end < len(semantic) && (semantic[end] >= '0' && semantic[end] <= '9' || semantic[end] == '.' && end > 0) {
+		end++
+	}
+	version = strings.Trim(semantic[:end], ".")
+	if version == "" {
+		// devel or empty: a build from a checkout, no release number.
+		return "0.0.0", "0.0.0-" + cmp.Or(semantic, "devel")
+	}
+	return version, semantic
 }
 
 func sarifLevel(s finding.Severity) string {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -145,5 +147,40 @@ func TestSARIFURI(t *testing.T) {
 	loc := Input{}.sarifLocation("/abs/a b.yml", span{})
 	if a := loc.PhysicalLocation.ArtifactLocation; a.URI != "file:///abs/a%20b.yml" || a.URIBaseID != "" {
 		t.Errorf("absolute path: %+v", a)
+	}
+}
+
+// TestSARIFVersions: tool.driver.version is numeric dotted whatever the
+// build (SARIF2005), semanticVersion keeps the rest.
+func TestSARIFVersions(t *testing.T) {
+	for _, tc := range []struct{ in, version, semantic string }{
+		{"v1.2.3", "1.2.3", "1.2.3"},
+		{"1.2.3", "1.2.3", "1.2.3"},
+		{"v1.0.0-rc.1+dirty", "1.0.0", "1.0.0-rc.1+dirty"},
+		{"v0.0.0-20261206011645-5b8cd5f0a1b2", "0.0.0", "0.0.0-20261206011645-5b8cd5f0a1b2"},
+		{"devel", "0.0.0", "0.0.0-devel"},
+		{"", "0.0.0", "0.0.0-devel"},
+	} {
+		var b strings.Builder
+		if err := SARIF(&b, Input{Version: tc.in}); err != nil {
+			t.Fatal(err)
+		}
+		var log struct {
+			Runs []struct {
+				Tool struct {
+					Driver struct{ Version, SemanticVersion, InformationURI string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(b.String()), &log); err != nil {
+			t.Fatal(err)
+		}
+		d := log.Runs[0].Tool.Driver
+		if d.Version != tc.version || d.SemanticVersion != tc.semantic || d.InformationURI != "https://github.com/htgit/htgit" {
+			t.Errorf("%q: version %q, semanticVersion %q, informationUri %q; want %q, %q", tc.in, d.Version, d.SemanticVersion, d.InformationURI, tc.version, tc.semantic)
+		}
+		if !regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`).MatchString(d.Version) {
+			t.Errorf("%q: version %q is not numeric dotted", tc.in, d.Version)
+		}
 	}
 }

@@ -4,15 +4,15 @@ import "github.com/htgit/htgit/internal/finding"
 
 // Rules of a model file, alone and beside the other models.
 var (
+	ModelType = register(finding.Rule{ID: "model-type", Severity: finding.Warning,
+		Summary: "The model type is not one htgit knows.",
+		Help:    "Use raw_sql, table or dbt_model. Hightouch's API also has custom, visual and dbt_cloud models; how Git Sync spells them is not public, so htgit cannot check such a model's query."})
 	ModelQueryField = register(finding.Rule{ID: "model-query-field", Severity: finding.Error,
 		Summary: "The field that holds the query does not match the model's type.",
 		Help:    "Set rawSql for raw_sql, tableName for table, dbtModel for dbt_model, and leave the other two null."})
 	ModelDBTModel = register(finding.Rule{ID: "model-dbt-model", Severity: finding.Error,
 		Summary: "dbtModel is not of the form model.<package>.<model>.",
 		Help:    "Write the dbt unique id, e.g. model.analytics.dim_users."})
-	ModelIsSchema = register(finding.Rule{ID: "model-is-schema", Severity: finding.Error,
-		Summary: "isSchema is true.",
-		Help:    "isSchema is internal to Hightouch and must be false in Git Sync files."})
 	ModelPrimaryKey = register(finding.Rule{ID: "model-primary-key", Severity: finding.Error,
 		Summary: "primaryKey is empty.",
 		Help:    "Name the column that identifies a row; Hightouch tracks changes by it."})

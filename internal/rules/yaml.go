@@ -19,6 +19,9 @@ var (
 	YAMLRootNotMapping = register(finding.Rule{ID: "yaml-root-not-mapping", Severity: finding.Error,
 		Summary: "The file is empty or its top level is not a mapping.",
 		Help:    "A Git Sync file is a mapping of keys such as `name:` and `source:` at the top level."})
+	YAMLTag = register(finding.Rule{ID: "yaml-tag", Severity: finding.Warning,
+		Summary: "A value carries an explicit YAML tag (!!binary, !custom, !<...>).",
+		Help:    "Remove the tag: Git Sync writes plain YAML, and some YAML readers reject tags; quote a value to keep it text."})
 	YAMLInvalidUTF8 = register(finding.Rule{ID: "yaml-invalid-utf8", Severity: finding.Error,
 		Summary: "The file is not valid UTF-8.",
 		Help:    "Save the file as UTF-8 (a byte order mark and CRLF line ends are fine)."})

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -39,6 +40,9 @@ type Options struct {
 	Path    string   // the Git Sync folder, relative to Root ("" for Root itself)
 	Exclude []string // doublestar globs matched against paths relative to Root and to the Git Sync folder
 	MaxSize int64    // 0 means DefaultMaxSize
+	// fsys replaces the Git Sync folder in tests: a folder that cannot be
+	// read is hard to make when tests run as root.
+	fsys fs.FS
 }
 
 // Workspace is what Discover found.
@@ -56,6 +60,29 @@ type Workspace struct {
 	// Unclaimed are YAML files (relative to Dir) no kind claims: not
 	// checked, and said so.
 	Unclaimed []string
+	// Unlisted are the folders that could not be read (each a
+	// file-unreadable finding), relative to Dir with forward slashes,
+	// sorted. What they hold is unknown.
+	Unlisted []string
+}
+
+// MayHide reports whether a folder that could not be read may hold files
+// whose names give slugs of the given space: then a reference to a missing
+// one cannot be judged.
+func (ws *Workspace) MayHide(slugSpace string) bool {
+	for _, p := range patterns() {
+		dir, nested := literalDir(p.Glob)
+		if p.Kind.Spec().SlugSpace != slugSpace || !nested {
+			continue
+		}
+		for _, d := range ws.Unlisted {
+			// The folder is the kind's, above it or below it.
+			if d == dir || strings.HasPrefix(d, dir+"/") || strings.HasPrefix(dir, d+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // InputError is a problem with what the user asked for (a missing folder, a
@@ -103,7 +130,10 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 	// The patterns walk separate folders: walk them at once, each into its
 	// own result, merged in pattern order so the outcome does not depend on
 	// which finished first.
-	fsys := os.DirFS(dir)
+	fsys := opts.fsys
+	if fsys == nil {
+		fsys = os.DirFS(dir)
+	}
 	pats := patterns()
 	results := make([]walkResult, len(pats))
 	var wg sync.WaitGroup
@@ -122,8 +152,26 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Files = append(ws.Files, r.files...)
 		ws.Skipped = append(ws.Skipped, r.skipped...)
 		ws.Excluded = append(ws.Excluded, r.excluded...)
+		ws.Unlisted = append(ws.Unlisted, r.unlisted...)
 		findings = append(findings, r.findings...)
 	}
+	if !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind.Resource() != NotDeployed }) {
+		// Nothing to check: when the reason is a folder htgit could not
+		// read, say so rather than "no files".
+		var why []string
+		for _, f := range findings {
+			if f.Rule == rules.FileUnreadable.ID {
+				why = append(why, f.Path+": "+f.Message)
+			}
+		}
+		if opts.Path == "" && len(why) == 0 {
+			why = hiddenBelow(dir, fsys) // the Git Sync folder may be one of them
+		}
+		if len(why) > 0 {
+			return nil, nil, &InputError{Msg: strings.Join(why, "\n")}
+		}
+	}
+	slices.Sort(ws.Unlisted)
 	ws.Unclaimed = unclaimed(fsys, func(rel string) bool { return excluded(exclude, rel, relTo(root, filepath.Join(dir, rel))) })
 	byRel := func(a, b File) int { return strings.Compare(a.Rel, b.Rel) }
 	slices.SortFunc(ws.Files, byRel)
@@ -140,31 +188,23 @@ type walkOptions struct {
 
 type walkResult struct {
 	files, skipped, excluded []File
+	unlisted                 []string
 	findings                 []finding.Finding
 	err                      error
 }
 
-// walkPattern finds the files of one pattern.
+// walkPattern finds the files of one pattern. It walks every entry under
+// models/ and syncs/, not only *.yaml, so that a symlinked folder leaving
+// the root is seen and reported, and a folder it cannot read is a finding.
 func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResult) {
-	// doublestar follows a symlink in the literal part of a pattern
-	// (models/, syncs/), so check that part here.
-	if top, _, ok := strings.Cut(glob, "/"); ok {
-		if problem := leavesRoot(filepath.Join(o.dir, top), o.realRoot); problem != nil {
-			r.findings = append(r.findings, *problem)
-			return r
-		}
-	}
-	// Walk every entry under models/ and syncs/, not only *.yaml, so a
-	// symlinked folder leaving the root is seen and reported.
-	walk := strings.Replace(glob, "/**/*.{yaml,yml}", "/**/*", 1)
-	err := doublestar.GlobWalk(fsys, walk, func(rel string, d fs.DirEntry) error {
+	visit := func(rel string, d fs.DirEntry) {
 		abs := filepath.Join(o.dir, filepath.FromSlash(rel))
 		matches := doublestar.MatchUnvalidated(glob, rel)
 		if excluded(o.exclude, rel, relTo(o.root, abs)) {
 			if matches {
 				r.excluded = append(r.excluded, newFile(abs, rel, kind))
 			}
-			return nil
+			return
 		}
 		if !matches {
 			if d.Type()&fs.ModeSymlink != 0 {
@@ -172,7 +212,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 					r.findings = append(r.findings, *problem)
 				}
 			}
-			return nil
+			return
 		}
 		f := newFile(abs, rel, kind)
 		keep, problem := admit(abs, d, o.realRoot, o.maxSize)
@@ -184,12 +224,75 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 		} else if problem != nil {
 			r.skipped = append(r.skipped, f)
 		}
+	}
+	top, nested := literalDir(glob)
+	if !nested {
+		// manifest*.yaml: the Git Sync folder's own entries.
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			r.err = &InputError{Msg: fmt.Sprintf("cannot read the folder %s: %v", o.dir, unwrapPathError(err))}
+			return r
+		}
+		for _, e := range entries {
+			if !e.IsDir() && !hidden(e.Name()) && doublestar.MatchUnvalidated(glob, e.Name()) {
+				visit(e.Name(), e)
+			}
+		}
+		return r
+	}
+	// The walk follows a symlink in the folder it starts from (models/,
+	// schema/parent-models/): check each level of it here.
+	for i := range top {
+		if i == len(top)-1 || top[i+1] == '/' {
+			if problem := leavesRoot(filepath.Join(o.dir, filepath.FromSlash(top[:i+1])), o.realRoot); problem != nil {
+				r.findings = append(r.findings, *problem)
+				return r
+			}
+		}
+	}
+	err := fs.WalkDir(fsys, top, func(rel string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil && rel == top && errors.Is(err, fs.ErrNotExist):
+			return nil // no models/ folder: nothing to find
+		case err != nil:
+			r.unlisted = append(r.unlisted, rel)
+			r.findings = append(r.findings, *unlistable(filepath.Join(o.dir, filepath.FromSlash(rel)), err))
+			return fs.SkipDir
+		case rel != top && hidden(d.Name()):
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		case !d.IsDir():
+			visit(rel, d)
+		}
 		return nil
-	}, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithNoHidden())
+	})
 	if err != nil {
 		r.err = fmt.Errorf("searching %s for %s: %w", o.dir, glob, err)
 	}
 	return r
+}
+
+// literalDir is the folder a glob's files are under, up to its first
+// wildcard ("models" for models/**/*.yaml), and whether that is below the
+// Git Sync folder.
+func literalDir(glob string) (string, bool) {
+	literal := glob
+	if i := strings.IndexAny(glob, "*?[{"); i >= 0 {
+		literal = glob[:i]
+	}
+	dir := path.Dir(literal)
+	return dir, dir != "."
+}
+
+// unlistable is the finding for a folder whose entries cannot be read.
+func unlistable(abs string, err error) *finding.Finding {
+	reason := unwrapPathError(err)
+	advice := "make it readable"
+	if errors.Is(reason, syscall.ENAMETOOLONG) {
+		advice = "its path is longer than the system allows: shorten the folder names"
+	}
+	return fileFinding(abs, rules.FileUnreadable, fmt.Sprintf("cannot read this folder (%v): the files in it are not checked; %s", reason, advice))
 }
 
 func newFile(abs, rel string, kind Kind) File {

@@ -1,6 +1,9 @@
 package workspace
 
 import (
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,45 +27,36 @@ var notGitSync = []string{"node_modules", "vendor", "target", "dbt_packages", "d
 // as before); several candidates are all returned, for the caller to refuse.
 func Locate(root string) (dir string, candidates []string, found bool) {
 	var manifests, pairs []string
-	level := []string{"."}
-	for depth := 0; depth <= locateDepth && len(level) > 0; depth++ {
-		var next []string
-		for _, rel := range level {
-			entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(rel)))
-			if err != nil {
-				continue // Discover reports what cannot be read
-			}
-			var hasManifest, hasModels, hasSyncs, isDBT bool
-			var subdirs []string
-			for _, e := range entries {
-				name := e.Name()
-				switch {
-				case name == "dbt_project.yml" || name == "dbt_project.yaml":
-					isDBT = true
-				case !e.IsDir():
-					if k, ok := KindOf(name); ok && k == Manifest {
-						hasManifest = true
-					}
-				case name == "models":
-					hasModels = true
-				case name == "syncs":
-					hasSyncs = true
-				case !strings.HasPrefix(name, ".") && !slices.Contains(notGitSync, name):
-					subdirs = append(subdirs, path.Join(rel, name))
-				}
-			}
+	scan(os.DirFS(root), func(rel string, entries []fs.DirEntry) []string {
+		var hasManifest, hasModels, hasSyncs, isDBT bool
+		var subdirs []string
+		for _, e := range entries {
+			name := e.Name()
 			switch {
-			case isDBT:
-				// A dbt project, though Git Sync may live below it.
-			case hasManifest:
-				manifests = append(manifests, rel)
-			case hasModels && hasSyncs:
-				pairs = append(pairs, rel)
+			case name == "dbt_project.yml" || name == "dbt_project.yaml":
+				isDBT = true
+			case !e.IsDir():
+				if k, ok := KindOf(name); ok && k == Manifest {
+					hasManifest = true
+				}
+			case name == "models":
+				hasModels = true
+			case name == "syncs":
+				hasSyncs = true
+			case !strings.HasPrefix(name, ".") && !slices.Contains(notGitSync, name):
+				subdirs = append(subdirs, path.Join(rel, name))
 			}
-			next = append(next, subdirs...)
 		}
-		level = next
-	}
+		switch {
+		case isDBT:
+			// A dbt project, though Git Sync may live below it.
+		case hasManifest:
+			manifests = append(manifests, rel)
+		case hasModels && hasSyncs:
+			pairs = append(pairs, rel)
+		}
+		return subdirs
+	})
 	candidates = manifests
 	if len(candidates) == 0 {
 		candidates = pairs
@@ -72,4 +66,48 @@ func Locate(root string) (dir string, candidates []string, found bool) {
 		return "", candidates, false
 	}
 	return candidates[0], candidates, true
+}
+
+// scan reads the folders of fsys level by level, down to locateDepth: visit
+// gets each folder's entries and returns the subfolders to read next. It
+// returns the folders it could not read, and why (Discover reports them
+// when they may hide the Git Sync folder).
+func scan(fsys fs.FS, visit func(rel string, entries []fs.DirEntry) []string) (unreadable map[string]error) {
+	level := []string{"."}
+	for depth := 0; depth <= locateDepth && len(level) > 0; depth++ {
+		var next []string
+		for _, rel := range level {
+			entries, err := fs.ReadDir(fsys, rel)
+			if err != nil {
+				if unreadable == nil {
+					unreadable = map[string]error{}
+				}
+				unreadable[rel] = unwrapPathError(err)
+				continue
+			}
+			next = append(next, visit(rel, entries)...)
+		}
+		level = next
+	}
+	return unreadable
+}
+
+// hiddenBelow says which folders below dir (fsys) could not be read: when
+// nothing is found, one of them may be the Git Sync folder.
+func hiddenBelow(dir string, fsys fs.FS) []string {
+	var out []string
+	unreadable := scan(fsys, func(rel string, entries []fs.DirEntry) []string {
+		var subdirs []string
+		for _, e := range entries {
+			if name := e.Name(); e.IsDir() && !strings.HasPrefix(name, ".") && !slices.Contains(notGitSync, name) {
+				subdirs = append(subdirs, path.Join(rel, name))
+			}
+		}
+		return subdirs
+	})
+	for _, rel := range slices.Sorted(maps.Keys(unreadable)) {
+		out = append(out, fmt.Sprintf("cannot read the folder %s (%v); the Git Sync files may be in it: make it readable, or pass --path",
+			filepath.Join(dir, filepath.FromSlash(rel)), unreadable[rel]))
+	}
+	return out
 }

@@ -19,21 +19,29 @@ import (
 
 // Document is one parsed file. Root is its top-level mapping, or nil when the
 // file is not a single YAML mapping (the findings say why).
+//
+// A Document is not safe for concurrent use: positions are indexed lazily.
 type Document struct {
-	File  File
-	Root  *yaml.Node
-	src   []byte
-	lines [][]byte // src's lines without their breaks; see ln
+	File File
+	Root *yaml.Node
+	src  []byte
+	idx  *lineIndex // see lines
 }
 
-// ln returns the source lines, split on first use: only a file with a
-// finding to place needs them.
-func (d *Document) ln() [][]byte {
-	if d.lines == nil {
-		d.lines = splitLines(d.src)
+// lines returns the line index, built on first use: only a file with a
+// finding to place needs it.
+func (d *Document) lines() *lineIndex {
+	if d.idx == nil {
+		d.idx = newLineIndex(d.src)
 	}
-	return d.lines
+	return d.idx
 }
+
+// line returns the 1-based line l of the source, without its break.
+func (d *Document) line(l int) []byte { return d.lines().line(l) }
+
+// nLines is the number of lines in the source.
+func (d *Document) nLines() int { return d.lines().count() }
 
 var bom = []byte("\xef\xbb\xbf")
 
@@ -42,8 +50,11 @@ var bom = []byte("\xef\xbb\xbf")
 func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 	src = bytes.TrimPrefix(src, bom)
 	doc = &Document{File: f, src: src}
+	// A file can hold a million duplicate keys or tags: keep a few of each.
+	var limit finding.Limit
+	defer func() { findings = limit.Close(findings) }()
 	at := func(rule finding.Rule, start, end finding.Pos, msg string) {
-		findings = append(findings, finding.Finding{Path: f.Path, Start: start, End: end,
+		limit.Add(finding.Finding{Path: f.Path, Start: start, End: end,
 			Rule: rule.ID, Severity: rule.Severity, Message: msg})
 	}
 	if !utf8.Valid(src) {
@@ -60,7 +71,8 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 		}
 	}()
 
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+	parsed, restore := textBreaks(src)
+	dec := yaml.NewDecoder(bytes.NewReader(parsed))
 	var first yaml.Node
 	if err := dec.Decode(&first); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -69,6 +81,9 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 			return doc, findings
 		}
 		return doc, append(findings, doc.syntaxError(err))
+	}
+	if restore != nil {
+		restore(&first)
 	}
 	var second yaml.Node
 	switch err := dec.Decode(&second); {
@@ -94,7 +109,7 @@ func Parse(f File, src []byte) (doc *Document, findings []finding.Finding) {
 		return doc, findings
 	}
 	doc.Root = root
-	findings = append(findings, doc.duplicateKeys(root)...)
+	doc.nodeRules(root, at)
 	return doc, findings
 }
 
@@ -133,10 +148,10 @@ func (d *Document) syntaxError(err error) finding.Finding {
 			line++
 		}
 	}
-	line = min(max(line, 1), max(len(d.ln()), 1))
+	line = min(max(line, 1), max(d.nLines(), 1))
 	// At the end of the input yaml.v3 names the empty line after the last
 	// one: the unclosed quote or bracket is above it.
-	for line > 1 && len(bytes.TrimSpace(d.ln()[line-1])) == 0 {
+	for line > 1 && len(bytes.TrimSpace(d.line(line))) == 0 {
 		line--
 	}
 	start := finding.Pos{Line: line, Col: d.firstNonBlank(line)}
@@ -149,10 +164,20 @@ func (d *Document) syntaxError(err error) finding.Finding {
 				Rule: rules.YAMLTab.ID, Severity: rules.YAMLTab.Severity, Message: "tab used for indentation; YAML indents with spaces only"}
 		}
 	}
+	if msg == "control characters are not allowed" {
+		// yaml.v3 gives no position for this one: find the character.
+		if off, r, ok := controlChar(d.src); ok {
+			l, c := d.lines().at(off)
+			start = finding.Pos{Line: l, Col: c}
+			return finding.Finding{Path: d.File.Path, Start: start, End: finding.Pos{Line: l, Col: c + 1},
+				Rule: rules.YAMLSyntax.ID, Severity: rules.YAMLSyntax.Severity,
+				Message: fmt.Sprintf("invalid YAML: control character %s is not allowed; delete it (a binary file is not a Git Sync file), or write it as the escape %s inside double quotes", controlName(r), escape(r))}
+		}
+	}
 	end := d.lineEnd(line)
 	if msg == "found character that cannot start any token" {
 		// YAML reserves @ and ` to start a value: underline the character.
-		if i := bytes.IndexAny(d.ln()[line-1], "@`"); i >= 0 {
+		if i := bytes.IndexAny(d.line(line), "@`"); i >= 0 {
 			start = d.pos(line, i)
 			end = finding.Pos{Line: line, Col: start.Col + 1}
 		}
@@ -173,20 +198,24 @@ func (d *Document) syntaxError(err error) finding.Finding {
 
 // find returns the first line and byte offset where s occurs.
 func (d *Document) find(s string) (int, int, bool) {
-	for i, l := range d.ln() {
-		if off := bytes.Index(l, []byte(s)); off >= 0 {
-			return i + 1, off, true
+	for l := 1; l <= d.nLines(); l++ {
+		if off := bytes.Index(d.line(l), []byte(s)); off >= 0 {
+			return l, off, true
 		}
 	}
 	return 0, 0, false
 }
 
-// duplicateKeys walks every mapping: yaml.v3 keeps duplicates in a node tree
-// and only rejects them when decoding into a Go map.
-func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
-	var out []finding.Finding
+// nodeRules walks every node for the rules yaml.v3 lets pass: duplicate
+// keys (kept in a node tree, only rejected when decoding into a Go map) and
+// explicit tags.
+func (d *Document) nodeRules(n *yaml.Node, at func(rule finding.Rule, start, end finding.Pos, msg string)) {
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
+		if n.Style&yaml.TaggedStyle != 0 {
+			start, end, tag := d.tag(n)
+			at(rules.YAMLTag, start, end, fmt.Sprintf("tag %s: Git Sync never writes tags and some YAML readers reject them; remove it (quote the value to keep it text)", tag))
+		}
 		if n.Kind == yaml.MappingNode {
 			// Git Sync mappings are small: comparing with the keys before
 			// is cheaper than a map, which only large mappings get.
@@ -208,9 +237,7 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 				}
 				if ok {
 					start, end := d.Span(k)
-					out = append(out, finding.Finding{Path: d.File.Path, Start: start, End: end,
-						Rule: rules.YAMLDuplicateKey.ID, Severity: rules.YAMLDuplicateKey.Severity,
-						Message: fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line)})
+					at(rules.YAMLDuplicateKey, start, end, fmt.Sprintf("key %q is already set on line %d; keep one of them", k.Value, prev.Line))
 					continue
 				}
 				if seen != nil {
@@ -223,7 +250,44 @@ func (d *Document) duplicateKeys(n *yaml.Node) []finding.Finding {
 		}
 	}
 	walk(n)
-	return out
+}
+
+// tag returns where n's tag is written and its text: yaml.v3 starts a node
+// at its anchor or tag, in either order.
+func (d *Document) tag(n *yaml.Node) (start, end finding.Pos, text string) {
+	fallback := d.clamp(finding.Pos{Line: n.Line, Col: n.Column})
+	line, off, ok := d.offset(n.Line, n.Column)
+	if !ok {
+		return fallback, fallback, n.ShortTag()
+	}
+	src := d.line(line)
+	for off < len(src) && src[off] != '!' {
+		if src[off] != '&' {
+			return fallback, fallback, n.ShortTag()
+		}
+		for off < len(src) && src[off] != ' ' && src[off] != '\t' {
+			off++
+		}
+		for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+			off++
+		}
+	}
+	if off >= len(src) {
+		return fallback, fallback, n.ShortTag()
+	}
+	// A tag ends at a blank or, in flow context, at a flow indicator; a
+	// verbatim tag !<...> at its '>'.
+	stop := " \t,[]{}"
+	if bytes.HasPrefix(src[off:], []byte("!<")) {
+		stop = ">"
+	}
+	width := bytes.IndexAny(src[off:], stop)
+	if width < 0 {
+		width = len(src) - off
+	} else if stop == ">" {
+		width++
+	}
+	return d.pos(line, off), d.pos(line, off+width), string(src[off : off+width])
 }
 
 // documentStart finds the `---` that opens the document n: yaml.v3 puts a
@@ -234,24 +298,57 @@ func (d *Document) documentStart(n *yaml.Node) finding.Pos {
 	if len(n.Content) > 0 {
 		line = n.Content[0].Line
 	}
-	line = min(max(line, 1), len(d.ln()))
+	line = min(max(line, 1), d.nLines())
 	for l := line; l >= 1; l-- {
-		if bytes.HasPrefix(d.ln()[l-1], []byte("---")) {
+		if bytes.HasPrefix(d.line(l), []byte("---")) {
 			return finding.Pos{Line: l, Col: 1}
 		}
 	}
 	return finding.Pos{Line: line, Col: d.firstNonBlank(line)}
 }
 
+// controlChar returns the byte offset of the first character yaml.v3's
+// reader refuses: YAML text is tab, line breaks and printable characters.
+func controlChar(src []byte) (int, rune, bool) {
+	for off, r := range string(src) {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == 0x85,
+			r >= 0x20 && r <= 0x7e, r >= 0xa0 && r <= 0xd7ff,
+			r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+		default:
+			return off, r, true
+		}
+	}
+	return 0, 0, false
+}
+
+// controlName names a control character: U+0000 (NUL).
+func controlName(r rune) string {
+	names := map[rune]string{0: "NUL", 0x7f: "DEL", 0x1b: "ESC", 0x0c: "form feed", 0x08: "backspace"}
+	if n, ok := names[r]; ok {
+		return fmt.Sprintf("U+%04X (%s)", r, n)
+	}
+	return fmt.Sprintf("U+%04X", r)
+}
+
+// escape is how a double-quoted YAML string writes r.
+func escape(r rune) string {
+	if r <= 0xff {
+		return fmt.Sprintf(`\x%02X`, r)
+	}
+	return fmt.Sprintf(`\u%04X`, r)
+}
+
 func (d *Document) invalidUTF8() finding.Pos {
-	for i, l := range d.ln() {
+	for l := 1; l <= d.nLines(); l++ {
+		src := d.line(l)
 		col := 1
-		for len(l) > 0 {
-			r, size := utf8.DecodeRune(l)
+		for len(src) > 0 {
+			r, size := utf8.DecodeRune(src)
 			if r == utf8.RuneError && size <= 1 {
-				return finding.Pos{Line: i + 1, Col: col}
+				return finding.Pos{Line: l, Col: col}
 			}
-			l = l[size:]
+			src = src[size:]
 			col++
 		}
 	}
@@ -262,12 +359,12 @@ func (d *Document) invalidUTF8() finding.Pos {
 // as the scanner reports the line after, the one before.
 func (d *Document) indentTab(line int) (int, int, bool) {
 	for _, l := range []int{line, line - 1, line + 1} {
-		if l < 1 || l > len(d.ln()) {
+		if l < 1 || l > d.nLines() {
 			continue
 		}
-		for i, b := range d.ln()[l-1] {
+		for i, b := range d.line(l) {
 			if b == '\t' {
-				return l, utf8.RuneCount(d.ln()[l-1][:i]) + 1, true
+				return l, d.lines().col(l, i), true
 			}
 			if b != ' ' {
 				break
@@ -278,50 +375,18 @@ func (d *Document) indentTab(line int) (int, int, bool) {
 }
 
 func (d *Document) firstNonBlank(line int) int {
-	if line < 1 || line > len(d.ln()) {
+	if line < 1 || line > d.nLines() {
 		return 1
 	}
-	l := d.ln()[line-1]
-	trimmed := bytes.TrimLeft(l, " \t")
-	return utf8.RuneCount(l[:len(l)-len(trimmed)]) + 1
+	l := d.line(line)
+	return d.lines().col(line, len(l)-len(bytes.TrimLeft(l, " \t")))
 }
 
 func (d *Document) lineEnd(line int) finding.Pos {
-	if line < 1 || line > len(d.ln()) {
+	if line < 1 || line > d.nLines() {
 		return finding.Pos{Line: line, Col: 1}
 	}
-	return finding.Pos{Line: line, Col: utf8.RuneCount(bytes.TrimRight(d.ln()[line-1], " \t")) + 1}
-}
-
-// splitLines splits src where yaml.v3 counts a new line: CRLF, LF, a lone
-// CR, and NEL, LS and PS (U+0085, U+2028, U+2029), so line numbers from the
-// parser index these lines.
-func splitLines(src []byte) [][]byte {
-	lines := make([][]byte, 0, bytes.Count(src, []byte("\n"))+1)
-	start := 0
-	for i := 0; i < len(src); {
-		switch {
-		case src[i] == '\r' && i+1 < len(src) && src[i+1] == '\n':
-			lines = append(lines, src[start:i])
-			i += 2
-		case src[i] == '\n' || src[i] == '\r':
-			lines = append(lines, src[start:i])
-			i++
-		case src[i] == 0xc2 && i+1 < len(src) && src[i+1] == 0x85,
-			src[i] == 0xe2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xa8 || src[i+2] == 0xa9):
-			lines = append(lines, src[start:i])
-			if src[i] == 0xc2 {
-				i += 2
-			} else {
-				i += 3
-			}
-		default:
-			i++
-			continue
-		}
-		start = i
-	}
-	return append(lines, src[start:])
+	return d.pos(line, len(bytes.TrimRight(d.line(line), " \t")))
 }
 
 func kindName(n *yaml.Node) string {

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 // largeMapping has more keys than duplicateKeys compares one by one.
@@ -62,6 +63,17 @@ func TestParse(t *testing.T) {
 		{"only comments", "# nothing\n", "yaml-root-not-mapping", "1:1-1:1", "file is empty"},
 		{"invalid UTF-8", "a: ok\nb: caf\xe9\n", "yaml-invalid-utf8", "2:7-2:8", "invalid UTF-8"},
 		{"invalid UTF-8 after unicode", "é: ü\xff\n", "yaml-invalid-utf8", "1:5-1:6", ""},
+		{"binary tag", "a: !!binary aGk=\n", "yaml-tag", "1:4-1:12", "tag !!binary: Git Sync never writes tags and some YAML readers reject them; remove it"},
+		{"custom tag after an anchor", "a: &x !custom v\nb: *x\n", "yaml-tag", "1:7-1:14", "tag !custom:"},
+		{"verbatim tag", "a: !<tag:example.com,2000:x> v\n", "yaml-tag", "1:4-1:29", "tag !<tag:example.com,2000:x>:"},
+		{"tag in a flow list", "a: [!t x, 1]\n", "yaml-tag", "1:5-1:7", "tag !t:"},
+		{"tag on a key", "!!str k: 1\n", "yaml-tag", "1:1-1:6", "tag !!str:"},
+		{"tag on a block mapping", "a: !m\n  b: 1\n", "yaml-tag", "1:4-1:6", "tag !m:"},
+		{"a merge key is no tag", "a: &x {b: 1}\nc:\n  <<: *x\n", "", "", ""},
+		{"NUL byte", "a: 1\nb: \"x\x00y\"\n", "yaml-syntax", "2:6-2:7", `control character U+0000 (NUL) is not allowed; delete it (a binary file is not a Git Sync file), or write it as the escape \x00 inside double quotes`},
+		{"NUL after unicode on a CRLF line", "a: 1\r\nü: é\x00\r\n", "yaml-syntax", "2:5-2:6", "U+0000 (NUL)"},
+		{"escape character", "a: \x1b[31m\n", "yaml-syntax", "1:4-1:5", `U+001B (ESC) is not allowed; delete it (a binary file is not a Git Sync file), or write it as the escape \x1B`},
+		{"noncharacter", "a: x\uffff\n", "yaml-syntax", "1:5-1:6", `U+FFFF is not allowed; delete it (a binary file is not a Git Sync file), or write it as the escape \uFFFF`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +91,11 @@ func TestParse(t *testing.T) {
 			if f.Rule != tt.rule || fmtSpan(f.Start, f.End) != tt.span || !strings.Contains(f.Message, tt.msg) {
 				t.Errorf("got %s %s %q; want %s %s containing %q", f.Rule, fmtSpan(f.Start, f.End), f.Message, tt.rule, tt.span, tt.msg)
 			}
-			if f.Path != "/ws/models/m.yaml" || f.Severity != finding.Error {
+			severity := finding.Error
+			if tt.rule == rules.YAMLTag.ID {
+				severity = finding.Warning
+			}
+			if f.Path != "/ws/models/m.yaml" || f.Severity != severity {
 				t.Errorf("path %q severity %v", f.Path, f.Severity)
 			}
 		})
@@ -95,7 +111,28 @@ func TestParseDuplicateKeyKeepsRoot(t *testing.T) {
 	}
 }
 
-func TestSplitLines(t *testing.T) {
+// TestParseTextBreaks: YAML 1.2 reads NEL, LS and PS as text, in any
+// scalar style, and the values keep them, even when the file already holds
+// the characters that stand in for them while yaml.v3 parses.
+func TestParseTextBreaks(t *testing.T) {
+	src := "plain: x\u2028y z\nquoted: \"p\u2029q\"\nblock: |\n  r\u0085s\nk\u2028ey: Ā\ue000\ue001\n"
+	doc := parseOK(t, src)
+	want := map[string]string{"plain": "x\u2028y z", "quoted": "p\u2029q", "block": "r\u0085s\n", "k\u2028ey": "Ā\ue000\ue001"}
+	got := map[string]string{}
+	for i := 0; i+1 < len(doc.Root.Content); i += 2 {
+		got[doc.Root.Content[i].Value] = doc.Root.Content[i+1].Value
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("values = %q, want %q", got, want)
+	}
+	if _, end := doc.Span(doc.Root.Content[1]); fmtSpan(end, end) != "1:13-1:13" {
+		t.Errorf("plain value ends at %v, want 1:13 (one column per break)", end)
+	}
+}
+
+// TestLineIndex: lines break where yaml.v3 counts a new line once NEL, LS
+// and PS are text, and columns count runes.
+func TestLineIndex(t *testing.T) {
 	tests := []struct {
 		src  string
 		want []string
@@ -104,16 +141,31 @@ func TestSplitLines(t *testing.T) {
 		{"a\nb", []string{"a", "b"}},
 		{"a\r\nb\r\n", []string{"a", "b", ""}},
 		{"a\rb\r\r\nc", []string{"a", "b", "", "c"}},
-		{"a\u0085b\u2028c\u2029d", []string{"a", "b", "c", "d"}},
-		{"\xc2", []string{"\xc2"}}, // a truncated NEL is not a break
+		{"a\u0085b\u2028c\u2029d", []string{"a\u0085b\u2028c\u2029d"}},
+		{"\xc2", []string{"\xc2"}},
 	}
 	for _, tt := range tests {
+		x := newLineIndex([]byte(tt.src))
 		var got []string
-		for _, l := range splitLines([]byte(tt.src)) {
-			got = append(got, string(l))
+		for l := 1; l <= x.count(); l++ {
+			got = append(got, string(x.line(l)))
 		}
 		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("splitLines(%q) = %q, want %q", tt.src, got, tt.want)
+			t.Errorf("lines of %q = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+	x := newLineIndex([]byte("ab\né: ü x\n"))
+	for _, c := range []struct{ line, col, off int }{
+		{1, 1, 0}, {1, 3, 2}, {1, 9, 2}, // past the end: the line's length
+		{2, 1, 0}, {2, 2, 2}, {2, 4, 4}, {2, 5, 6}, {2, 7, 8}, {2, 20, 8},
+	} {
+		if off := x.offset(c.line, c.col); off != c.off {
+			t.Errorf("offset(%d, %d) = %d, want %d", c.line, c.col, off, c.off)
+		}
+		if c.col <= 7 && c.line == 2 || c.col <= 3 && c.line == 1 {
+			if col := x.col(c.line, c.off); col != c.col {
+				t.Errorf("col(%d, %d) = %d, want %d", c.line, c.off, col, c.col)
+			}
 		}
 	}
 }
@@ -258,5 +310,20 @@ func TestLookupAndAt(t *testing.T) {
 	}
 	if k, v := Lookup(&yaml.Node{Kind: yaml.ScalarNode}, "a"); k != nil || v != nil {
 		t.Error("Lookup on a scalar found something")
+	}
+}
+
+// TestParseLimit: a file with a thousand duplicate keys lists the first
+// finding.PerRule and one note with the rest's count, at the first left out.
+func TestParseLimit(t *testing.T) {
+	src := strings.Repeat("a: 1\n", 1_000)
+	_, fs := Parse(File{Path: "/ws/models/m.yaml", Kind: Model}, []byte(src))
+	if len(fs) != finding.PerRule+1 {
+		t.Fatalf("got %d findings, want %d and a note", len(fs), finding.PerRule)
+	}
+	note := fs[len(fs)-1]
+	if note.Rule != rules.YAMLDuplicateKey.ID || note.Start.Line != finding.PerRule+2 ||
+		!strings.HasPrefix(note.Message, "… and 899 more [yaml-duplicate-key] findings in this file") {
+		t.Errorf("note = %+v", note)
 	}
 }

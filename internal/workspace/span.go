@@ -3,7 +3,6 @@ package workspace
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -28,8 +27,8 @@ func (d *Document) Span(n *yaml.Node) (start, end finding.Pos) {
 // clamp moves a position past the last line to the end of the file.
 func (d *Document) clamp(p finding.Pos) finding.Pos {
 	p.Line, p.Col = max(p.Line, 1), max(p.Col, 1)
-	if last := len(d.ln()); p.Line > last {
-		return finding.Pos{Line: last, Col: utf8.RuneCount(d.ln()[last-1]) + 1}
+	if last := d.nLines(); p.Line > last {
+		return d.pos(last, len(d.line(last)))
 	}
 	return p
 }
@@ -62,13 +61,13 @@ func (d *Document) scalarEnd(n *yaml.Node) finding.Pos {
 		return start
 	}
 	if n.Kind == yaml.AliasNode {
-		if src := d.ln()[line-1]; off < len(src) && src[off] == '*' {
+		if src := d.line(line); off < len(src) && src[off] == '*' {
 			return d.pos(line, min(off+1+len(n.Value), len(src)))
 		}
 		return d.restOfLine(line, off)
 	}
 	line, off = d.skipProperties(line, off, n.Value != "")
-	rest := d.ln()[line-1][off:]
+	rest := d.line(line)[off:]
 	switch {
 	case len(rest) == 0:
 		return d.pos(line, off)
@@ -91,7 +90,7 @@ func (d *Document) scalarEnd(n *yaml.Node) finding.Pos {
 // restOfLine underlines from off to the end of the line, up to a comment:
 // the fallback when the token cannot be read exactly.
 func (d *Document) restOfLine(line, off int) finding.Pos {
-	rest := d.ln()[line-1][off:]
+	rest := d.line(line)[off:]
 	end := len(rest)
 	if i := bytes.Index(rest, []byte(" #")); i >= 0 {
 		end = i
@@ -102,7 +101,7 @@ func (d *Document) restOfLine(line, off int) finding.Pos {
 // skipProperties moves past an anchor (&a) and a tag (!t) and the space
 // after them; with more, the value may continue on a following line.
 func (d *Document) skipProperties(line, off int, more bool) (int, int) {
-	src := d.ln()[line-1]
+	src := d.line(line)
 	for off < len(src) && (src[off] == '&' || src[off] == '!') {
 		for off < len(src) && src[off] != ' ' && src[off] != '\t' {
 			off++
@@ -114,9 +113,9 @@ func (d *Document) skipProperties(line, off int, more bool) (int, int) {
 	if off < len(src) || !more {
 		return line, off
 	}
-	for l := line + 1; l <= len(d.ln()); l++ {
-		if t := bytes.TrimLeft(d.ln()[l-1], " \t"); len(t) > 0 {
-			return l, len(d.ln()[l-1]) - len(t)
+	for l := line + 1; l <= d.nLines(); l++ {
+		if t := bytes.TrimLeft(d.line(l), " \t"); len(t) > 0 {
+			return l, len(d.line(l)) - len(t)
 		}
 	}
 	return line, off
@@ -125,25 +124,27 @@ func (d *Document) skipProperties(line, off int, more bool) (int, int) {
 // plainEnd finds the end of a plain scalar, which may fold over lines: the
 // source holds the value's words in order, separated by spaces and breaks.
 func (d *Document) plainEnd(line, off int, value string) (finding.Pos, bool) {
-	words := strings.Fields(value)
-	if len(words) == 0 {
+	// Words are split where YAML folds (spaces, tabs, breaks), not at every
+	// Unicode space: a no-break space or LS is part of a word.
+	yamlSpace := func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
+	if strings.TrimFunc(value, yamlSpace) == "" {
 		return finding.Pos{}, false
 	}
-	for _, w := range words {
+	for w := range strings.FieldsFuncSeq(value, yamlSpace) {
 		for {
-			src := d.ln()[line-1]
+			src := d.line(line)
 			for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
 				off++
 			}
 			if off < len(src) {
 				break
 			}
-			if line++; line > len(d.ln()) {
+			if line++; line > d.nLines() {
 				return finding.Pos{}, false
 			}
 			off = 0
 		}
-		if !bytes.HasPrefix(d.ln()[line-1][off:], []byte(w)) {
+		if !bytes.HasPrefix(d.line(line)[off:], []byte(w)) {
 			return finding.Pos{}, false
 		}
 		off += len(w)
@@ -160,10 +161,10 @@ func closing(open byte) byte {
 
 // quotedEnd finds the closing quote, which may be lines further down.
 func (d *Document) quotedEnd(line, off int) finding.Pos {
-	q := d.ln()[line-1][off]
+	q := d.line(line)[off]
 	i := off + 1
-	for l := line; l <= len(d.ln()); l, i = l+1, 0 {
-		src := d.ln()[l-1]
+	for l := line; l <= d.nLines(); l, i = l+1, 0 {
+		src := d.line(l)
 		for ; i < len(src); i++ {
 			switch {
 			case q == '"' && src[i] == '\\':
@@ -185,14 +186,14 @@ func (d *Document) quotedEnd(line, off int) finding.Pos {
 func (d *Document) blockEnd(line int, empty bool) finding.Pos {
 	last := line
 	content := -1
-	for l := line + 1; l <= len(d.ln()) && !empty; l++ {
-		src := d.ln()[l-1]
+	for l := line + 1; l <= d.nLines() && !empty; l++ {
+		src := d.line(l)
 		if len(bytes.TrimSpace(src)) == 0 {
 			continue
 		}
 		ind := indentOf(src)
 		if content < 0 {
-			if ind <= indentOf(d.ln()[line-1]) {
+			if ind <= indentOf(d.line(line)) {
 				break
 			}
 			content = ind
@@ -210,8 +211,8 @@ func (d *Document) closingBracket(after finding.Pos) finding.Pos {
 	if !ok {
 		return after
 	}
-	for l := line; l <= len(d.ln()); l, off = l+1, 0 {
-		src := d.ln()[l-1]
+	for l := line; l <= d.nLines(); l, off = l+1, 0 {
+		src := d.line(l)
 		for i := off; i < len(src); i++ {
 			if src[i] == '}' || src[i] == ']' {
 				return d.pos(l, i+1)
@@ -227,22 +228,13 @@ func indentOf(l []byte) int {
 
 // offset converts a 1-based line and rune column to a byte offset in that line.
 func (d *Document) offset(line, col int) (int, int, bool) {
-	if line < 1 || line > len(d.ln()) || col < 1 {
+	if line < 1 || line > d.nLines() || col < 1 {
 		return 0, 0, false
 	}
-	src := d.ln()[line-1]
-	off := 0
-	for c := 1; c < col; c++ {
-		if off >= len(src) {
-			return line, len(src), true
-		}
-		_, size := utf8.DecodeRune(src[off:])
-		off += size
-	}
-	return line, off, true
+	return line, d.lines().offset(line, col), true
 }
 
 // pos converts a byte offset in a line back to a rune column.
 func (d *Document) pos(line, off int) finding.Pos {
-	return finding.Pos{Line: line, Col: utf8.RuneCount(d.ln()[line-1][:off]) + 1}
+	return finding.Pos{Line: line, Col: d.lines().col(line, off)}
 }

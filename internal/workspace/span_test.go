@@ -2,22 +2,27 @@ package workspace
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
 )
 
 func fmtSpan(start, end finding.Pos) string {
 	return fmt.Sprintf("%d:%d-%d:%d", start.Line, start.Col, end.Line, end.Col)
 }
 
-// parseOK parses src as a model file and fails the test on any finding.
+// parseOK parses src as a model file and fails the test on any finding but
+// a tag's warning (spans of tagged values are tested too).
 func parseOK(t *testing.T, src string) *Document {
 	t.Helper()
 	doc, fs := Parse(File{Path: "/ws/models/m.yaml", Rel: "models/m.yaml", Kind: Model, Slug: "m"}, []byte(src))
+	fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return f.Rule == rules.YAMLTag.ID })
 	if len(fs) > 0 || doc.Root == nil {
 		t.Fatalf("Parse(%q) = %v; want a clean mapping", src, fs)
 	}
@@ -63,7 +68,10 @@ func TestSpan(t *testing.T) {
 		{"unicode columns count runes", "é: \"café ☕\"\nb: ü\n", "é", false, "1:4-1:12"},
 		{"unicode plain", "ü: naïve ☕ x\n", "ü", false, "1:4-1:13"},
 		{"characters outside the BMP are one column", "a: \"😀x\"\nb: 😀 y\n", "b", false, "2:4-2:7"},
-		{"after a unicode line separator", "a: x\u2028b: yz\n", "b", false, "2:4-2:6"},
+		// YAML 1.2 reads NEL, LS and PS as text: one line, one column each.
+		{"unicode line separator is text", "a: x\u2028y z\nb: yz\n", "a", false, "1:4-1:9"},
+		{"no-break space inside a plain value", "a: [x\u00a0y\u2028z, 1]\n", "a.0", false, "1:5-1:10"},
+		{"after a unicode paragraph separator", "a: \"x\u2029\"\nb: \u0085 yz\n", "b", false, "2:4-2:8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +103,7 @@ func TestSpanNeverBeforeStart(t *testing.T) {
 	var walk func(n *yamlNode)
 	walk = func(n *yamlNode) {
 		start, end := doc.Span(n)
-		if end.Before(start) || end.Line > len(doc.ln()) {
+		if end.Before(start) || end.Line > doc.nLines() {
 			t.Errorf("node %q at %d:%d: span %s", n.Value, n.Line, n.Column, fmtSpan(start, end))
 		}
 		for _, c := range n.Content {
@@ -129,4 +137,84 @@ func rawAt(n *yaml.Node, path []string) (key, value *yaml.Node) {
 		value = next
 	}
 	return key, value
+}
+
+// TestSpanLinear: placing a finding on every value of a long line costs
+// time linear in the line, whatever it holds. Converting each column by
+// scanning the line from its start took minutes for these (issue 14);
+// the bound is generous for a loaded machine and -race.
+func TestSpanLinear(t *testing.T) {
+	for name, tt := range map[string]struct {
+		item string
+		n    int
+	}{"ASCII": {"1", 200_000}, "non-ASCII": {"é", 200_000}, "aliases": {"*a", 100_000}} {
+		item, n := tt.item, tt.n
+		t.Run(name, func(t *testing.T) {
+			src := "x: &a 1\nmappings: [" + strings.TrimSuffix(strings.Repeat(item+", ", n), ", ") + "]\n"
+			doc := parseOK(t, src)
+			_, list := doc.Root.Content[2], doc.Root.Content[3]
+			if len(list.Content) != n {
+				t.Fatalf("%d items", len(list.Content))
+			}
+			start := time.Now()
+			for i, v := range list.Content {
+				s, e := doc.Span(v)
+				if want := 12 + 3*i + i*(len([]rune(item))-1); s.Line != 2 || s.Col != want || e.Col != want+len([]rune(item)) {
+					t.Fatalf("item %d spans %s, want 2:%d", i, fmtSpan(s, e), want)
+				}
+			}
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("%d spans took %v", n, d)
+			}
+		})
+	}
+}
+
+// TestParseDeepNesting: nesting is bounded by yaml.v3 (a syntax error past
+// 10,000 levels) and every walk htgit makes over the tree copes with the
+// deepest tree that parses.
+func TestParseDeepNesting(t *testing.T) {
+	for name, tt := range map[string]struct {
+		src  string
+		rule string
+	}{
+		"flow lists 9,000 deep":     {"a: " + strings.Repeat("[", 9_000) + strings.Repeat("]", 9_000) + "\n", ""},
+		"flow mappings 9,000 deep":  {"a: " + strings.Repeat("{a: ", 9_000) + "1" + strings.Repeat("}", 9_000) + "\n", ""},
+		"tags 9,000 deep":           {"a: " + strings.Repeat("!t [", 9_000) + strings.Repeat("]", 9_000) + "\n", rules.YAMLTag.ID},
+		"flow lists 100,000 deep":   {"a: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n", rules.YAMLSyntax.ID},
+		"block mappings 2,000 deep": {nested(2_000), ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			doc, fs := Parse(File{Path: "/ws/m.yaml", Kind: Model}, []byte(tt.src))
+			for _, f := range fs {
+				if f.Rule != tt.rule {
+					t.Errorf("finding %v, want only %q", f, tt.rule)
+				}
+			}
+			if tt.rule == "" && (len(fs) > 0 || doc.Root == nil) {
+				t.Errorf("findings %v, root %v", fs, doc.Root)
+			}
+			if tt.rule == rules.YAMLTag.ID && len(fs) != finding.PerRule+1 {
+				t.Errorf("%d tag findings, want %d and a note", len(fs), finding.PerRule)
+			}
+			if doc.Root != nil {
+				Value(doc.Root)
+				doc.Span(doc.Root)
+			}
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// nested is a block mapping depth levels deep.
+func nested(depth int) string {
+	var b strings.Builder
+	for i := range depth {
+		b.WriteString(strings.Repeat(" ", i) + "a:\n")
+	}
+	b.WriteString(strings.Repeat(" ", depth) + "b: 1\n")
+	return b.String()
 }

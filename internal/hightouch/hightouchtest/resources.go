@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -102,7 +103,7 @@ func (c *collection) fromPath(r *http.Request) (*entry, *apiError) {
 
 func (c *collection) list(r *http.Request, _ []byte) (any, *apiError) {
 	q := r.URL.Query()
-	var out []map[string]any
+	var out []*entry
 	for _, e := range c.entries {
 		if slug := q.Get("slug"); slug != "" && e.slug != slug {
 			continue
@@ -112,13 +113,19 @@ func (c *collection) list(r *http.Request, _ []byte) (any, *apiError) {
 				continue
 			}
 		}
-		out = append(out, c.render(e))
+		out = append(out, e)
 	}
-	return page(q, out)
+	// Only the page is rendered: a workspace of thousands lists quickly.
+	return pageOf(q, out, c.render)
 }
 
 // page cuts one page out of all by limit and offset, as {data, hasMore}.
 func page(q url.Values, all []map[string]any) (any, *apiError) {
+	return pageOf(q, all, func(m map[string]any) map[string]any { return m })
+}
+
+// pageOf is page for anything render turns into an answer object.
+func pageOf[T any](q url.Values, all []T, render func(T) map[string]any) (any, *apiError) {
 	num := func(name string, def int) (int, *apiError) {
 		v := q.Get(name)
 		if v == "" {
@@ -141,7 +148,9 @@ func page(q url.Values, all []map[string]any) (any, *apiError) {
 	}
 	data := []map[string]any{}
 	if offset < len(all) {
-		data = all[offset:min(len(all), offset+limit)]
+		for _, v := range all[offset:min(len(all), offset+limit)] {
+			data = append(data, render(v))
+		}
 	}
 	return map[string]any{"data": data, "hasMore": offset+len(data) < len(all)}, nil
 }
@@ -371,7 +380,8 @@ func (s *Server) renderModel(e *entry) map[string]any {
 	case "table":
 		out["table"] = map[string]any{"name": v.Table}
 	case "dbt", "dbt_cloud":
-		q := map[string]any{"dbtUniqueId": "model.project." + v.Slug, "compiledSql": v.SQL, "rawSql": v.SQL,
+		// dbt names models in snake_case.
+		q := map[string]any{"dbtUniqueId": "model.project." + strings.ReplaceAll(v.Slug, "-", "_"), "compiledSql": v.SQL, "rawSql": v.SQL,
 			"name": v.Slug, "modelId": s.id(v.DBTModelID)}
 		if v.QueryType == "dbt" {
 			q["database"], q["schema"] = "analytics", "public"

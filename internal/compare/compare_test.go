@@ -1,4 +1,4 @@
-package deploy
+package compare
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/htgit/htgit/internal/fielddiff"
 
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/workspace"
@@ -45,8 +47,8 @@ func TestModelDiff(t *testing.T) {
 			name: "every compared field differs",
 			file: "source: pg\ntype: raw_sql\nrawSql: select 2\nprimaryKey: id\n",
 			api:  `{"sourceId":2,"queryType":"table","table":{"name":"t"},"primaryKey":"user_id"}`,
-			want: []string{`source: file "pg", Hightouch "snow"`, `type: file "raw_sql", Hightouch "table"`,
-				`query: file "select 2", Hightouch "t"`, `primaryKey: file "id", Hightouch "user_id"`},
+			want: []string{`source: "snow" → "pg"`, `type: "table" → "raw_sql"`,
+				`rawSql: "t" → "select 2"`, `primaryKey: "user_id" → "id"`},
 		},
 		{
 			name: "table",
@@ -67,12 +69,12 @@ func TestModelDiff(t *testing.T) {
 			name: "unknown source id",
 			file: "source: snow\ntype: table\ntableName: a\nprimaryKey: id\n",
 			api:  `{"sourceId":99,"queryType":"table","table":{"name":"a"},"primaryKey":"id"}`,
-			want: []string{`source: file "snow", Hightouch ""`},
+			want: []string{`source: "" → "snow"`},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := modelFromFile(parse(t, workspace.Model, tt.file)).diff(modelFromAPI(api[hightouch.Model](t, tt.api), sources))
+			got := fielddiff.Lines(ModelFromFile(parse(t, workspace.Model, tt.file)).Diff(ModelFromAPI(api[hightouch.Model](t, tt.api), sources), false))
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("diff\n got  %q\n want %q", got, tt.want)
 			}
@@ -107,20 +109,19 @@ func TestSyncDiff(t *testing.T) {
 			name: "paused is disabled",
 			file: head + "schedulePaused: TRUE\n",
 			api:  `{"modelId":10,"destinationId":20,"configuration":{},"schedule":null,"disabled":false}`,
-			want: []string{`schedulePaused: file "true", Hightouch "false"`},
+			want: []string{`schedulePaused: false → true`},
 		},
 		{
 			name: "everything differs",
 			file: "model: users\ndestination: braze\nconfig: {mode: upsert}\nschedule:\n  type: cron\n  schedule: {expression: \"0 6 * * *\"}\n",
 			api:  `{"modelId":11,"destinationId":21,"configuration":{"mode":"update"},"schedule":{"type":"cron","schedule":{"expression":"0 7 * * *"}}}`,
-			want: []string{`model: file "users", Hightouch ""`, `destination: file "braze", Hightouch ""`,
-				`config: file "{\"mode\":\"upsert\"}", Hightouch "{\"mode\":\"update\"}"`,
-				`schedule: file "{\"schedule\":{\"expression\":\"0 6 * * *\"},\"type\":\"cron\"}", Hightouch "{\"schedule\":{\"expression\":\"0 7 * * *\"},\"type\":\"cron\"}"`},
+			want: []string{`model: "" → "users"`, `destination: "" → "braze"`,
+				`config.mode: "update" → "upsert"`, `schedule.schedule.expression: "0 7 * * *" → "0 6 * * *"`},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := syncFromFile(parse(t, workspace.Sync, tt.file)).diff(syncFromAPI(api[hightouch.Sync](t, tt.api), models, dests))
+			got := fielddiff.Lines(SyncFromFile(parse(t, workspace.Sync, tt.file)).Diff(SyncFromAPI(api[hightouch.Sync](t, tt.api), models, dests)))
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("diff\n got  %q\n want %q", got, tt.want)
 			}

@@ -1,0 +1,151 @@
+package check
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/rules"
+)
+
+// Hostile inputs of issue 14, generated; BenchmarkHostile times them and
+// the tests below prove what each must not do.
+
+// manyOnOneLine is a sync whose mappings are a flow list of n items on one
+// line: a finding per item, all on line 5.
+func manyOnOneLine(item string, n int) string {
+	return "model: users\ndestination: braze\nx: &a 1\nconfig:\n  mappings: [" +
+		strings.TrimSuffix(strings.Repeat(item+", ", n), ", ") + "]\n"
+}
+
+// blockList is a sync whose mappings are n `  - 1` lines: 800,000 make
+// 4.8 MB.
+func blockList(n int) string {
+	return "model: users\ndestination: braze\nconfig:\n  mappings:\n" + strings.Repeat("  - 1\n", n)
+}
+
+// hostileCase is one generated workspace: files by relative path, and a
+// function that writes more (nil for none).
+type hostileCase struct {
+	name  string
+	files map[string]string
+	more  func(tb testing.TB, dir string)
+}
+
+func hostileCases() []hostileCase {
+	base := map[string]string{"models/users.yaml": baseModel, "manifest.yaml": manifest}
+	with := func(rel, src string) map[string]string {
+		m := map[string]string{rel: src}
+		for k, v := range base {
+			m[k] = v
+		}
+		return m
+	}
+	nul := baseModel + "description: |\n" + strings.Repeat("  text\n", 600_000) + "  \x00\n"
+	return []hostileCase{
+		{name: "flow-list-200k", files: with("syncs/s.yaml", manyOnOneLine("1", 200_000))},
+		{name: "aliases-100k", files: with("syncs/s.yaml", manyOnOneLine("*a", 100_000))},
+		{name: "non-ascii-flow-list-200k", files: with("syncs/s.yaml", manyOnOneLine("é", 200_000))},
+		{name: "tags-100k", files: with("syncs/s.yaml", manyOnOneLine("!t 1", 100_000))},
+		{name: "line-separators-100k", files: with("syncs/s.yaml", manyOnOneLine("a\u2028b", 100_000))},
+		{name: "block-list-4.8MB", files: with("syncs/s.yaml", blockList(800_000))},
+		{name: "nul-after-4MB", files: with("models/users.yaml", nul)},
+		{name: "misspelt-models-10k", more: func(tb testing.TB, dir string) {
+			for _, p := range writeBenchWorkspace(tb, dir, 10_000) {
+				if strings.Contains(p, string(filepath.Separator)+"syncs"+string(filepath.Separator)) {
+					src, err := os.ReadFile(p)
+					if err != nil {
+						tb.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(strings.Replace(string(src), "model: model-", "model: modle-", 1)), 0o644); err != nil {
+						tb.Fatal(err)
+					}
+				}
+			}
+		}},
+	}
+}
+
+// write creates the case's workspace in dir and returns every file's path.
+func (c hostileCase) write(tb testing.TB, dir string) []string {
+	tb.Helper()
+	var paths []string
+	for rel, src := range c.files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	if c.more != nil {
+		c.more(tb, dir)
+		paths = nil
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+	}
+	return paths
+}
+
+// TestRunFindingsBounded: a file that breaks one rule 50,000 times lists
+// finding.PerRule of them and one note counting the rest, so memory and
+// output stay small whatever the file holds (issue 14: 800,000 findings
+// took 1-2 GB).
+func TestRunFindingsBounded(t *testing.T) {
+	_, res := runFiles(t, map[string]string{"syncs/users-to-braze.yaml": blockList(50_000)}, Options{})
+	count := map[string]int{}
+	var note finding.Finding
+	for _, f := range res.Findings {
+		count[f.Rule]++
+		if strings.HasPrefix(f.Message, "…") {
+			note = f
+		}
+	}
+	want := fmt.Sprintf("… and 49,900 more [%s] findings in this file from here on", rules.SchemaType.ID)
+	if count[rules.SchemaType.ID] != finding.PerRule+1 || !strings.HasPrefix(note.Message, want) || note.Start.Line != 5+finding.PerRule {
+		t.Errorf("findings by rule %v; note %+v\nwant %d of %s and a note at line %d: %q", count, note, finding.PerRule, rules.SchemaType.ID, 5+finding.PerRule, want)
+	}
+}
+
+// laughs is a sync whose mappings name, through nine levels of aliases,
+// 10^9 values: a billion laughs.
+func laughs() string {
+	var b strings.Builder
+	b.WriteString("model: users\ndestination: braze\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "l%d: &l%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", "))
+	}
+	b.WriteString("config:\n  mappings: *l9\n")
+	return b.String()
+}
+
+// TestRunBombsBounded: aliases that expand to a billion values, and nesting
+// as deep as the parser allows, are checked in bounded time with bounded
+// findings (generous bounds for a loaded machine and -race).
+func TestRunBombsBounded(t *testing.T) {
+	for name, src := range map[string]string{
+		"billion laughs": laughs(),
+		"deep nesting":   "model: users\ndestination: braze\nconfig:\n  mappings: " + strings.Repeat("[", 9_000) + strings.Repeat("]", 9_000) + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, res := runFiles(t, map[string]string{"syncs/users-to-braze.yaml": src}, Options{})
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("took %v", d)
+			}
+			if len(res.Findings) == 0 || len(res.Findings) > 10*finding.PerRule {
+				t.Errorf("%d findings; want some, and few", len(res.Findings))
+			}
+		})
+	}
+}
