@@ -44,11 +44,12 @@ func TestPreCommitDockerHook(t *testing.T) {
 	if docker["language"] != "docker_image" {
 		t.Errorf("htgit-validate-docker: language %v, want docker_image", docker["language"])
 	}
-	want := releaseImage + ":" + changelogVersion(t) + " validate"
+	// The image's entrypoint is htgit: the golang hook's arguments follow the image.
+	want := releaseImage + ":" + changelogVersion(t) + strings.TrimPrefix(golang["entry"].(string), "htgit")
 	if docker["entry"] != want {
 		t.Errorf("htgit-validate-docker: entry %q, want %q (the image this release pushes)", docker["entry"], want)
 	}
-	for _, k := range []string{"files", "require_serial", "minimum_pre_commit_version"} {
+	for _, k := range []string{"files", "pass_filenames", "always_run", "require_serial", "minimum_pre_commit_version"} {
 		if docker[k] != golang[k] {
 			t.Errorf("htgit-validate-docker: %s %v differs from htgit-validate's %v", k, docker[k], golang[k])
 		}
