@@ -30,12 +30,15 @@ func TestPreCommitHooks(t *testing.T) {
 	rev := gittest.Run(t, self, "rev-parse", "HEAD")
 
 	dir, _ := newRepo(t, "hightouch")
-	gittest.Commit(t, dir, "hook config", map[string]string{".pre-commit-config.yaml": "repos:\n" +
-		"  - repo: " + self + "\n" +
-		"    rev: " + rev + "\n" +
-		"    hooks:\n" +
-		"      - id: htgit-validate\n" +
-		"        args: [--path, hightouch]\n"})
+	// hookConfig is a .pre-commit-config.yaml using one hook of this checkout.
+	hookConfig := func(hook, args string) string {
+		config := "repos:\n  - repo: " + self + "\n    rev: " + rev + "\n    hooks:\n      - id: " + hook + "\n"
+		if args != "" {
+			config += "        args: " + args + "\n"
+		}
+		return config
+	}
+	gittest.Commit(t, dir, "hook config", map[string]string{".pre-commit-config.yaml": hookConfig("htgit-validate", "[--path, hightouch]")})
 
 	env := preCommitEnv(t)
 	preCommitRun := func(args ...string) (string, int) {
@@ -52,12 +55,7 @@ func TestPreCommitHooks(t *testing.T) {
 
 	t.Run("system hook uses the htgit on PATH", func(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "system.yaml")
-		gittest.Write(t, filepath.Dir(config), map[string]string{"system.yaml": "repos:\n" +
-			"  - repo: " + self + "\n" +
-			"    rev: " + rev + "\n" +
-			"    hooks:\n" +
-			"      - id: htgit-validate-system\n" +
-			"        args: [--path, hightouch]\n"})
+		gittest.Write(t, filepath.Dir(config), map[string]string{"system.yaml": hookConfig("htgit-validate-system", "[--path, hightouch]")})
 		withBinary := append([]string{"PATH=" + filepath.Dir(binary) + string(os.PathListSeparator) + os.Getenv("PATH")}, env[1:]...)
 		out, code := runIn(t, dir, withBinary, preCommit, "run", "--all-files", "--config", config)
 		if code != 0 || !strings.Contains(out, "Passed") {
@@ -111,11 +109,7 @@ func TestPreCommitHooks(t *testing.T) {
 	// models/schema.yml to the checks.
 	t.Run("dbt project beside it: the hook without --path leaves dbt's files alone", func(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "nopath.yaml")
-		gittest.Write(t, filepath.Dir(config), map[string]string{"nopath.yaml": "repos:\n" +
-			"  - repo: " + self + "\n" +
-			"    rev: " + rev + "\n" +
-			"    hooks:\n" +
-			"      - id: htgit-validate\n"})
+		gittest.Write(t, filepath.Dir(config), map[string]string{"nopath.yaml": hookConfig("htgit-validate", "")})
 		gittest.Write(t, dir, map[string]string{
 			"dbt_project.yml":   "name: analytics\nversion: '1.0'\n",
 			"models/schema.yml": "version: 2\nmodels:\n  - name: dim_users\n",

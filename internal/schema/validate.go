@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/htgit/htgit/internal/workspace"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
@@ -61,12 +62,11 @@ func Validate(name string, root *yaml.Node) ([]Violation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded schema does not compile: %w", err)
 	}
-	var c converter
-	v := c.value(root)
-	if c.over != nil {
-		return []Violation{{Path: []string{}, Problem: TooLarge, Node: c.over,
+	v, over := workspace.Convert(root, scalar)
+	if over != nil {
+		return []Violation{{Path: []string{}, Problem: TooLarge, Node: over,
 			Message: fmt.Sprintf("the file holds more than %d values (each use of an alias counts as a copy), htgit's limit; "+
-				"it was not checked against the %s schema: write the values out instead of repeating aliases", MaxValues, name)}}, nil
+				"it was not checked against the %s schema: write the values out instead of repeating aliases", workspace.MaxValues, name)}}, nil
 	}
 	err = s.schema.Validate(v)
 	if err == nil {

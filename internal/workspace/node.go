@@ -157,68 +157,119 @@ func At(n *yaml.Node, path []string) (key, value *yaml.Node) {
 	return key, value
 }
 
-// maxValueNodes bounds how many nodes Value builds. Aliases let a tiny
-// file name a tree of billions of nodes ("billion laughs"); a real Git Sync
-// file has a few hundred.
-const maxValueNodes = 100_000
+// MaxValues bounds the values one document may hold, counting each use of
+// an alias as a copy of what it names: aliases let a tiny file name a tree
+// of billions of values ("billion laughs"). A file of --max-size's default
+// (5 MiB) holds at most about 2.5 million values written out, so only alias
+// bombs and files far over that size reach it.
+const MaxValues = 4_000_000
 
 // Value converts a node to the JSON-like value JSON Schema validates:
 // map[string]any, []any, string, bool, int64, float64, *big.Int or nil.
 // Timestamps and other tags stay strings, as they reach Hightouch as text.
-// An alias that contains itself, or expansion past maxValueNodes, becomes
-// nil rather than recursing forever.
+// An alias inside its own anchor reads as null; a document past MaxValues
+// converts to nil as a whole, never to a part of it.
 func Value(n *yaml.Node) any {
-	c := converter{budget: maxValueNodes}
-	return c.value(n)
+	v, over := Convert(n, Scalar)
+	if over != nil {
+		return nil
+	}
+	return v
+}
+
+// Convert is Value with the scalars converted by scalar. over is the node
+// where the count passed MaxValues, and then v must not be used. An anchored
+// node is converted once and shared by its aliases.
+func Convert(n *yaml.Node, scalar func(*yaml.Node) any) (v any, over *yaml.Node) {
+	c := converter{scalar: scalar}
+	v = c.value(n)
+	return v, c.over
 }
 
 type converter struct {
-	budget int
-	open   []*yaml.Node // aliases being expanded, to stop cycles
+	scalar func(*yaml.Node) any
+	count  int                      // values made, counting each alias use as a copy
+	done   map[*yaml.Node]converted // anchored nodes, converted once and shared
+	open   []*yaml.Node             // anchored nodes being converted, to stop cycles
+	over   *yaml.Node               // where count passed MaxValues
+}
+
+type converted struct {
+	v    any
+	size int // values in v, counting copies
 }
 
 func (c *converter) value(n *yaml.Node) any {
-	if n != nil && n.Kind == yaml.AliasNode {
-		target := Resolve(n)
-		if slices.Contains(c.open, target) {
-			return nil
-		}
-		c.open = append(c.open, target)
-		defer func() { c.open = c.open[:len(c.open)-1] }()
-		n = target
-	}
-	if n == nil || c.budget <= 0 {
+	if n == nil || c.over != nil {
 		return nil
 	}
-	c.budget--
+	if n.Kind == yaml.AliasNode {
+		target := Resolve(n)
+		if done, ok := c.done[target]; ok {
+			if c.count += done.size; c.count > MaxValues {
+				c.over = n
+				return nil
+			}
+			return done.v
+		}
+		if target == nil || slices.Contains(c.open, target) {
+			c.count++
+			return nil // an alias inside its own anchor reads as null
+		}
+		n = target
+	}
+	start := c.count
+	if c.count++; c.count > MaxValues {
+		c.over = n
+		return nil
+	}
+	if n.Anchor != "" {
+		c.open = append(c.open, n)
+	}
+	var v any
 	switch n.Kind {
 	case yaml.MappingNode:
-		if hasMerge(n) {
-			keys, values := Fields(n)
-			m := make(map[string]any, len(keys))
-			for i, k := range keys {
-				m[k.Value] = c.value(values[i])
-			}
-			return m
-		}
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = c.value(n.Content[i+1])
-		}
-		return m
+		v = c.mapping(n)
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, e := range n.Content {
 			s[i] = c.value(e)
 		}
-		return s
+		v = s
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			return c.value(n.Content[0])
+			c.count-- // the document is not a value of its own
+			v = c.value(n.Content[0])
 		}
-		return nil
+	case yaml.ScalarNode:
+		v = c.scalar(n)
 	}
-	return scalar(n)
+	if n.Anchor != "" {
+		c.open = c.open[:len(c.open)-1]
+		if c.done == nil {
+			c.done = map[*yaml.Node]converted{}
+		}
+		c.done[n] = converted{v, c.count - start}
+	}
+	return v
+}
+
+// mapping converts a mapping as YAML reads it: merged keys (<<) through
+// Fields, and of a key set twice (which Parse reports) the last.
+func (c *converter) mapping(n *yaml.Node) map[string]any {
+	if hasMerge(n) {
+		keys, values := Fields(n)
+		m := make(map[string]any, len(keys))
+		for i, k := range keys {
+			m[k.Value] = c.value(values[i])
+		}
+		return m
+	}
+	m := make(map[string]any, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		m[n.Content[i].Value] = c.value(n.Content[i+1])
+	}
+	return m
 }
 
 // Scalar is the value Value gives a scalar node: bool, int64, float64,
