@@ -1,6 +1,6 @@
 module github.com/htgit/htgit
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/aymanbagabas/go-udiff v0.4.2
@@ -10,7 +10,7 @@ require (
 	github.com/sethvargo/go-githubactions v1.4.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/text v0.14.0
-	golang.org/x/time v0.16.0
+	golang.org/x/time v0.15.0
 )
 
 require (

@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -39,11 +38,11 @@ type actionYAML struct {
 	} `yaml:"inputs"`
 	Outputs map[string]struct {
 		Description string `yaml:"description"`
+		Value       string `yaml:"value"`
 	} `yaml:"outputs"`
 	Runs struct {
-		Using string   `yaml:"using"`
-		Image string   `yaml:"image"`
-		Args  []string `yaml:"args"`
+		Using string       `yaml:"using"`
+		Steps []actionStep `yaml:"steps"`
 	} `yaml:"runs"`
 	// order keeps the inputs in file order.
 	order []string
@@ -105,12 +104,7 @@ func TestActionYAML(t *testing.T) {
 	if a.Name == "" || a.Description == "" || a.Branding.Icon == "" || a.Branding.Color == "" {
 		t.Errorf("action.yml needs name, description and branding (icon, color) for the Marketplace: %+v", a)
 	}
-	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" || !reflect.DeepEqual(a.Runs.Args, []string{"action"}) {
-		t.Errorf("runs = %+v, want using docker, image Dockerfile, args [action]", a.Runs)
-	}
-	if _, err := os.Stat(filepath.Join(repoRoot, a.Runs.Image)); err != nil {
-		t.Errorf("runs.image: %v", err)
-	}
+	checkCompositeRuns(t, a)
 	if !slices.Equal(a.order, action.InputNames) {
 		t.Errorf("action.yml inputs %q\nare not action.InputNames %q", a.order, action.InputNames)
 	}
@@ -313,6 +307,20 @@ func TestDockerfile(t *testing.T) {
 	if len(builtTo) == 0 {
 		t.Fatal("no RUN go build in the Dockerfile")
 	}
+	// The image reports the release's version: the workflow passes it as
+	// --build-arg VERSION, which the build stage must declare and stamp.
+	argAt, stampAt := 0, 0
+	for _, in := range instrs {
+		if in.op == "ARG" && strings.HasPrefix(in.args, "VERSION") && argAt == 0 {
+			argAt = in.line
+		}
+		if in.op == "RUN" && strings.Contains(in.args, "/internal/cli.version=${VERSION}") {
+			stampAt = in.line
+		}
+	}
+	if argAt == 0 || stampAt == 0 || argAt > stampAt {
+		t.Errorf("the build stage should declare ARG VERSION (line %d) and stamp it with -X .../internal/cli.version=${VERSION} (line %d)", argAt, stampAt)
+	}
 
 	// The build stage's Go is the one go.mod asks for.
 	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
@@ -322,6 +330,12 @@ func TestDockerfile(t *testing.T) {
 	goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(gomod)
 	if goVersion == nil || !strings.HasPrefix(stages[0], "golang:"+string(goVersion[1])) {
 		t.Errorf("build stage FROM %s, go.mod says go %s", stages[0], goVersion[1])
+	}
+	digest := regexp.MustCompile(`^[^@\s]+:[^@\s]+@sha256:[0-9a-f]{64}$`)
+	for _, s := range stages {
+		if !digest.MatchString(s) {
+			t.Errorf("FROM %s is not pinned by digest (image:tag@sha256:...): a rebuild could get another base", s)
+		}
 	}
 	last := stages[len(stages)-1]
 	if strings.HasPrefix(last, "golang") {
@@ -466,11 +480,12 @@ func isStringVar(t *testing.T, dir, name string) bool {
 // is, so a reader finds everything where the README points.
 func TestTopLevel(t *testing.T) {
 	allowed := map[string]bool{"cmd": true, "internal": true, "action.yml": true, ".pre-commit-hooks.yaml": true,
-		"testdata": true, "go.mod": true, "go.sum": true, "Dockerfile": true, "README.md": true, ".ci": true, "docs": true}
+		"testdata": true, "go.mod": true, "go.sum": true, "Dockerfile": true, "README.md": true, ".ci": true, "docs": true,
+		"LICENSE": true, "CHANGELOG.md": true, ".github": true, ".goreleaser.yaml": true, "scripts": true}
 	for _, f := range strings.Split(gittest.Run(t, repoRoot, "ls-files"), "\n") {
 		top, _, _ := strings.Cut(f, "/")
 		if !allowed[top] {
-			t.Errorf("%s is at the top level, which holds only cmd/, internal/, testdata/, .ci/, docs/ and the project files", top)
+			t.Errorf("%s is at the top level, which holds only cmd/, internal/, testdata/, scripts/, .ci/, .github/, docs/ and the project files", top)
 		}
 	}
 }

@@ -33,8 +33,15 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		panic("building htgit: " + err.Error())
 	}
+	if compositeMode {
+		if err := warmToolCache(); err != nil {
+			panic(err)
+		}
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	os.RemoveAll(compositeToolCache)
+	removeFakeRelease()
 	os.Exit(code)
 }
 
@@ -48,9 +55,15 @@ type result struct {
 // needs) and returns what it printed and its exit code.
 func run(t *testing.T, dir string, env map[string]string, args ...string) result {
 	t.Helper()
+	return runCmd(t, dir, env, binary, args...)
+}
+
+// runCmd is run for any program: the composite action's steps run bash.
+func runCmd(t *testing.T, dir string, env map[string]string, name string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	// Deploys poll every 10ms (deploy.PollIntervalEnv), not every 2s, and
 	// retry after 5ms, 10ms... (hightouch.BackoffEnv), not 500ms, 1s...
@@ -66,7 +79,7 @@ func run(t *testing.T, dir string, env map[string]string, args ...string) result
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running htgit %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("running %s %s: %v", filepath.Base(name), strings.Join(args, " "), err)
 	}
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

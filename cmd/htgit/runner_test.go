@@ -53,7 +53,7 @@ func runAsRunner(t *testing.T, ev runnerEvent, envs ...map[string]string) runner
 	for _, e := range envs {
 		maps.Copy(env, e)
 	}
-	r := runnerRun{result: run(t, ev.workspace, env, "action")}
+	r := runnerRun{result: runActionEntry(t, ev.workspace, env)}
 	b, err := os.ReadFile(output)
 	if err != nil {
 		t.Fatal(err)

@@ -80,7 +80,8 @@ func (e *gitError) Unwrap() error { return e.err }
 
 // stderrOf returns what git printed to stderr for err, or err's text.
 func stderrOf(err error) string {
-	if ge, ok := errors.AsType[*gitError](err); ok {
+	var ge *gitError
+	if errors.As(err, &ge) {
 		return ge.stderr
 	}
 	return err.Error()
@@ -88,7 +89,8 @@ func stderrOf(err error) string {
 
 // exitCode is git's exit status, or -1 when it did not get to exit.
 func exitCode(err error) int {
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		return ee.ExitCode()
 	}
 	return -1

@@ -227,7 +227,7 @@ func TestChangesErrors(t *testing.T) {
 	}
 
 	_, err = Changes(ctx, dir, "no-such-branch", head, Options{})
-	mc, ok := errors.AsType[*MissingCommitError](err)
+	mc, ok := asMissing(err)
 	if !ok || mc.Commit != "no-such-branch" || mc.Shallow || !strings.Contains(err.Error(), "no-such-branch") {
 		t.Errorf("unknown revision: got %#v", err)
 	}
@@ -312,7 +312,7 @@ func TestShallowClone(t *testing.T) {
 	ctx := testCtx(t)
 
 	_, err := Changes(ctx, clone, from, to, Options{})
-	if mc, ok := errors.AsType[*MissingCommitError](err); !ok || !mc.Shallow || mc.Commit != from {
+	if mc, ok := asMissing(err); !ok || !mc.Shallow || mc.Commit != from {
 		t.Fatalf("before fetching: got %v, want a shallow *MissingCommitError for %s", err, from)
 	}
 	if !strings.Contains(err.Error(), "fetch-depth") {
@@ -339,7 +339,7 @@ func TestShallowClone(t *testing.T) {
 
 	nowhere := strings.Repeat("ab", 20)
 	err = EnsureCommit(ctx, clone, nowhere)
-	mc, ok := errors.AsType[*MissingCommitError](err)
+	mc, ok := asMissing(err)
 	if !ok || !mc.Shallow || mc.Commit != nowhere || !slices.Equal(mc.Remotes, []string{"origin"}) || mc.Detail == "" {
 		t.Fatalf("commit that exists nowhere: got %#v", err)
 	}
@@ -376,7 +376,7 @@ func TestEnsureCommitRemotes(t *testing.T) {
 	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), noRemote)
 	gittest.Run(t, noRemote, "remote", "remove", "origin")
 	err := EnsureCommit(ctx, noRemote, from)
-	if mc, ok := errors.AsType[*MissingCommitError](err); !ok || len(mc.Remotes) != 0 || !mc.Shallow {
+	if mc, ok := asMissing(err); !ok || len(mc.Remotes) != 0 || !mc.Shallow {
 		t.Errorf("no remotes: got %#v", err)
 	}
 }
@@ -475,6 +475,14 @@ func TestTopLevel(t *testing.T) {
 	if _, err := TopLevel(ctx, t.TempDir()); !errors.Is(err, ErrNotRepo) {
 		t.Errorf("outside a repository: got %v, want ErrNotRepo", err)
 	}
+}
+
+// asMissing is errors.As for *MissingCommitError (go.mod's Go 1.25 has no
+// errors.AsType).
+func asMissing(err error) (*MissingCommitError, bool) {
+	var mc *MissingCommitError
+	ok := errors.As(err, &mc)
+	return mc, ok
 }
 
 // TestStaged: the index's changes against HEAD, deletions and renames

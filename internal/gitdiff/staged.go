@@ -51,6 +51,6 @@ func Staged(ctx context.Context, repoDir string, opts Options) ([]Change, error)
 
 // noHead reports whether git failed because HEAD names no commit yet.
 func noHead(err error) bool {
-	ge, ok := errors.AsType[*gitError](err)
-	return ok && strings.Contains(ge.stderr, "'HEAD'")
+	var ge *gitError
+	return errors.As(err, &ge) && strings.Contains(ge.stderr, "'HEAD'")
 }
