@@ -75,6 +75,8 @@ func (fc *fileCheck) schema() {
 			fc.at(rules.SchemaEnum, v.where(), name+" "+v.Message)
 		case schema.TooLarge:
 			fc.at(rules.SchemaInvalid, v.Node, v.Message)
+		case schema.TooMany:
+			fc.atSpan(rules.SchemaInvalid, fileStart, v.Message)
 		default:
 			fc.at(rules.SchemaInvalid, v.where(), name+" "+v.Message)
 		}

@@ -94,7 +94,7 @@ func (l *Limit) Close(fs []Finding) []Finding {
 			f := k.first
 			f.Related = nil
 			f.Message = fmt.Sprintf("… and %s more [%s] findings in this file from here on (only the first %d of a rule are listed); fix the ones above, then run again",
-				thousands(k.dropped), f.Rule, len(k.heap))
+				Thousands(k.dropped), f.Rule, len(k.heap))
 			fs = append(fs, f)
 		}
 	}
@@ -104,7 +104,8 @@ func (l *Limit) Close(fs []Finding) []Finding {
 }
 
 // thousands writes n with commas between groups of three digits: 799,900.
-func thousands(n int) string {
+// Thousands writes n with commas between groups of three digits.
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
@@ -305,4 +307,56 @@ func TestCompiles(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+// syncWithMappings is a sync whose config.mappings lists n entries, each
+// valid but where bad[i] makes entry i an integer.
+func syncWithMappings(n int, bad func(i int) bool) string {
+	var b strings.Builder
+	b.WriteString("model: m\ndestination: d\nconfig:\n  mappings:\n")
+	for i := range n {
+		if bad(i) {
+			b.WriteString("    - 1\n")
+		} else {
+			fmt.Fprintf(&b, "    - {from: c%d, to: f%d, type: standard}\n", i, i)
+		}
+	}
+	return b.String()
+}
+
+// TestValidateInWindows: long lists are validated a window at a time, so
+// memory stays bounded, yet an item in a later window is still found at its
+// own index, a long valid list stays valid, and past maxViolations the rest
+// are counted, not kept.
+func TestValidateInWindows(t *testing.T) {
+	t.Run("an item in a later window", func(t *testing.T) {
+		got, err := Validate("sync", parse(t, syncWithMappings(3*window+5, func(i int) bool { return i == 2*window+7 })))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("config.mappings.%d", 2*window+7)
+		if len(got) != 1 || strings.Join(got[0].Path, ".") != want || got[0].Problem != Type {
+			t.Errorf("violations %s; want one type violation at %s", short(got), want)
+		}
+	})
+	t.Run("a long valid list", func(t *testing.T) {
+		if got, err := Validate("sync", parse(t, syncWithMappings(3*window, func(int) bool { return false }))); err != nil || len(got) > 0 {
+			t.Errorf("violations %v, %v", len(got), err)
+		}
+	})
+	t.Run("past maxViolations", func(t *testing.T) {
+		n := maxViolations + 3*window
+		got, err := Validate("sync", parse(t, syncWithMappings(n, func(int) bool { return true })))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := got[len(got)-1]
+		if len(got) != maxViolations+1 || !slices.ContainsFunc(got, func(v Violation) bool { return v.Problem == TooMany }) {
+			t.Fatalf("%d violations, last %+v; want %d and one TooMany", len(got), last, maxViolations+1)
+		}
+		i := slices.IndexFunc(got, func(v Violation) bool { return v.Problem == TooMany })
+		if want := finding.Thousands(n-maxViolations) + " more violations"; !strings.Contains(got[i].Message, want) {
+			t.Errorf("TooMany says %q; want it to count %q", got[i].Message, want)
+		}
+	})
 }

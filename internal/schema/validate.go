@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/workspace"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -31,6 +32,7 @@ const (
 	Length                  // a string is too short or too long
 	Other                   // any other constraint
 	TooLarge                // the document expands past MaxValues: not validated
+	TooMany                 // the violations past maxViolations, counted
 )
 
 // Violation is one broken constraint. Path is the instance location (mapping
@@ -48,7 +50,7 @@ type Violation struct {
 	Want    []string   // Type: the types allowed, in the schema's order
 	Value   any        // the value at Path when it is a scalar
 	Message string     // what is wrong, without naming the path
-	Node    *yaml.Node // TooLarge: the node where the count passed MaxValues
+	Node    *yaml.Node // TooLarge: the node where the count passed MaxValues; TooMany: nil
 }
 
 // Validate checks the YAML document root against the schema called name.
@@ -68,16 +70,10 @@ func Validate(name string, root *yaml.Node) ([]Violation, error) {
 			Message: fmt.Sprintf("the file holds more than %d values (each use of an alias counts as a copy), htgit's limit; "+
 				"it was not checked against the %s schema: write the values out instead of repeating aliases", workspace.MaxValues, name)}}, nil
 	}
-	err = s.schema.Validate(v)
-	if err == nil {
-		return nil, nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
+	out, err := s.validateInWindows(v)
+	if err != nil {
 		return nil, err
 	}
-	var out []Violation
-	s.collect(ve, v, &out)
 	slices.SortFunc(out, func(a, b Violation) int {
 		return cmp.Or(
 			slices.Compare(a.Path, b.Path),
@@ -242,4 +238,111 @@ func article(jsonType string) string {
 		return "an integer"
 	}
 	return "a " + jsonType
+}
+
+// window is how many items of one long list are validated at a time. The
+// validator keeps an error for every bad item until it returns, so a list of
+// 800,000 wrong items would hold 800,000 errors at once; in windows it holds
+// at most this many, and the findings limit keeps the first of them.
+const window = 4096
+
+// maxViolations bounds the violations kept of one document; the findings
+// limit shows far fewer, and the rest are counted in one closing violation.
+const maxViolations = 10_000
+
+// longList is a list longer than window, and where it sits.
+type longList struct {
+	path  []string
+	items []any
+	set   func([]any) // puts a slice of the list in its place
+}
+
+// validateInWindows validates v with every long list cut to one window of
+// items at a time: first all of them at their first window, then each
+// list's later windows in turn. The schemas put no constraint on a list's
+// length (no minItems, maxItems or uniqueItems), so a window says what the
+// whole list would; what lies outside the list moving is reported once.
+func (c *compiled) validateInWindows(v any) ([]Violation, error) {
+	long := longLists(v, nil)
+	for _, l := range long {
+		l.set(l.items[:window])
+	}
+	defer func() {
+		for _, l := range long {
+			l.set(l.items)
+		}
+	}()
+	out, err := c.validateOnce(v)
+	if err != nil {
+		return nil, err
+	}
+	dropped := 0
+	for _, l := range long {
+		for start := window; start < len(l.items); start += window {
+			l.set(l.items[start:min(start+window, len(l.items))])
+			more, err := c.validateOnce(v)
+			if err != nil {
+				return nil, err
+			}
+			for _, viol := range more {
+				// Only what lies in the moving window is new.
+				if len(viol.Path) <= len(l.path) || !slices.Equal(viol.Path[:len(l.path)], l.path) {
+					continue
+				}
+				i, _ := strconv.Atoi(viol.Path[len(l.path)])
+				viol.Path = slices.Clone(viol.Path)
+				viol.Path[len(l.path)] = strconv.Itoa(start + i)
+				if len(out) >= maxViolations {
+					dropped++
+					continue
+				}
+				out = append(out, viol)
+			}
+		}
+		l.set(l.items[:window])
+	}
+	if dropped > 0 {
+		out = append(out, Violation{Path: []string{}, Problem: TooMany,
+			Message: fmt.Sprintf("%s more violations of the schema in this file are not listed (htgit keeps %s a file); fix the ones shown, then run again",
+				finding.Thousands(dropped), finding.Thousands(maxViolations))})
+	}
+	return out, nil
+}
+
+func (c *compiled) validateOnce(v any) ([]Violation, error) {
+	err := c.schema.Validate(v)
+	if err == nil {
+		return nil, nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil, err
+	}
+	var out []Violation
+	c.collect(ve, v, &out)
+	return out, nil
+}
+
+// longLists finds the lists longer than window in v, outside one another.
+func longLists(v any, path []string) []longList {
+	var out []longList
+	visit := func(child any, step string, set func([]any)) {
+		p := append(slices.Clone(path), step)
+		if l, ok := child.([]any); ok && len(l) > window {
+			out = append(out, longList{path: p, items: l, set: set})
+			return
+		}
+		out = append(out, longLists(child, p)...)
+	}
+	switch cur := v.(type) {
+	case map[string]any:
+		for k, child := range cur {
+			visit(child, k, func(s []any) { cur[k] = s })
+		}
+	case []any:
+		for i, child := range cur {
+			visit(child, strconv.Itoa(i), func(s []any) { cur[i] = s })
+		}
+	}
+	return out
 }
