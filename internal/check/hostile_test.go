@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,9 +112,17 @@ func TestRunFindingsBounded(t *testing.T) {
 			note = f
 		}
 	}
-	want := fmt.Sprintf("… and 49,900 more [%s] findings in this file from here on", rules.SchemaType.ID)
+	// The schema step keeps 10,000 violations and counts the other 40,000;
+	// of the kept ones the first finding.PerRule are listed and the rest
+	// counted: every one of the 50,000 is accounted for.
+	want := fmt.Sprintf("… and 9,900 more [%s] findings in this file from here on", rules.SchemaType.ID)
 	if count[rules.SchemaType.ID] != finding.PerRule+1 || !strings.HasPrefix(note.Message, want) || note.Start.Line != 5+finding.PerRule {
 		t.Errorf("findings by rule %v; note %+v\nwant %d of %s and a note at line %d: %q", count, note, finding.PerRule, rules.SchemaType.ID, 5+finding.PerRule, want)
+	}
+	if !slices.ContainsFunc(res.Findings, func(f finding.Finding) bool {
+		return f.Rule == rules.SchemaInvalid.ID && strings.HasPrefix(f.Message, "40,000 more violations of the schema")
+	}) {
+		t.Errorf("no schema-invalid finding counting the 40,000 violations not kept")
 	}
 }
 
