@@ -64,13 +64,18 @@ func Validate(name string, root *yaml.Node) ([]Violation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded schema does not compile: %w", err)
 	}
-	v, over := workspace.Convert(root, scalar)
+	v, count, over := workspace.Convert(root, scalar)
 	if over != nil {
 		return []Violation{{Path: []string{}, Problem: TooLarge, Node: over,
 			Message: fmt.Sprintf("the file holds more than %d values (each use of an alias counts as a copy), htgit's limit; "+
 				"it was not checked against the %s schema: write the values out instead of repeating aliases", workspace.MaxValues, name)}}, nil
 	}
-	out, err := s.validateInWindows(v)
+	var out []Violation
+	if count > window {
+		out, err = s.validateInWindows(v)
+	} else {
+		out, err = s.validateOnce(v) // no list can be longer than a window
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -324,25 +329,34 @@ func (c *compiled) validateOnce(v any) ([]Violation, error) {
 }
 
 // longLists finds the lists longer than window in v, outside one another.
+// path is a stack shared by the walk, copied only for a list it keeps.
 func longLists(v any, path []string) []longList {
 	var out []longList
-	visit := func(child any, step string, set func([]any)) {
-		p := append(slices.Clone(path), step)
-		if l, ok := child.([]any); ok && len(l) > window {
-			out = append(out, longList{path: p, items: l, set: set})
-			return
-		}
-		out = append(out, longLists(child, p)...)
-	}
 	switch cur := v.(type) {
 	case map[string]any:
 		for k, child := range cur {
-			visit(child, k, func(s []any) { cur[k] = s })
+			if l, ok := child.([]any); ok && len(l) > window {
+				out = append(out, longList{path: append(slices.Clone(path), k), items: l, set: func(s []any) { cur[k] = s }})
+			} else if isContainer(child) {
+				out = append(out, longLists(child, append(path, k))...)
+			}
 		}
 	case []any:
 		for i, child := range cur {
-			visit(child, strconv.Itoa(i), func(s []any) { cur[i] = s })
+			if l, ok := child.([]any); ok && len(l) > window {
+				out = append(out, longList{path: append(slices.Clone(path), strconv.Itoa(i)), items: l, set: func(s []any) { cur[i] = s }})
+			} else if isContainer(child) {
+				out = append(out, longLists(child, append(path, strconv.Itoa(i)))...)
+			}
 		}
 	}
 	return out
+}
+
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
 }

@@ -200,7 +200,7 @@ func walkPattern(fsys fs.FS, glob string, kind Kind, o walkOptions) (r walkResul
 	visit := func(rel string, d fs.DirEntry) {
 		abs := filepath.Join(o.dir, filepath.FromSlash(rel))
 		matches := doublestar.MatchUnvalidated(glob, rel)
-		if excluded(o.exclude, rel, relTo(o.root, abs)) {
+		if len(o.exclude) > 0 && excluded(o.exclude, rel, relTo(o.root, abs)) {
 			if matches {
 				r.excluded = append(r.excluded, newFile(abs, rel, kind))
 			}

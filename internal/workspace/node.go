@@ -170,20 +170,21 @@ const MaxValues = 4_000_000
 // An alias inside its own anchor reads as null; a document past MaxValues
 // converts to nil as a whole, never to a part of it.
 func Value(n *yaml.Node) any {
-	v, over := Convert(n, Scalar)
+	v, _, over := Convert(n, Scalar)
 	if over != nil {
 		return nil
 	}
 	return v
 }
 
-// Convert is Value with the scalars converted by scalar. over is the node
-// where the count passed MaxValues, and then v must not be used. An anchored
-// node is converted once and shared by its aliases.
-func Convert(n *yaml.Node, scalar func(*yaml.Node) any) (v any, over *yaml.Node) {
+// Convert is Value with the scalars converted by scalar. count is how many
+// values v holds (each alias use counted as a copy); over is the node where
+// the count passed MaxValues, and then v must not be used. An anchored node
+// is converted once and shared by its aliases.
+func Convert(n *yaml.Node, scalar func(*yaml.Node) any) (v any, count int, over *yaml.Node) {
 	c := converter{scalar: scalar}
 	v = c.value(n)
-	return v, c.over
+	return v, c.count, c.over
 }
 
 type converter struct {

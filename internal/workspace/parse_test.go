@@ -249,7 +249,7 @@ func TestValueAliasBombs(t *testing.T) {
 			b.WriteString("]\n")
 		}
 		doc := parseOK(t, b.String())
-		v, over := Convert(doc.Root, Scalar)
+		v, _, over := Convert(doc.Root, Scalar)
 		if over == nil {
 			t.Fatalf("10^10 values converted without passing MaxValues: %T", v)
 		}

@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 )
 
 // unclaimed lists the YAML files a user may believe htgit checked but no kind
 // claims: those at the top of the Git Sync folder and those under a folder a
-// kind lives in (models/, schema/, ...). Hidden files and folders are not
-// Git Sync's, and neither is anything excluded.
+// kind lives in (schema/audiences/ beside schema/parent-models/). The folders
+// a kind's walk covers whole (models/) hold none and are not walked again.
+// Hidden files and folders are not Git Sync's, and neither is anything
+// excluded.
 func unclaimed(fsys fs.FS, exclude func(rel string) bool) []string {
 	var out []string
 	consider := func(rel string) {
@@ -28,9 +29,23 @@ func unclaimed(fsys fs.FS, exclude func(rel string) bool) []string {
 			consider(e.Name())
 		}
 	}
+	walked := map[string]bool{}
+	for _, p := range patterns() {
+		if dir, nested := literalDir(p.Glob); nested {
+			walked[dir] = true
+		}
+	}
 	for _, dir := range kindFolders() {
-		_ = doublestar.GlobWalk(fsys, dir+"/**/*.{yaml,yml}", func(rel string, d fs.DirEntry) error {
-			if !d.IsDir() && !slices.ContainsFunc(strings.Split(rel, "/"), hidden) {
+		if walked[dir] {
+			continue
+		}
+		_ = fs.WalkDir(fsys, dir, func(rel string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return nil // Discover reports what cannot be read
+			case d.IsDir() && (walked[rel] || hidden(d.Name())):
+				return fs.SkipDir
+			case !d.IsDir() && !hidden(d.Name()):
 				consider(rel)
 			}
 			return nil
