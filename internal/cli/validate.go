@@ -15,6 +15,7 @@ import (
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/schema"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -81,6 +82,9 @@ type discovered struct {
 
 // discover reads the configuration and finds the workspace w describes.
 func (c *Command) discover(w workspaceFlags) (*discovered, error) {
+	// Compile the schemas nearly every workspace needs while the disk (and,
+	// for the hook, Git) is read: the hook's budget is 50 ms.
+	schema.Prepare(workspace.Model.Spec().Schema, workspace.Sync.Spec().Schema, workspace.Manifest.Spec().Schema)
 	root, err := workspaceRoot(c, w)
 	if err != nil {
 		return nil, err

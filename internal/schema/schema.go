@@ -65,21 +65,29 @@ type info struct {
 func url(name string) string { return "https://github.com/htgit/htgit/schema/" + name + ".json" }
 
 // schemas compiles each schema on first use, once per process: a hook run
-// on a few files compiles the few it needs. One compiler (guarded, as it is
-// not safe for concurrent use) compiles the meta-schema once for all.
+// on a few files compiles the few it needs. Each has a compiler of its own
+// (a compiler is not safe for concurrent use; the meta-schemas they check
+// against are compiled once, by the library), so several compile at once.
 var schemas = func() map[string]func() (*compiled, error) {
-	var mu sync.Mutex
-	c := jsonschema.NewCompiler()
 	out := map[string]func() (*compiled, error){}
 	for _, name := range Names {
 		out[name] = sync.OnceValues(func() (*compiled, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			return compile(c, name)
+			return compile(jsonschema.NewCompiler(), name)
 		})
 	}
 	return out
 }()
+
+// Prepare starts compiling the named schemas, each in the background, so
+// the compiling overlaps a run's waiting on Git and the disk instead of
+// following it. Validate waits for one still compiling.
+func Prepare(names ...string) {
+	for _, name := range names {
+		if get, ok := schemas[name]; ok {
+			go func() { _, _ = get() }()
+		}
+	}
+}
 
 func compile(c *jsonschema.Compiler, name string) (*compiled, error) {
 	src, err := Source(name)
