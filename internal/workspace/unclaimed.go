@@ -5,7 +5,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-
 )
 
 // unclaimed lists the YAML files a user may believe htgit checked but no kind
