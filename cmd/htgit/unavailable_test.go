@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
@@ -87,12 +88,12 @@ func TestDeployActionTriggerAnsweredWithoutID(t *testing.T) {
 	t.Parallel()
 	dir, before, after, fake := dpChanged(t)
 	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
-	triggers := 0
+	var triggers atomic.Int32 // the two syncs are triggered concurrently
 	api := dpProxy(t, fake, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/trigger") {
 			return false
 		}
-		triggers++
+		triggers.Add(1)
 		fmt.Fprint(w, `{}`)
 		return true
 	}, nil)
@@ -100,8 +101,8 @@ func TestDeployActionTriggerAnsweredWithoutID(t *testing.T) {
 	if a.code != 1 || a.outputs["failed"] != "2" {
 		t.Fatal(a)
 	}
-	if triggers != 2 {
-		t.Errorf("%d trigger requests, want one per sync", triggers)
+	if n := triggers.Load(); n != 2 {
+		t.Errorf("%d trigger requests, want one per sync", n)
 	}
 	dpContains(t, "stdout", a.stdout, "answer without an id", "the trigger may have started a run", "check the sync's runs in Hightouch")
 	dpContains(t, "summary", a.summary, "check the sync's runs")
