@@ -31,6 +31,15 @@ func (fc *fileCheck) atSpan(rule finding.Rule, s span, msg string) {
 	fc.limit.Add(newFinding(fc.doc.File.Path, rule, s, msg))
 }
 
+// warnAt adds a finding of rule over n as a warning: where our knowledge of
+// what Hightouch accepts is unsure, the message says what, and a user's
+// configured level still applies.
+func (fc *fileCheck) warnAt(rule finding.Rule, n *yaml.Node, msg string) {
+	f := newFinding(fc.doc.File.Path, rule, fc.span(n), msg)
+	f.Severity = finding.Warning
+	fc.limit.Add(f)
+}
+
 func newFinding(path string, rule finding.Rule, s span, msg string, related ...string) finding.Finding {
 	return finding.Finding{Path: path, Start: s.start, End: s.end, Rule: rule.ID,
 		Severity: rule.Severity, Message: msg, Related: related}

@@ -295,3 +295,22 @@ func TestRunModelsUnlisted(t *testing.T) {
 		}
 	}
 }
+
+// TestSlugDuplicateAcrossKinds: two models with one slug are an error; a
+// model and a Customer Studio model with one slug only a warning, as
+// whether Hightouch keeps their slugs apart is not public.
+func TestSlugDuplicateAcrossKinds(t *testing.T) {
+	for _, tt := range []struct {
+		rel  string
+		want finding.Severity
+	}{
+		{"models/crm/users.yaml", finding.Error},
+		{"schema/parent-models/users.yaml", finding.Warning},
+	} {
+		_, res := runFiles(t, map[string]string{tt.rel: baseModel}, Options{})
+		i := slices.IndexFunc(res.Findings, func(f finding.Finding) bool { return f.Rule == rules.SlugDuplicate.ID })
+		if i < 0 || res.Findings[i].Severity != tt.want {
+			t.Errorf("%s beside models/users.yaml: findings %v; want a slug-duplicate %v", tt.rel, res.Findings, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -45,36 +46,81 @@ func (fc *fileCheck) contract() {
 			continue
 		}
 		if err := compileEventSchema(sch); err != nil {
+			if unsure, ok := unsureCompile(err); ok {
+				fc.warnAt(rules.ContractEventSchema, sch, fmt.Sprintf("events[%d].schema was not checked: %s", i, unsure))
+				continue
+			}
 			where, msg := sch, err.Error()
-			var sve *jsonschema.SchemaValidationError
-			if errors.As(err, &sve) {
-				if ve, ok := sve.Err.(*jsonschema.ValidationError); ok {
-					// Point at the keyword that breaks the metaschema, not
-					// the whole schema.
-					leaf := ve
-					for len(leaf.Causes) > 0 {
-						leaf = leaf.Causes[0]
-					}
-					if _, v := workspace.At(sch, leaf.InstanceLocation); v != nil && sch.Kind != yaml.ScalarNode {
-						where = v
-					}
-					msg = fmt.Sprintf("at /%s: %s", strings.Join(leaf.InstanceLocation, "/"), leaf.ErrorKind.LocalizedString(english))
+			if leaf := metaschemaLeaf(err); leaf != nil {
+				// Point at the keyword that breaks the metaschema, not the
+				// whole schema.
+				if _, v := workspace.At(sch, leaf.InstanceLocation); v != nil && sch.Kind != yaml.ScalarNode {
+					where = v
 				}
+				msg = fmt.Sprintf("at /%s: %s", strings.Join(leaf.InstanceLocation, "/"), leaf.ErrorKind.LocalizedString(english))
 			}
 			fc.at(rules.ContractEventSchema, where, fmt.Sprintf("events[%d].schema does not compile as JSON Schema (draft 7): %s", i, msg))
 		}
 	}
 }
 
+// errNotJSON is a schema written as a string that is not JSON text.
+var errNotJSON = errors.New("not JSON")
+
+// unsureCompile says why a compile error is htgit's limit rather than
+// certainly Hightouch's: a $ref htgit does not fetch, a pattern Go's regexp
+// engine cannot read (JSON Schema patterns are ECMA-262, with lookaround),
+// or a string schema that is not JSON (how Git Sync writes a schema is not
+// public). Those are warnings; the rest, errors.
+func unsureCompile(err error) (string, bool) {
+	var load *jsonschema.LoadURLError
+	switch {
+	case errors.As(err, &load):
+		return fmt.Sprintf("it refers to %s, which htgit does not fetch", load.URL), true
+	case isRegexFormat(metaschemaLeaf(err)):
+		return fmt.Sprintf("a pattern at /%s is not one Go's regular expressions read; JSON Schema patterns are ECMA-262 (lookaround included), which Hightouch may accept",
+			strings.Join(metaschemaLeaf(err).InstanceLocation, "/")), true
+	case errors.Is(err, errNotJSON):
+		return err.Error() + "; htgit reads a schema written as a string as JSON text, and how Git Sync writes one is not public", true
+	}
+	return "", false
+}
+
+// metaschemaLeaf is the first broken constraint of a schema that does not
+// validate against its metaschema, or nil.
+func metaschemaLeaf(err error) *jsonschema.ValidationError {
+	var sve *jsonschema.SchemaValidationError
+	if !errors.As(err, &sve) {
+		return nil
+	}
+	leaf, ok := sve.Err.(*jsonschema.ValidationError)
+	if !ok {
+		return nil
+	}
+	for len(leaf.Causes) > 0 {
+		leaf = leaf.Causes[0]
+	}
+	return leaf
+}
+
+// isRegexFormat reports a metaschema failure of format "regex": Go's
+// regexp engine rejected a pattern.
+func isRegexFormat(leaf *jsonschema.ValidationError) bool {
+	if leaf == nil {
+		return false
+	}
+	f, ok := leaf.ErrorKind.(*kind.Format)
+	return ok && f.Want == "regex"
+}
+
 // compileEventSchema compiles a schema written as a mapping or as a JSON
-// string. Only the schema itself is loaded: a $ref to another document is
-// an error, as htgit cannot see what Hightouch would fetch.
+// string. Only the schema itself is loaded: htgit fetches no other document.
 func compileEventSchema(n *yaml.Node) error {
 	var doc any
 	if s, ok := workspace.String(n); ok {
 		var err error
 		if doc, err = jsonschema.UnmarshalJSON(strings.NewReader(s)); err != nil {
-			return fmt.Errorf("not JSON: %v", err)
+			return fmt.Errorf("the string is %w (%v)", errNotJSON, err)
 		}
 	} else {
 		// Round-trip through JSON so numbers are what the compiler reads.

@@ -35,8 +35,15 @@ func (idx *index) slugs() []finding.Finding {
 				fmt.Sprintf("file name %q has characters a slug cannot have; use only A-Z a-z 0-9 - _ (e.g. %q)", f.Slug, fixed)))
 		}
 		if prev, dup := seen[space][f.Slug]; dup {
-			out = append(out, newFinding(f.Path, rules.SlugDuplicate, fileStart,
-				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", space, f.Slug, prev.Rel), prev.Path))
+			d := newFinding(f.Path, rules.SlugDuplicate, fileStart,
+				fmt.Sprintf("%s slug %q is also given by %s; slugs are unique, rename one of the files", space, f.Slug, prev.Rel), prev.Path)
+			if prev.Kind != f.Kind {
+				// A model and a Customer Studio model: whether Hightouch keeps
+				// their slugs apart is not public.
+				d.Severity = finding.Warning
+				d.Message = fmt.Sprintf("%s slug %q is also given by %s (a %s); if Hightouch keeps %s and %s slugs in one space, as htgit reads it, one of them cannot be ingested: rename one of the files", space, f.Slug, prev.Rel, prev.Kind, prev.Kind, f.Kind)
+			}
+			out = append(out, d)
 			continue
 		}
 		if seen[space] == nil {
