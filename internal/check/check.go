@@ -115,8 +115,9 @@ func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
 	if doc.Root == nil {
 		return nil, findings
 	}
-	fc := &fileCheck{doc: doc, findings: findings}
+	fc := &fileCheck{doc: doc, findings: findings, unsure: f.Kind.Spec().Unconfirmed}
 	fc.schema()
+	fc.unsure = ""
 	s := &summary{file: f}
 	switch f.Kind {
 	case workspace.Model:

@@ -12,6 +12,9 @@ type fileCheck struct {
 	doc      *workspace.Document
 	findings []finding.Finding // from parsing; the checks' own go through limit
 	limit    finding.Limit     // a file may break one rule a million times
+	// unsure, while set, makes findings warnings that end with it: what
+	// htgit checks there is its reading of an unpublished format.
+	unsure string
 }
 
 // span is a compact position range kept after the node tree is dropped.
@@ -28,7 +31,11 @@ func (fc *fileCheck) at(rule finding.Rule, n *yaml.Node, msg string) {
 }
 
 func (fc *fileCheck) atSpan(rule finding.Rule, s span, msg string) {
-	fc.limit.Add(newFinding(fc.doc.File.Path, rule, s, msg))
+	f := newFinding(fc.doc.File.Path, rule, s, msg)
+	if fc.unsure != "" {
+		f.Severity, f.Message = finding.Warning, msg+" (a warning: "+fc.unsure+")"
+	}
+	fc.limit.Add(f)
 }
 
 // warnAt adds a finding of rule over n as a warning: where our knowledge of

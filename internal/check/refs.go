@@ -219,7 +219,7 @@ func (idx *index) manifestRefs() []finding.Finding {
 		check(s, s.source, sources, rules.ModelSourceRef, "source", "")
 	}
 	for _, s := range idx.schemaModels {
-		check(s, s.source, sources, rules.ModelSourceRef, "source", " (a warning: Git Sync's format for Customer Studio schema files is not public)")
+		check(s, s.source, sources, rules.ModelSourceRef, "source", " (a warning: "+s.file.Kind.Spec().Unconfirmed+")")
 	}
 	for _, s := range idx.syncs {
 		check(s, s.destination, destinations, rules.SyncDestinationRef, "destination", "")

@@ -314,3 +314,15 @@ func TestSlugDuplicateAcrossKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestUnconfirmedKindsWarn: the schema of a kind whose format is htgit's
+// reading gives warnings that say so, never errors.
+func TestUnconfirmedKindsWarn(t *testing.T) {
+	dir, res := runFiles(t, map[string]string{"schema/parent-models/people.yaml": "name: [People]\nsource: snowflake\n"}, Options{})
+	expect(t, dir, res, "schema/parent-models/people.yaml", []want{{"schema-type", "1:7-1:15", "(a warning: Git Sync's format for Customer Studio schema files is not public)"}})
+	for _, f := range res.Findings {
+		if f.Severity == finding.Error {
+			t.Errorf("an error: %+v", f)
+		}
+	}
+}

@@ -50,6 +50,9 @@ type KindSpec struct {
 	SlugSpace string
 	Schema    string // the embedded JSON Schema (htgit schema NAME)
 	Resource  Resource
+	// Unconfirmed says why the kind's format is htgit's reading, not
+	// Hightouch's documentation; its schema findings are then warnings.
+	Unconfirmed string
 }
 
 // Slug spaces.
@@ -57,6 +60,8 @@ const (
 	ModelSlugs = "model"
 	SyncSlugs  = "sync"
 )
+
+const customerStudio = "Git Sync's format for Customer Studio schema files is not public"
 
 // kinds is every file Git Sync writes. The Customer Studio schema files and
 // event contracts are read but not deployed: their content is not public,
@@ -70,20 +75,20 @@ var kinds = [numKinds]KindSpec{
 	Manifest: {Name: "manifest", Globs: []string{"manifest*.{yaml,yml}"},
 		Schema: "manifest", Resource: NotDeployed},
 	ParentModel: {Name: "parent model", Globs: []string{"schema/parent-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "schema-model", Resource: NotDeployed},
+		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio},
 	RelatedModel: {Name: "related model", Globs: []string{"schema/related-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "schema-model", Resource: NotDeployed},
+		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio},
 	EventModel: {Name: "event model", Globs: []string{"schema/event-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "schema-model", Resource: NotDeployed},
+		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio},
 	Relationship: {Name: "model relationship", Globs: []string{"schema/model-relationships/**/*.{yaml,yml}"}, SlugSpace: "relationship",
-		Schema: "relationship", Resource: NotDeployed},
+		Schema: "relationship", Resource: NotDeployed, Unconfirmed: customerStudio},
 	// Where Git Sync writes contracts is not public: contracts/ is htgit's
 	// reading, and a YAML file elsewhere is reported as unclaimed, not
 	// passed in silence.
 	Contract: {Name: "event contract", Globs: []string{"contracts/**/*.{yaml,yml}"}, SlugSpace: "contract",
-		Schema: "contract", Resource: NotDeployed},
+		Schema: "contract", Resource: NotDeployed, Unconfirmed: "how Git Sync writes event contracts is not public"},
 	Aliases: {Name: "aliases", Globs: []string{"aliases*.{yaml,yml}"},
-		Schema: "aliases", Resource: NotDeployed},
+		Schema: "aliases", Resource: NotDeployed, Unconfirmed: "the aliases file's format is not public"},
 }
 
 // Kinds lists every kind, in the order files are reported by.
