@@ -38,9 +38,11 @@ type Policy struct {
 }
 
 // Severity is the severity rule r is reported at, and false when it is off.
-func (p Policy) Severity(r finding.Rule) (finding.Severity, bool) {
-	sev := r.Severity
-	switch p.Levels[r.ID] {
+func (p Policy) Severity(r finding.Rule) (finding.Severity, bool) { return p.level(r.ID, r.Severity) }
+
+// level applies the configured level of rule id, then --strict, to sev.
+func (p Policy) level(id string, sev finding.Severity) (finding.Severity, bool) {
+	switch p.Levels[id] {
 	case Off:
 		return 0, false
 	case AsWarning:
@@ -57,29 +59,15 @@ func (p Policy) Severity(r finding.Rule) (finding.Severity, bool) {
 }
 
 // Apply returns the findings the policy reports, with their severities set.
-// paths gives the relative forms of a finding's file that ignore globs are
-// matched against.
+// A finding's own severity is its default: a check may lower its rule's
+// where what Hightouch accepts is unsure. paths gives the relative forms of
+// a finding's file that ignore globs are matched against.
 func (p Policy) Apply(fs []finding.Finding, paths func(abs string) []string) []finding.Finding {
 	out := fs[:0:0]
 	for _, f := range fs {
-		r, ok := Lookup(f.Rule)
-		if !ok {
-			// Every finding carries a registered rule; keep one that does
-			// not rather than hide it, at the severity it came with.
-			r = finding.Rule{ID: f.Rule, Severity: f.Severity}
-		}
-		sev, on := p.Severity(r)
+		sev, on := p.level(f.Rule, f.Severity)
 		if !on || p.ignored(f, paths) {
 			continue
-		}
-		// A rule's finding keeps a severity its check lowered (a warning
-		// where our knowledge is unsure) unless configured; --strict still
-		// promotes it.
-		if p.Levels[r.ID] == Default {
-			sev = f.Severity
-			if p.Strict && sev == finding.Warning {
-				sev = finding.Error
-			}
 		}
 		f.Severity = sev
 		out = append(out, f)
