@@ -23,9 +23,7 @@ var modelTypes = []string{"raw_sql", "table", "dbt_model"}
 // model id and an empty primary key are rules of model.json, phrased by the
 // handlers below.
 func (fc *fileCheck) model(s *summary) {
-	root := fc.doc.Root
-	s.name = fc.ref(root, "name")
-	s.source = fc.ref(root, "source")
+	root := fc.modelRefs(s)
 
 	typ := fc.field(root, "type")
 	kind, isString := typ.str()
@@ -45,6 +43,15 @@ func (fc *fileCheck) model(s *summary) {
 				fmt.Sprintf("the rawSql query never mentions the primary key column %q; select it or fix primaryKey", key))
 		}
 	}
+}
+
+// modelRefs records what other files' checks need of a model (its name and
+// source) and returns the file's root mapping.
+func (fc *fileCheck) modelRefs(s *summary) *yaml.Node {
+	root := fc.doc.Root
+	s.name = fc.ref(root, "name")
+	s.source = fc.ref(root, "source")
+	return root
 }
 
 // queryFieldViolation phrases model.json's rule that the field of the

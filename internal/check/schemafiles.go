@@ -17,14 +17,11 @@ import (
 )
 
 // schemaModel records a Customer Studio parent, related or event model's
-// references. Their format is not public, so only what a model certainly
-// needs is checked: the query field of a known type, a rule of
-// schema-model.json as of model.json. A primary key is not required
-// (related and event models have none).
+// references. Their format is not public: schema-model.json checks the
+// query field of a known type (as warnings), and a primary key is not
+// required (related and event models have none).
 func (fc *fileCheck) schemaModel(s *summary) {
-	root := fc.doc.Root
-	s.name = fc.ref(root, "name")
-	s.source = fc.ref(root, "source")
+	root := fc.modelRefs(s)
 	// Only an explicit null: the file's format is not public, so a key
 	// that is absent may be spelt otherwise.
 	if pk := fc.field(root, "primaryKey"); pk.present() {
@@ -148,18 +145,16 @@ var english = message.NewPrinter(language.English)
 // public, and a slug it names is taken to exist in some workspace.
 func (fc *fileCheck) aliases(s *summary) {
 	s.aliases = map[string]bool{}
-	var walk func(n *yaml.Node, depth int)
-	walk = func(n *yaml.Node, depth int) {
-		if n == nil || depth > 64 {
-			return
-		}
+	// Parse bounds the nesting, and an alias node has no content of its
+	// own, so the walk ends.
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.ScalarNode {
 			s.aliases[n.Value] = true
-			return
 		}
 		for _, c := range n.Content {
-			walk(c, depth+1)
+			walk(c)
 		}
 	}
-	walk(fc.doc.Root, 0)
+	walk(fc.doc.Root)
 }
