@@ -6,22 +6,21 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/workspace"
 )
 
 // FileName is the configuration's name at the repository root.
@@ -71,14 +70,14 @@ func Parse(file string, src []byte) (*Config, error) {
 	cfg := &Config{File: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		// yaml.v3 says "yaml: line N: what"; it gives no column.
-		e := &Error{File: file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			e.Col = 1
-			e.Msg = "not valid YAML: " + m[2]
+		// yaml.v3 names a line but no column; at the end of the input it
+		// names the blank line after the last, below the unclosed bracket.
+		line, msg := workspace.SyntaxLine(err)
+		lines := bytes.Split(src, []byte("\n"))
+		for line > 1 && (line > len(lines) || len(bytes.TrimSpace(lines[line-1])) == 0) {
+			line--
 		}
-		return nil, e
+		return nil, &Error{File: file, Line: line, Col: 1, Msg: "not valid YAML: " + msg}
 	}
 	if len(doc.Content) == 0 {
 		return cfg, nil // an empty file configures nothing
@@ -104,8 +103,6 @@ func Parse(file string, src []byte) (*Config, error) {
 	}
 	return cfg, nil
 }
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parser keeps the first error; later problems are usually its echoes.
 type parser struct {

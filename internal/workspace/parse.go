@@ -137,6 +137,20 @@ func (d *Document) root(f File, first *yaml.Node, findings []finding.Finding, at
 	return d, findings
 }
 
+// SyntaxLine is the line a yaml.v3 syntax error means (1 when it names
+// none) and its message without the "yaml: line N:" prefix.
+func SyntaxLine(err error) (int, string) {
+	m := errLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 1, strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	line, _ := strconv.Atoi(m[1])
+	if slices.Contains(parserProblems, m[2]) {
+		line++
+	}
+	return line, m[2]
+}
+
 var (
 	errLine   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 	errAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
@@ -163,15 +177,7 @@ var parserProblems = []string{
 // syntaxError turns a yaml.v3 error, which knows only a line, into a finding
 // at the first non-blank column of that line (or at the offending tab).
 func (d *Document) syntaxError(err error) finding.Finding {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
-	if m := errLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if slices.Contains(parserProblems, msg) {
-			line++
-		}
-	}
+	line, msg := SyntaxLine(err)
 	line = min(max(line, 1), max(d.nLines(), 1))
 	// At the end of the input yaml.v3 names the empty line after the last
 	// one: the unclosed quote or bracket is above it.
