@@ -35,19 +35,45 @@ type GitHubOptions struct {
 // at most MaxPerLevel of each), one notice counting the findings left out,
 // then every finding as a log line grouped per file, and the counts.
 func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
-	limit := opt.MaxPerLevel
-	if limit <= 0 {
-		limit = DefaultMaxPerLevel
-	}
 	// The library panics when a write fails; a buffer cannot fail, and the
 	// one real write below returns its error.
 	var buf bytes.Buffer
 	a := githubactions.New(githubactions.WithWriter(&buf))
 
+	shown, overLimit, notTouched := in.pick(opt)
+	for _, f := range shown {
+		in.annotate(a, f)
+	}
+	if note := leftOut(overLimit, notTouched, opt.limit()); note != "" {
+		a.WithFieldsMap(map[string]string{"title": "htgit"}).Noticef("%s The job summary and the log below list every finding.", note)
+	}
+
+	for _, g := range in.byFile() {
+		a.Group(clean(in.rel(g[0].Path)) + " (" + problems(finding.Count(g)) + ")")
+		for _, f := range g {
+			a.Infof("%s", in.line(f, false))
+		}
+		a.EndGroup()
+	}
+	a.Infof("%s", in.summary())
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (opt GitHubOptions) limit() int {
+	if opt.MaxPerLevel <= 0 {
+		return DefaultMaxPerLevel
+	}
+	return opt.MaxPerLevel
+}
+
+// pick chooses the findings to annotate, errors before warnings and
+// changed files before others, at most the limit of each severity, and
+// returns those left out over the limit and those in untouched files.
+func (in Input) pick(opt GitHubOptions) (shown, overLimit, notTouched []finding.Finding) {
 	// Rank 0: errors in changed files, 1: errors elsewhere, 2 and 3 likewise
 	// for warnings; each rank keeps input order.
 	var ranks [4][]finding.Finding
-	var notTouched []finding.Finding
 	for _, f := range in.Findings {
 		changed := opt.Changed == nil || slices.ContainsFunc(append([]string{f.Path}, f.Related...),
 			func(p string) bool { return opt.Changed(in.rel(p)) })
@@ -64,46 +90,38 @@ func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
 		}
 		ranks[r] = append(ranks[r], f)
 	}
-	var overLimit []finding.Finding
+	limit := opt.limit()
 	for level := range 2 {
-		n := 0
-		for _, f := range slices.Concat(ranks[2*level], ranks[2*level+1]) {
-			if n == limit {
+		for i, f := range slices.Concat(ranks[2*level], ranks[2*level+1]) {
+			if i < limit {
+				shown = append(shown, f)
+			} else {
 				overLimit = append(overLimit, f)
-				continue
 			}
-			n++
-			in.annotate(a, f)
 		}
 	}
-	if left := len(overLimit) + len(notTouched); left > 0 {
-		var why []string
-		if len(overLimit) > 0 {
-			why = append(why, fmt.Sprintf("%d over the limit of %s per severity", len(overLimit), plural(limit, "annotation")))
-		}
-		if len(notTouched) > 0 {
-			why = append(why, fmt.Sprintf("%d in files this change does not touch", len(notTouched)))
-		}
-		verb := "are"
-		if left == 1 {
-			verb = "is"
-		}
-		a.WithFieldsMap(map[string]string{"title": "htgit"}).Noticef(
-			"%s (%s) %s not annotated: %s. The job summary and the log below list every finding.",
-			plural(left, "more finding"), problems(finding.Count(slices.Concat(overLimit, notTouched))),
-			verb, strings.Join(why, ", "))
-	}
+	return shown, overLimit, notTouched
+}
 
-	for _, g := range in.byFile() {
-		a.Group(clean(in.rel(g[0].Path)) + " (" + problems(finding.Count(g)) + ")")
-		for _, f := range g {
-			a.Infof("%s", in.line(f, false))
-		}
-		a.EndGroup()
+// leftOut says how many findings were not annotated and why, or "".
+func leftOut(overLimit, notTouched []finding.Finding, limit int) string {
+	left := len(overLimit) + len(notTouched)
+	if left == 0 {
+		return ""
 	}
-	a.Infof("%s", in.summary())
-	_, err := w.Write(buf.Bytes())
-	return err
+	var why []string
+	if len(overLimit) > 0 {
+		why = append(why, fmt.Sprintf("%d over the limit of %s per severity", len(overLimit), plural(limit, "annotation")))
+	}
+	if len(notTouched) > 0 {
+		why = append(why, fmt.Sprintf("%d in files this change does not touch", len(notTouched)))
+	}
+	verb := "are"
+	if left == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%s (%s) %s not annotated: %s.", plural(left, "more finding"),
+		problems(finding.Count(slices.Concat(overLimit, notTouched))), verb, strings.Join(why, ", "))
 }
 
 // annotate issues one ::error or ::warning. The library sorts properties, so

@@ -21,6 +21,9 @@ type Input struct {
 	Rules    []finding.Rule    // every rule htgit has, at the severity the run gives it (SARIF driver.rules)
 	RulesOff []string          // ids of the rules the configuration switched off
 	Stats    Stats
+	// Checked are the files the run checked (absolute paths), for formats
+	// that list passing files too (JUnit's test cases).
+	Checked []string
 	// BaseDir is the directory paths are shown relative to (the repository
 	// root or GITHUB_WORKSPACE). Empty shows paths as they are.
 	BaseDir string
