@@ -1,10 +1,12 @@
 package gitdiff
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +18,9 @@ type MissingCommitError struct {
 	Shallow bool     // the clone is shallow, the usual cause in CI
 	Remotes []string // remotes a fetch was tried from, in order
 	Detail  string   // git's message from the last attempt
+	// Shallow advice says how to deepen the clone on the CI host; empty
+	// gives GitHub's (actions/checkout's fetch-depth).
+	ShallowAdvice string
 }
 
 func (e *MissingCommitError) Error() string {
@@ -28,7 +33,8 @@ func (e *MissingCommitError) Error() string {
 		fmt.Fprintf(&b, " (%s)", strings.ReplaceAll(e.Detail, "\n", "; "))
 	}
 	if e.Shallow {
-		b.WriteString(": the clone is shallow; set fetch-depth: 0 (or 2) in actions/checkout")
+		b.WriteString(": the clone is shallow; ")
+		b.WriteString(cmp.Or(e.ShallowAdvice, "set fetch-depth: 0 (or 2) in actions/checkout"))
 	} else {
 		b.WriteString(": check the revision")
 	}
@@ -65,15 +71,11 @@ func EnsureCommit(ctx context.Context, repoDir, sha string) error {
 		e.Detail = "only a full commit id can be fetched"
 		return e
 	}
-	out, err := git(ctx, repoDir, "remote")
+	rs, err := remotes(ctx, repoDir)
 	if err != nil {
 		return err
 	}
-	remotes := strings.Fields(string(out))
-	if i := slices.Index(remotes, "origin"); i > 0 {
-		remotes = append(append([]string{"origin"}, remotes[:i]...), remotes[i+1:]...)
-	}
-	if len(remotes) == 0 {
+	if len(rs) == 0 {
 		e.Detail = "the repository has no remote to fetch it from"
 		return e
 	}
@@ -83,7 +85,7 @@ func EnsureCommit(ctx context.Context, repoDir, sha string) error {
 		// make the clone shallow, so it is left out there.
 		args = append(args, "--depth=1")
 	}
-	for _, r := range remotes {
+	for _, r := range rs {
 		e.Remotes = append(e.Remotes, r)
 		if _, err := git(ctx, repoDir, append(args, r, sha)...); err != nil {
 			if ctx.Err() != nil {
@@ -111,4 +113,105 @@ func hasCommit(ctx context.Context, repoDir, sha string) (bool, error) {
 		return false, err
 	}
 	return false, nil
+}
+
+// remotes lists the clone's remotes, origin first.
+func remotes(ctx context.Context, repoDir string) ([]string, error) {
+	out, err := git(ctx, repoDir, "remote")
+	if err != nil {
+		return nil, err
+	}
+	rs := strings.Fields(string(out))
+	if i := slices.Index(rs, "origin"); i > 0 {
+		rs = append(append([]string{"origin"}, rs[:i]...), rs[i+1:]...)
+	}
+	return rs, nil
+}
+
+// BranchDepth is how much of a branch's history FetchBranch fetches into
+// a shallow clone: enough for the merge base of a usual change request.
+const BranchDepth = 50
+
+// FetchBranch fetches branch from origin (into refs/remotes/origin/BRANCH)
+// and returns the full id of its tip: the target of a change request,
+// which a CI checkout of the source branch does not hold. In a shallow
+// clone it fetches BranchDepth commits of history of the branch and of
+// HEAD, so that their merge base can be found.
+func FetchBranch(ctx context.Context, repoDir, branch string) (string, error) {
+	if err := checkRev(branch); err != nil {
+		return "", err
+	}
+	ref := "refs/remotes/origin/" + branch
+	args := []string{"fetch", "--no-tags", "--recurse-submodules=no"}
+	tips := []string{"origin", "+refs/heads/" + branch + ":" + ref}
+	if shallow, err := git(ctx, repoDir, "rev-parse", "--is-shallow-repository"); err == nil && strings.TrimSpace(string(shallow)) == "true" {
+		head, err := resolve(ctx, repoDir, "HEAD")
+		if err != nil {
+			return "", err
+		}
+		args = append(args, "--depth="+strconv.Itoa(BranchDepth))
+		tips = append(tips, head)
+	}
+	if _, err := git(ctx, repoDir, append(args, tips...)...); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		// A clone without that remote may still hold the branch.
+		if sha, rerr := resolve(ctx, repoDir, ref); rerr == nil {
+			return sha, nil
+		}
+		return "", fmt.Errorf("fetching branch %s from origin: %s", branch, stderrOf(err))
+	}
+	return resolve(ctx, repoDir, ref)
+}
+
+// Parent returns the full id of rev's first parent, the commit a push of
+// one commit (or a merge) came after, fetching it when a shallow clone
+// lacks it. A root commit has no parent: the error wraps ErrNewBranch.
+func Parent(ctx context.Context, repoDir, rev string) (string, error) {
+	head, err := resolve(ctx, repoDir, rev)
+	if err != nil {
+		return "", err
+	}
+	parents := func() ([]string, error) {
+		out, err := git(ctx, repoDir, "rev-list", "--parents", "-n", "1", head)
+		if err != nil {
+			return nil, err
+		}
+		return strings.Fields(string(out))[1:], nil
+	}
+	ps, err := parents()
+	if err != nil {
+		return "", err
+	}
+	if len(ps) == 0 {
+		// A shallow clone's boundary commit lists no parents: deepen by
+		// one from each remote until it has one.
+		rs, err := remotes(ctx, repoDir)
+		if err != nil {
+			return "", err
+		}
+		for _, r := range rs {
+			if _, err := git(ctx, repoDir, "fetch", "--no-tags", "--recurse-submodules=no", "--depth=2", r, head); err != nil {
+				if ctx.Err() != nil {
+					return "", ctx.Err()
+				}
+				continue
+			}
+			if ps, err = parents(); err != nil || len(ps) > 0 {
+				break
+			}
+		}
+	}
+	if len(ps) == 0 {
+		if err != nil {
+			return "", err
+		}
+		e := missing(ctx, repoDir, rev+"^", "")
+		if !e.Shallow {
+			return "", fmt.Errorf("%s is the first commit: %w", rev, ErrNewBranch)
+		}
+		return "", e
+	}
+	return ps[0], nil
 }
