@@ -31,10 +31,10 @@ func Azure(w io.Writer, in Input, opt GitHubOptions) error {
 			}
 		}
 		props = append(props, [2]string{"code", f.Rule})
-		bw.WriteString(azureCommand("task.logissue", props, f.Message))
+		bw.WriteString(AzureCommand("task.logissue", props, f.Message))
 	}
 	if note := leftOut(overLimit, notTouched, opt.limit()); note != "" {
-		bw.WriteString(azureCommand("task.logissue", [][2]string{{"type", "warning"}}, "htgit: "+note+" The log below lists every finding."))
+		bw.WriteString(AzureCommand("task.logissue", [][2]string{{"type", "warning"}}, "htgit: "+note+" The log below lists every finding."))
 	}
 	for _, g := range in.byFile() {
 		bw.WriteString("##[group]" + azureLine(in.rel(g[0].Path)+" ("+problems(finding.Count(g))+")") + "\n")
@@ -47,12 +47,12 @@ func Azure(w io.Writer, in Input, opt GitHubOptions) error {
 	return bw.Flush()
 }
 
-// azureCommand is one logging command line, escaped as Microsoft's task
+// AzureCommand is one logging command line, escaped as Microsoft's task
 // library does (node/taskcommand.ts in microsoft/azure-pipelines-task-lib):
 // in property values % CR LF ] ; become %AZP25 %0D %0A %5D %3B, in the
 // message % CR LF. Without it a path or message holding "]" or ";" would
 // end the properties early, and a newline would start a line of its own.
-func azureCommand(name string, props [][2]string, msg string) string {
+func AzureCommand(name string, props [][2]string, msg string) string {
 	var b strings.Builder
 	b.WriteString("##vso[" + name)
 	for i, p := range props {

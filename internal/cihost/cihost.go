@@ -1,0 +1,162 @@
+// Package cihost tells htgit where it runs: which CI host (GitHub Actions,
+// GitLab CI, Bitbucket Pipelines, Azure Pipelines, or none), read from the
+// host's documented predefined variables. A Host says whether the run is
+// for a change request or a push, which commits to compare (fetching what a
+// shallow clone lacks), the branch even on a detached HEAD, how findings
+// are printed at their line, where a summary goes and how to reach the
+// comment API. It decides nothing about the workspace.
+package cihost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/htgit/htgit/internal/comment"
+	"github.com/htgit/htgit/internal/gitdiff"
+)
+
+// Event is why the pipeline runs.
+type Event int
+
+const (
+	Other         Event = iota // a schedule, a manual run, a tag: validate only
+	Push                       // a push to a branch
+	ChangeRequest              // a pull request or merge request
+)
+
+func (e Event) String() string {
+	return [...]string{"other", "push", "change request"}[e]
+}
+
+// Host is one run on one CI host.
+type Host struct {
+	Name  string // github, gitlab, bitbucket, azure, none
+	Title string // "GitLab CI"
+	Event Event
+	// Head is the commit under test as the host names it; the checkout
+	// (HEAD) is what htgit reads, and a change request's checkout may be a
+	// merge commit of it.
+	Head string
+	// Before is the commit a push came after, "" when the host names none
+	// (then the first parent of HEAD), all zeros when the push created the
+	// branch.
+	Before string
+	// BaseCommit is a change request's base as the host names it; "" has
+	// Base fetch TargetBranch.
+	BaseCommit   string
+	TargetBranch string // a change request's target branch
+	// Branch is the branch pushed, or a change request's source branch,
+	// as the host names it: the checkout is usually a detached HEAD.
+	Branch string
+	// DefaultBranch is the repository's default branch when the host
+	// names it.
+	DefaultBranch string
+	ChangeRequest string // the pull or merge request's number, "" otherwise
+	// Dir is the checkout, which repository-relative paths are relative to.
+	Dir string
+	// Format is how findings are printed at their line in the log:
+	// "github" (workflow commands), "azure" (logging commands) or "text".
+	Format string
+	// RunURL links to this pipeline run; "" when unknown.
+	RunURL string
+	// LinkBase prefixes a repository-relative path to link to it at Head
+	// (report.MarkdownOptions.LinkBase); "" when links are not built.
+	LinkBase string
+	// Summary writes a markdown summary where the host shows one (GitHub's
+	// job summary, Azure's build summary); nil where there is none
+	// (GitLab, Bitbucket: the change request's comment is the summary).
+	Summary func(stdout io.Writer, markdown string) error
+
+	getenv func(string) string
+	// shallow says how to deepen this host's clone.
+	shallow string
+	// comments builds the comment client from the token; tokenVar names
+	// the variable the token is read from, enable how to set it.
+	comments func(token string) comment.Client
+	tokenVar string
+	enable   string
+}
+
+// Detect reads the environment of the host htgit runs on.
+func Detect(getenv func(string) string) (*Host, error) {
+	switch {
+	case getenv("GITHUB_ACTIONS") == "true":
+		return github(getenv)
+	case getenv("GITLAB_CI") == "true":
+		return gitlab(getenv), nil
+	case getenv("BITBUCKET_BUILD_NUMBER") != "":
+		return bitbucket(getenv), nil
+	case strings.EqualFold(getenv("TF_BUILD"), "true"):
+		return azure(getenv), nil
+	}
+	return none(getenv), nil
+}
+
+// ErrNoBase is returned (wrapped) by Base when the run has no commit to
+// compare with.
+var ErrNoBase = errors.New("no commit to compare with")
+
+// Base returns the commit the change is compared with, present in the
+// clone at dir: a change request's base (its target branch fetched when
+// the host names no commit; the plan takes the merge base with HEAD), or
+// the commit before a push (the first parent of HEAD where the host names
+// none). A push that created the branch gives an all-zero id, which the
+// plan reports. A commit a shallow clone lacks is fetched; when it cannot
+// be, the error says how to deepen the clone on this host.
+func (h *Host) Base(ctx context.Context, dir string) (string, error) {
+	var base string
+	var err error
+	switch h.Event {
+	case ChangeRequest:
+		base = h.BaseCommit
+		if base == "" {
+			if h.TargetBranch == "" {
+				return "", fmt.Errorf("%s names neither the change request's base commit nor its target branch: %w", h.Title, ErrNoBase)
+			}
+			base, err = gitdiff.FetchBranch(ctx, dir, h.TargetBranch)
+		}
+	case Push:
+		base = h.Before
+		if base == "" {
+			base, err = gitdiff.Parent(ctx, dir, "HEAD")
+		}
+	default:
+		return "", fmt.Errorf("the %s run is neither a change request nor a push: %w", h.Title, ErrNoBase)
+	}
+	if err == nil && !gitdiff.IsZero(base) {
+		err = gitdiff.EnsureCommit(ctx, dir, base)
+	}
+	var missing *gitdiff.MissingCommitError
+	if errors.As(err, &missing) {
+		missing.ShallowAdvice = h.shallow
+	}
+	return base, err
+}
+
+// Comments returns the client of the change request's comment API, or
+// nil and a notice saying how to enable the comment when the token is not
+// set (or the run is not a change request, or the host has no API htgit
+// speaks).
+func (h *Host) Comments() (comment.Client, string) {
+	if h.Event != ChangeRequest || h.comments == nil {
+		return nil, ""
+	}
+	token := strings.TrimSpace(h.getenv(h.tokenVar))
+	if token == "" {
+		return nil, "htgit posts the plan as a comment on the change request when " + h.enable
+	}
+	return h.comments(token), ""
+}
+
+// IsBranch is the short name of a branch ref ("refs/heads/x" -> "x"), or
+// "" for other refs (tags, pull request refs).
+func IsBranch(ref string) string {
+	b, ok := strings.CutPrefix(ref, "refs/heads/")
+	if !ok {
+		return ""
+	}
+	return b
+}
