@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -100,4 +101,31 @@ func Commit(t testing.TB, dir, msg string, files map[string]string) string {
 	Run(t, dir, "add", "-A")
 	Run(t, dir, "commit", "-q", "--allow-empty", "-m", msg)
 	return Run(t, dir, "rev-parse", "HEAD")
+}
+
+// Bare makes a bare repository of src's branches in a new temporary
+// directory, as a Git host holds it, and returns its path.
+func Bare(t testing.TB, src string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "origin.git")
+	Run(t, src, "clone", "-q", "--bare", src, dir)
+	return dir
+}
+
+// CloneDetached clones origin as a CI host checks a commit out: depth
+// commits deep (0: all), branch only, on a detached HEAD at rev (a commit
+// of that branch, "" for its tip). It returns the clone's directory.
+func CloneDetached(t testing.TB, origin, branch, rev string, depth int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "checkout")
+	args := []string{"clone", "-q", "--single-branch", "--branch", branch}
+	if depth > 0 {
+		args = append(args, "--depth="+strconv.Itoa(depth))
+	}
+	Run(t, filepath.Dir(dir), append(args, "file://"+filepath.ToSlash(origin), dir)...)
+	if rev == "" {
+		rev = "HEAD"
+	}
+	Run(t, dir, "checkout", "-q", "--detach", rev)
+	return dir
 }
