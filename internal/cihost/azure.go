@@ -46,7 +46,7 @@ func azure(getenv func(string) string) *Host {
 	// Threads on Azure Repos only: a GitHub repository built by Azure
 	// Pipelines has its pull requests on GitHub.
 	if p := getenv("BUILD_REPOSITORY_PROVIDER"); p == "" || p == "TfsGit" {
-		h.tokenVar = "SYSTEM_ACCESSTOKEN"
+		h.TokenVar = "SYSTEM_ACCESSTOKEN"
 		h.enable = "the step maps the job's token into its environment (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)) and the project's build service may contribute to pull requests"
 		h.comments = func(token string) comment.Client {
 			return comment.NewAzure(collection, project, getenv("BUILD_REPOSITORY_NAME"), h.ChangeRequest, token)

@@ -27,7 +27,7 @@ func bitbucket(getenv func(string) string) *Host {
 	case h.Branch != "":
 		h.Event = Push
 	}
-	h.tokenVar = "BITBUCKET_TOKEN"
+	h.TokenVar = "BITBUCKET_TOKEN"
 	h.enable = "the secured repository variable BITBUCKET_TOKEN holds a repository access token with the pullrequest:write scope"
 	h.comments = func(token string) comment.Client {
 		// HTGIT_BITBUCKET_API_URL points htgit at another endpoint (a proxy, a test).

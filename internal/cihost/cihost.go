@@ -16,6 +16,8 @@ import (
 
 	"github.com/htgit/htgit/internal/comment"
 	"github.com/htgit/htgit/internal/gitdiff"
+	"github.com/htgit/htgit/internal/report"
+	"github.com/sethvargo/go-githubactions"
 )
 
 // Event is why the pipeline runs.
@@ -70,29 +72,59 @@ type Host struct {
 	// (GitLab, Bitbucket: the change request's comment is the summary).
 	Summary func(stdout io.Writer, markdown string) error
 
+	// TokenVar is the variable htgit ci reads the comment API's token
+	// from.
+	TokenVar string
+
 	getenv func(string) string
 	// shallow says how to deepen this host's clone.
 	shallow string
-	// comments builds the comment client from the token; tokenVar names
-	// the variable the token is read from, enable how to set it.
+	// comments builds the comment client from the token; enable says how
+	// to give htgit one.
 	comments func(token string) comment.Client
-	tokenVar string
 	enable   string
 }
 
 // Detect reads the environment of the host htgit runs on.
 func Detect(getenv func(string) string) (*Host, error) {
-	switch {
-	case getenv("GITHUB_ACTIONS") == "true":
+	switch name(getenv) {
+	case "github":
 		return github(getenv)
-	case getenv("GITLAB_CI") == "true":
+	case "gitlab":
 		return gitlab(getenv), nil
-	case getenv("BITBUCKET_BUILD_NUMBER") != "":
+	case "bitbucket":
 		return bitbucket(getenv), nil
-	case strings.EqualFold(getenv("TF_BUILD"), "true"):
+	case "azure":
 		return azure(getenv), nil
 	}
 	return none(getenv), nil
+}
+
+// name tells the host from the variable each sets in every job.
+func name(getenv func(string) string) string {
+	switch {
+	case getenv("GITHUB_ACTIONS") == "true":
+		return "github"
+	case getenv("GITLAB_CI") == "true":
+		return "gitlab"
+	case getenv("BITBUCKET_BUILD_NUMBER") != "":
+		return "bitbucket"
+	case strings.EqualFold(getenv("TF_BUILD"), "true"):
+		return "azure"
+	}
+	return "none"
+}
+
+// Format is the findings format of the host htgit runs on (Host.Format),
+// told without reading the event.
+func Format(getenv func(string) string) string {
+	switch name(getenv) {
+	case "github":
+		return "github"
+	case "azure":
+		return "azure"
+	}
+	return "text"
 }
 
 // ErrNoBase is returned (wrapped) by Base when the run has no commit to
@@ -136,19 +168,31 @@ func (h *Host) Base(ctx context.Context, dir string) (string, error) {
 	return base, err
 }
 
-// Comments returns the client of the change request's comment API, or
-// nil and a notice saying how to enable the comment when the token is not
-// set (or the run is not a change request, or the host has no API htgit
-// speaks).
-func (h *Host) Comments() (comment.Client, string) {
+// Comments returns the client of the change request's comment API with
+// token, or nil and a notice saying how to enable the comment when token
+// is empty (or nil and "" when the run is not a change request, or the
+// host has no API htgit speaks).
+func (h *Host) Comments(token string) (comment.Client, string) {
 	if h.Event != ChangeRequest || h.comments == nil {
 		return nil, ""
 	}
-	token := strings.TrimSpace(h.getenv(h.tokenVar))
-	if token == "" {
-		return nil, "htgit posts the plan as a comment on the change request when " + h.enable
+	if token = strings.TrimSpace(token); token == "" {
+		return nil, "htgit keeps the plan as one comment on the change request when " + h.enable
 	}
 	return h.comments(token), ""
+}
+
+// Warn prints a warning in the host's log form: an annotation on GitHub,
+// a build issue on Azure, a line elsewhere.
+func (h *Host) Warn(w io.Writer, msg string) {
+	switch h.Format {
+	case "github":
+		githubactions.New(githubactions.WithWriter(w)).WithFieldsMap(map[string]string{"title": "htgit"}).Warningf("%s", msg)
+	case "azure":
+		io.WriteString(w, report.AzureCommand("task.logissue", [][2]string{{"type", "warning"}}, "htgit: "+msg))
+	default:
+		fmt.Fprintf(w, "htgit: warning: %s\n", msg)
+	}
 }
 
 // IsBranch is the short name of a branch ref ("refs/heads/x" -> "x"), or

@@ -36,13 +36,10 @@ func github(getenv func(string) string) (*Host, error) {
 	default:
 		h.Branch = ev.Branch()
 	}
-	// The Action's input github-token (a Docker action gets it as
-	// INPUT_GITHUB-TOKEN), or GITHUB_TOKEN set in a step's env.
-	h.tokenVar = "GITHUB_TOKEN"
-	if getenv("INPUT_GITHUB-TOKEN") != "" {
-		h.tokenVar = "INPUT_GITHUB-TOKEN"
-	}
-	h.enable = "it has a token: the Action's github-token input (default ${{ github.token }}), or GITHUB_TOKEN in the step's env, with permissions: pull-requests: write"
+	// htgit ci reads GITHUB_TOKEN set in the step's env; the Action, its
+	// github-token input.
+	h.TokenVar = "GITHUB_TOKEN"
+	h.enable = "it has a token: the Action's github-token input (default ${{ github.token }}), or GITHUB_TOKEN in the env of a step running htgit ci, with permissions: pull-requests: write"
 	h.comments = func(token string) comment.Client {
 		return comment.NewGitHub(cmp.Or(getenv("GITHUB_API_URL"), "https://api.github.com"), ev.Repository, ev.Number, token)
 	}

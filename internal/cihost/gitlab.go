@@ -36,7 +36,7 @@ func gitlab(getenv func(string) string) *Host {
 	}
 	// A CI job token cannot write notes: a project access token with the
 	// api scope, in a masked variable.
-	h.tokenVar = "GITLAB_TOKEN"
+	h.TokenVar = "GITLAB_TOKEN"
 	h.enable = "the CI/CD variable GITLAB_TOKEN (masked) holds a project access token with the api scope and the Reporter role; the job token CI_JOB_TOKEN cannot write merge request notes"
 	h.comments = func(token string) comment.Client {
 		return comment.NewGitLab(getenv("CI_API_V4_URL"), getenv("CI_PROJECT_ID"), h.ChangeRequest, token)

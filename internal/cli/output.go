@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/htgit/htgit/internal/cihost"
 	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/report"
@@ -19,15 +20,14 @@ type output struct {
 	path   string
 }
 
-var formats = []string{"text", "github", "json", "sarif"}
+var formats = []string{"text", "github", "azure", "json", "sarif", "codeclimate", "junit"}
+
+// formatHelp is the --format flag's help, for every command that takes it.
+const formatHelp = "output `FORMAT[=PATH]`: text, github (workflow commands), azure (logging commands), json, sarif, codeclimate (GitLab Code Quality) or junit, optionally written to PATH (repeatable; default: the CI host's form, github on GitHub Actions, azure on Azure Pipelines, else text)"
 
 func (c *Command) parseFormats(flags []string) ([]output, error) {
 	if len(flags) == 0 {
-		def := "text"
-		if c.Getenv("GITHUB_ACTIONS") == "true" {
-			def = "github"
-		}
-		return []output{{format: def}}, nil
+		return []output{{format: cihost.Format(c.Getenv)}}, nil
 	}
 	var outs []output
 	toStdout := 0
@@ -88,7 +88,7 @@ func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err e
 		// GitHub resolves annotation files and SARIF uris against the
 		// checkout, not the directory a step runs in (working-directory).
 		in.BaseDir = c.abs(ws)
-	} else if o.format == "sarif" && opt.repoRoot != "" {
+	} else if repoRelative[o.format] && opt.repoRoot != "" {
 		in.BaseDir = opt.repoRoot
 	}
 	switch o.format {
@@ -98,10 +98,21 @@ func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err e
 		return report.SARIF(w, withoutMissingFiles(in))
 	case "github":
 		return report.GitHub(w, in, opt.github)
+	case "azure":
+		return report.Azure(w, in, opt.github)
+	case "codeclimate":
+		return report.CodeClimate(w, in)
+	case "junit":
+		return report.JUnit(w, in)
 	}
 	color := o.path == "" && c.Getenv("NO_COLOR") == "" && c.IsTerminal(w)
 	return report.Text(w, in, color)
 }
+
+// repoRelative are the formats whose readers resolve paths against the
+// repository: code scanning, GitLab's merge request widget, Azure's build
+// issues, test reports.
+var repoRelative = map[string]bool{"sarif": true, "codeclimate": true, "azure": true, "junit": true}
 
 // withoutMissingFiles drops findings about files that are not on disk (a
 // file the change deletes): code scanning can place results only in files of

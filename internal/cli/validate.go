@@ -13,7 +13,7 @@ func (c *Command) validate(ctx context.Context, args []string) error {
 	fs := c.flagSet("validate", "[FILE...]", "Checks the whole workspace; with FILEs, reports only on those files and on\nreferences to them (what pre-commit passes). With --staged, reports on what\nthe index would commit, deletions and renames included (the pre-commit hook).")
 	e := c.engine(fs, engine.Validate)
 	var formats stringList
-	fs.Var(&formats, "format", "output `FORMAT[=PATH]`: text, github, json or sarif, optionally written to PATH (repeatable; default github on GitHub Actions, else text)")
+	fs.Var(&formats, "format", formatHelp)
 	staged := fs.Bool("staged", false, "report on the files the index would commit, and the references their deletions or renames break (for pre-commit; no FILE arguments)")
 	files, err := parse(fs, args)
 	if err != nil {
@@ -59,7 +59,17 @@ func (c *Command) reportInput(l *engine.Loaded) report.Input {
 		Rules:    l.Policy.Rules(),
 		RulesOff: l.Policy.Off(),
 		Stats:    report.Stats{Files: l.Result.Files, Models: l.Result.Models, Syncs: l.Result.Syncs},
+		Checked:  checked(l),
 		BaseDir:  c.Dir,
 		Version:  Version(),
 	}
+}
+
+// checked are the files the run read and checked.
+func checked(l *engine.Loaded) []string {
+	out := make([]string, 0, len(l.WS.Files))
+	for _, f := range l.WS.Files {
+		out = append(out, f.Path)
+	}
+	return out
 }

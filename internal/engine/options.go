@@ -51,6 +51,11 @@ type Options struct {
 	Command   string
 	Annotate  string
 	SARIFFile string
+	// Comment keeps the plan as one comment on a change request.
+	Comment bool
+	// GitHubToken is the Action's token for the comment (an input, masked
+	// by the runner); htgit ci reads the host's token variable instead.
+	GitHubToken string
 
 	// APIKey is read from the environment (HIGHTOUCH_API_KEY) or a CI
 	// host's masked input, never from a flag: it would land in shell history.
@@ -72,6 +77,9 @@ const (
 	Export
 	// CI is the Action (and any CI front end): it reads inputs, not flags.
 	CI
+	// Pipeline is htgit ci, the entry point on every CI host: flags, with
+	// the Action's defaults (it waits for runs).
+	Pipeline
 )
 
 // workspaceCommands read and check the workspace.
@@ -124,6 +132,11 @@ var Declared = []Option{
 		Input: "Which findings become annotations: changed (files changed in the pull request; the rest go to the job summary) or all."},
 	{Name: "sarif-file", Commands: CI, field: func(o *Options) any { return &o.SARIFFile },
 		Input: "Also write SARIF 2.1.0 to this path (for github/codeql-action/upload-sarif)."},
+	{Name: "comment", Default: "true", Commands: Pipeline | CI, field: func(o *Options) any { return &o.Comment },
+		Usage: "keep the plan as one comment on the change request (needs the host's token; see the README)",
+		Input: "Keep the plan as one comment on the pull request, created on the first run and updated in place (needs github-token)."},
+	{Name: "github-token", CIDefault: "${{ github.token }}", Commands: CI, field: func(o *Options) any { return &o.GitHubToken },
+		Input: "Token for the pull request comment; the workflow needs permissions: pull-requests: write."},
 	{Name: "api-key", Commands: CI, field: func(o *Options) any { return &o.APIKey },
 		Input: "Hightouch workspace API key (falls back to the HIGHTOUCH_API_KEY environment variable). Pass it from a secret; it is masked."},
 	{Name: "api-url", Commands: Plan | Deploy | Drift | Export | CI, field: func(o *Options) any { return &o.APIURL },
@@ -193,6 +206,9 @@ func Bind(fs *flag.FlagSet, cmd Command, o *Options) {
 			continue
 		}
 		def := opt.Default
+		if cmd&Pipeline != 0 {
+			def = opt.InputDefault()
+		}
 		if opt.Name == "timeout" && cmd&(Drift|Export) != 0 {
 			def = driftTimeout
 		}
