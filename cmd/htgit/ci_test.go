@@ -317,7 +317,7 @@ func TestCIGitHubComment(t *testing.T) {
 	clone := gittest.CloneDetached(t, repo.origin, "feature", "", 1)
 	api := commenttest.New(t, commenttest.GitHub, ciToken)
 	event := filepath.Join(t.TempDir(), "event.json")
-	pr := payload(t, "pull_request_payload.json", func(m map[string]any) {
+	pr := payload(t, "pull_request_opened.payload.json", func(m map[string]any) {
 		m["number"] = 5
 		p := m["pull_request"].(map[string]any)
 		p["base"].(map[string]any)["sha"], p["head"].(map[string]any)["sha"] = repo.base, fixed

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/action"
+	"github.com/htgit/htgit/internal/cihost"
 	"github.com/htgit/htgit/internal/deploy"
 	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/finding"
@@ -44,7 +45,8 @@ type actionRun struct {
 	tracked string // the branch Git Sync follows
 	l       *engine.Loaded
 	p       *plan.Plan
-	rin     *report.Input // the findings, once validated
+	rin     *report.Input             // the findings, once validated
+	changed func(relPath string) bool // files the pull request changes; nil: all
 	before  []report.Section
 	after   []report.Section
 	// findingsFailed: the step fails on validation errors, which are
@@ -178,7 +180,8 @@ func (a *actionRun) report(root string) (finding.Counts, error) {
 	if a.p != nil && a.ev.IsPullRequest() && !a.p.All {
 		// With all: true Git was not asked, so every file counts as
 		// changed (a nil Changed); an empty list would annotate nothing.
-		opt.github.Changed = changedIn(a.p.Files, a.l.WS.Root, root)
+		a.changed = changedIn(a.p.Files, a.l.WS.Root, root)
+		opt.github.Changed = a.changed
 	}
 	outs := []output{{format: "github"}}
 	if sarif := a.e.Opts.SARIFFile; sarif != "" {
@@ -196,14 +199,30 @@ func (a *actionRun) report(root string) (finding.Counts, error) {
 }
 
 // preview is the plan for the summary: from Git alone, or with what
-// Hightouch would create or update when the Action has an API key.
+// Hightouch would create or update when the Action has an API key. On a
+// pull request it is also the plan comment.
 func (a *actionRun) preview(ctx context.Context) string {
-	md, err := a.e.Preview(ctx, a.l, a.p, a.c.subject())
-	if err == nil {
-		return md
+	md := previewOrPlan(ctx, a.c, a.e, a.l, a.p, a.c.subject())
+	if a.ev.IsPullRequest() && a.e.Opts.Comment {
+		a.comment(ctx, md)
 	}
-	fmt.Fprintf(a.c.Stdout, "htgit: could not compare with Hightouch: %v\n", err)
-	return a.p.Markdown(a.c.subject()) + "\n(Could not compare with Hightouch: " + err.Error() + ")\n"
+	return md
+}
+
+// comment keeps the plan comment on the pull request with the input
+// github-token.
+func (a *actionRun) comment(ctx context.Context, preview string) {
+	host, err := cihost.Detect(a.c.Getenv)
+	if err != nil {
+		return // the event was read already
+	}
+	token := a.e.Opts.GitHubToken
+	if strings.HasPrefix(token, "${{") {
+		// action.yml's default expression, which the runner substitutes:
+		// left as written (a runner emulation), it is no token.
+		token = ""
+	}
+	a.c.keepComment(ctx, host, token, *a.rin, a.changed, a.p, preview)
 }
 
 // deploy runs the deploy step and sets its outputs.

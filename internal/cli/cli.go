@@ -54,6 +54,7 @@ Usage:
   htgit deploy   [flags]             after a merge: ingest, trigger syncs, wait
   htgit drift    [flags]             compare the files with what Hightouch has
   htgit export   --out DIR           write a workspace's models and syncs as Git Sync files
+  htgit ci       [flags]             in any CI pipeline: plan on change requests, deploy on pushes
   htgit action                       run as the GitHub Action (reads INPUT_*)
   htgit schema   NAME                print a JSON Schema for editors (model, sync, manifest,
                                      schema-model, relationship, contract, aliases, config)
@@ -73,6 +74,7 @@ var commands = map[string]func(*Command, context.Context, []string) error{
 	"drift":    (*Command).drift,
 	"export":   (*Command).export,
 	"action":   (*Command).action,
+	"ci":       (*Command).ci,
 	"schema":   (*Command).schema,
 	"rules":    (*Command).rulesCommand,
 	"version":  (*Command).version,

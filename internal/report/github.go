@@ -75,8 +75,7 @@ func (in Input) pick(opt GitHubOptions) (shown, overLimit, notTouched []finding.
 	// for warnings; each rank keeps input order.
 	var ranks [4][]finding.Finding
 	for _, f := range in.Findings {
-		changed := opt.Changed == nil || slices.ContainsFunc(append([]string{f.Path}, f.Related...),
-			func(p string) bool { return opt.Changed(in.rel(p)) })
+		changed := in.Touched(f, opt.Changed)
 		if !changed && !opt.AnnotateAll {
 			notTouched = append(notTouched, f)
 			continue
@@ -101,6 +100,14 @@ func (in Input) pick(opt GitHubOptions) (shown, overLimit, notTouched []finding.
 		}
 	}
 	return shown, overLimit, notTouched
+}
+
+// Touched reports whether the change touches f: its file or one of its
+// Related files is changed (changed takes a path relative to BaseDir, as
+// GitHubOptions.Changed; nil counts every file as changed).
+func (in Input) Touched(f finding.Finding, changed func(relPath string) bool) bool {
+	return changed == nil || slices.ContainsFunc(append([]string{f.Path}, f.Related...),
+		func(p string) bool { return changed(in.rel(p)) })
 }
 
 // leftOut says how many findings were not annotated and why, or "".
