@@ -62,7 +62,7 @@ func scriptOf(t *testing.T, host string) (lines []string, env map[string]string)
 				Script []string `yaml:"script"`
 			} `yaml:"htgit"`
 		}
-		readYAML(t, "ci/gitlab/htgit.gitlab-ci.yml", &doc)
+		readYAML(t, "templates/gitlab/htgit.gitlab-ci.yml", &doc)
 		return doc.Job.Script, doc.Variables
 	case "bitbucket":
 		var doc struct {
@@ -74,7 +74,7 @@ func scriptOf(t *testing.T, host string) (lines []string, env map[string]string)
 				} `yaml:"steps"`
 			} `yaml:"definitions"`
 		}
-		readYAML(t, "ci/bitbucket/bitbucket-pipelines.yml", &doc)
+		readYAML(t, "templates/bitbucket/bitbucket-pipelines.yml", &doc)
 		return doc.Definitions.Steps[0].Step.Script, nil
 	case "azure":
 		var doc struct {
@@ -88,7 +88,7 @@ func scriptOf(t *testing.T, host string) (lines []string, env map[string]string)
 				Env         map[string]string `yaml:"env"`
 			} `yaml:"steps"`
 		}
-		readYAML(t, "ci/azure/htgit.yml", &doc)
+		readYAML(t, "templates/azure/htgit.yml", &doc)
 		params := map[string]string{"path": "hightouch"} // as the README's use passes them
 		for _, p := range doc.Parameters {
 			if _, ok := params[p.Name]; !ok {
@@ -356,7 +356,7 @@ func TestCIGitHubComment(t *testing.T) {
 // CHANGELOG names, as the pre-commit hook does.
 func TestCITemplatesPinRelease(t *testing.T) {
 	v := changelogVersion(t)
-	for _, f := range []string{"ci/gitlab/htgit.gitlab-ci.yml", "ci/bitbucket/bitbucket-pipelines.yml"} {
+	for _, f := range []string{"templates/gitlab/htgit.gitlab-ci.yml", "templates/bitbucket/bitbucket-pipelines.yml"} {
 		if !strings.Contains(readFile(t, filepath.Join(repoRoot, f)), releaseImage+":"+v+"\n") {
 			t.Errorf("%s does not run %s:%s", f, releaseImage, v)
 		}
@@ -367,10 +367,10 @@ func TestCITemplatesPinRelease(t *testing.T) {
 			Default string `yaml:"default"`
 		} `yaml:"parameters"`
 	}
-	readYAML(t, "ci/azure/htgit.yml", &azure)
+	readYAML(t, "templates/azure/htgit.yml", &azure)
 	for _, p := range azure.Parameters {
 		if p.Name == "version" && p.Default != v {
-			t.Errorf("ci/azure/htgit.yml installs %s, want %s", p.Default, v)
+			t.Errorf("templates/azure/htgit.yml installs %s, want %s", p.Default, v)
 		}
 	}
 }

@@ -489,11 +489,11 @@ func isStringVar(t *testing.T, dir, name string) bool {
 func TestTopLevel(t *testing.T) {
 	allowed := map[string]bool{"cmd": true, "internal": true, "action.yml": true, ".pre-commit-hooks.yaml": true,
 		"testdata": true, "go.mod": true, "go.sum": true, "Dockerfile": true, "README.md": true, ".ci": true, "docs": true,
-		"LICENSE": true, "CHANGELOG.md": true, ".github": true, ".goreleaser.yaml": true, "scripts": true}
+		"LICENSE": true, "CHANGELOG.md": true, ".github": true, ".goreleaser.yaml": true, "scripts": true, "templates": true}
 	for _, f := range strings.Split(gittest.Run(t, repoRoot, "ls-files"), "\n") {
 		top, _, _ := strings.Cut(f, "/")
 		if !allowed[top] {
-			t.Errorf("%s is at the top level, which holds only cmd/, internal/, testdata/, scripts/, .ci/, .github/, docs/ and the project files", top)
+			t.Errorf("%s is at the top level, which holds only cmd/, internal/, testdata/, scripts/, templates/ (CI hosts' templates), .ci/, .github/, docs/ and the project files", top)
 		}
 	}
 }
