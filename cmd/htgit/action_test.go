@@ -86,11 +86,13 @@ type actionRun struct {
 	log      []string    // every other line of stdout
 }
 
-// annotations are the ::error and ::warning commands of findings.
+// annotations are the ::error and ::warning commands of findings (titled
+// "htgit: RULE"; "htgit" alone is a note about the run, such as a comment
+// the API refused).
 func (a actionRun) annotations() []ghCommand {
 	var out []ghCommand
 	for _, c := range a.commands {
-		if (c.name == "error" || c.name == "warning") && c.props["title"] != failureTitle {
+		if (c.name == "error" || c.name == "warning") && c.props["title"] != failureTitle && c.props["title"] != "htgit" {
 			out = append(out, c)
 		}
 	}

@@ -374,3 +374,42 @@ func TestCITemplatesPinRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestActionComment: the Action keeps one plan comment on the pull
+// request with its github-token input, at GITHUB_API_URL; comment: false
+// posts none, and a failing API is a warning that leaves the step green.
+func TestActionComment(t *testing.T) {
+	t.Parallel()
+	pr := newPullRequest(t, prSpec{sub: "hightouch", change: dpChange(t)})
+	api := commenttest.New(t, commenttest.GitHub, ciToken)
+	extra := map[string]string{"GITHUB_API_URL": api.URL}
+	with := map[string]string{"path": "hightouch", "github-token": ciToken}
+
+	a := runAction(t, pr, with, extra)
+	if a.code != 0 {
+		t.Fatalf("exit %d\n%s%s", a.code, a.stdout, a.stderr)
+	}
+	checkComment(t, api, "accounts-to-braze", "full resync")
+	for _, r := range api.Requests() {
+		if !strings.HasPrefix(r.Path, "/repos/"+repository+"/issues/") {
+			t.Errorf("request to %s, not pull request 7's comments", r.Path)
+		}
+	}
+	a = runAction(t, pr, with, extra)
+	if a.code != 0 || len(api.Bodies()) != 1 {
+		t.Errorf("second run: exit %d, %d comments; want the one updated", a.code, len(api.Bodies()))
+	}
+
+	requests := len(api.Requests())
+	with["comment"] = "false"
+	if a = runAction(t, pr, with, extra); a.code != 0 || len(api.Requests()) != requests {
+		t.Errorf("comment: false: exit %d, %d more requests", a.code, len(api.Requests())-requests)
+	}
+
+	delete(with, "comment")
+	api.Status = 500
+	a = runAction(t, pr, with, extra)
+	if a.code != 0 || len(a.named("warning")) != 1 || !strings.Contains(a.named("warning")[0].data, "500") {
+		t.Errorf("API failing: exit %d, warnings %v; want exit 0 and one warning naming the status", a.code, a.named("warning"))
+	}
+}

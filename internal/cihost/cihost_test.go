@@ -209,3 +209,28 @@ func TestAzureSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestWarn: a warning in each host's log form.
+func TestWarn(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"GITHUB_ACTIONS": "true"}, "::warning title=htgit::API said 50%25 no\n"},
+		{map[string]string{"TF_BUILD": "True"}, "##vso[task.logissue type=warning;]htgit: API said 50%AZP25 no\n"},
+		{map[string]string{"GITLAB_CI": "true"}, "htgit: warning: API said 50% no\n"},
+	} {
+		h, err := Detect(env(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		h.Warn(&b, "API said 50% no")
+		if b.String() != tc.want {
+			t.Errorf("%s: %q, want %q", h.Name, b.String(), tc.want)
+		}
+		if Format(env(tc.env)) != h.Format {
+			t.Errorf("%s: Format %q, Host.Format %q", h.Name, Format(env(tc.env)), h.Format)
+		}
+	}
+}
