@@ -26,7 +26,7 @@ const ciToken = "git-host-TOKEN-51c2"
 // hightouch/, and a feature branch with dpChange and a broken sync on it.
 type ciRepo struct {
 	origin, base, feature string // the bare origin; main's tip; the feature's tip
-	work                      string // the working repository the origin was made from
+	work                  string // the working repository the origin was made from
 }
 
 func newCIRepo(t *testing.T) ciRepo {
