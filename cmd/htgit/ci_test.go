@@ -153,6 +153,13 @@ func checkComment(t *testing.T, fake *commenttest.Server, wants ...string) {
 		t.Fatalf("comments %q, want htgit's one", bodies)
 	}
 	dpContains(t, "the comment", bodies[0], wants...)
+	noKeySent(t, fake)
+}
+
+// noKeySent fails if the Hightouch key went to the Git host, in any part
+// of any request.
+func noKeySent(t *testing.T, fake *commenttest.Server) {
+	t.Helper()
 	for _, r := range fake.Requests() {
 		raw, _ := json.Marshal(r)
 		if strings.Contains(string(raw), dpKey) {
@@ -208,6 +215,7 @@ func TestCIGitLab(t *testing.T) {
 	if r.code != 1 || len(notes.Bodies()) != 2 {
 		t.Fatalf("second run: exit %d, notes %q", r.code, notes.Bodies())
 	}
+	noKeySent(t, notes)
 
 	// The merge: a push pipeline on main, detached HEAD, deploys.
 	tip := repo.merged(t)
