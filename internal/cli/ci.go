@@ -72,19 +72,16 @@ type ciRun struct {
 	tracked string
 }
 
-// load checks the workspace and plans the change from the host's base
-// (a change request's, compared from the merge base; a push's previous
-// commit). --from, when given, replaces the host's base.
-func (r *ciRun) load(ctx context.Context) (*engine.Loaded, *plan.Plan, error) {
+// plan plans the change of l from the host's base (a change request's,
+// compared from the merge base; a push's previous commit). --from, when
+// given, replaces the host's base.
+func (r *ciRun) plan(ctx context.Context, l *engine.Loaded) (*plan.Plan, error) {
 	e := r.e
-	l, err := e.Load(ctx, nil)
-	if err != nil {
-		return nil, nil, err
-	}
 	base := e.Opts.From
 	if base == "" && !e.Opts.All {
+		var err error
 		if base, err = r.host.Base(ctx, l.WS.Root); err != nil {
-			return l, nil, usagef("%v; or pass --all to treat every sync as changed, without Git (a deploy then triggers every sync)", err)
+			return nil, usagef("%v; or pass --all to treat every sync as changed, without Git (a deploy then triggers every sync)", err)
 		}
 	}
 	mergeBase := ""
@@ -93,8 +90,7 @@ func (r *ciRun) load(ctx context.Context) (*engine.Loaded, *plan.Plan, error) {
 	} else {
 		e.Opts.From = base
 	}
-	p, err := e.Plan(ctx, l, mergeBase)
-	return l, p, err
+	return e.Plan(ctx, l, mergeBase)
 }
 
 // changeRequest validates and plans: findings on the changed files at
@@ -107,7 +103,11 @@ func (r *ciRun) changeRequest(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
 	defer cancel()
-	l, p, err := r.load(ctx)
+	l, err := e.Load(ctx, nil)
+	if err != nil {
+		return e.Stopped(ctx, err, nil)
+	}
+	p, err := r.plan(ctx, l)
 	if err != nil {
 		return e.Stopped(ctx, err, nil)
 	}
@@ -168,7 +168,7 @@ func (r *ciRun) push(ctx context.Context) error {
 	if n := finding.Count(in.Findings).Errors; n > 0 {
 		return &exitError{code: ExitFindings, msg: fmt.Sprintf("validation found %d error(s); nothing was deployed to Hightouch", n)}
 	}
-	_, p, err := r.load(ctx)
+	p, err := r.plan(ctx, l)
 	if err != nil {
 		return e.Stopped(ctx, err, nil)
 	}
