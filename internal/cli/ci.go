@@ -21,7 +21,7 @@ import (
 // push to the tracked branch, validates and deploys; elsewhere validates.
 func (c *Command) ci(ctx context.Context, args []string) error {
 	fs := c.flagSet("ci", "", "Runs htgit in a CI pipeline on GitHub Actions, GitLab CI, Bitbucket Pipelines or\nAzure Pipelines, told apart by their variables. On a pull or merge request it\nvalidates and plans: findings on the changed files, the plan in one comment on\nthe request (with the host's token). On a push to the tracked branch it\nvalidates, then deploys. Elsewhere it validates. The API key is read from\nHIGHTOUCH_API_KEY.")
-	e := c.engine(fs, engine.Validate|engine.Deploy|engine.Pipeline)
+	e := c.engine(fs, engine.Validate|engine.Plan|engine.Deploy|engine.Pipeline)
 	var formats stringList
 	fs.Var(&formats, "format", formatHelp+"; the host's form stays on standard output unless a FORMAT without PATH replaces it")
 	if err := parseNone(fs, args); err != nil {
@@ -39,12 +39,22 @@ func (c *Command) ci(ctx context.Context, args []string) error {
 		outs = append([]output{{format: host.Format}}, outs...)
 	}
 	r := &ciRun{c: c, e: e, host: host, outs: outs, tracked: cmp.Or(e.Opts.Branch, host.DefaultBranch)}
+	workspaces, err := e.Workspaces()
+	if err != nil {
+		return err
+	}
+	deploys := host.Event == cihost.Push && r.tracked != "" && host.Branch == r.tracked
+	if len(workspaces) > 0 && host.Event == cihost.Push {
+		// Declared workspaces: a push to a branch one of them tracks is
+		// deployed to it.
+		_, deploys = e.Cfg().Tracking(host.Branch)
+	}
 	switch {
 	case host.Event == cihost.ChangeRequest:
 		return r.changeRequest(ctx)
-	case host.Event == cihost.Push && r.tracked != "" && host.Branch == r.tracked:
+	case deploys:
 		return r.push(ctx)
-	case host.Event == cihost.Push && r.tracked == "":
+	case host.Event == cihost.Push && r.tracked == "" && len(workspaces) == 0:
 		fmt.Fprintf(c.Stdout, "htgit: %s names no default branch, so this push to %q is validated, not deployed: pass --branch BRANCH, the branch Hightouch Git Sync follows\n", host.Title, host.Branch)
 	}
 	l, err := e.Load(ctx, nil)
@@ -101,6 +111,17 @@ func (r *ciRun) changeRequest(ctx context.Context) error {
 	if err := e.CheckChange(); err != nil {
 		return err
 	}
+	// The plan is previewed against the workspace the request merges into
+	// (--workspace names another), when workspaces are declared.
+	if e.Opts.Workspace != "" {
+		if err := e.UseNamed(e.Opts.Workspace); err != nil {
+			return err
+		}
+	} else if w, ok := e.Cfg().Tracking(r.host.TargetBranch); ok {
+		if err := e.Use(w); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
 	defer cancel()
 	l, err := e.Load(ctx, nil)
@@ -147,12 +168,15 @@ func (r *ciRun) push(ctx context.Context) error {
 	if err := errors.Join(e.CheckChange(), e.CheckDeploy()); err != nil {
 		return err
 	}
-	t := engine.Target{Event: "push", Ref: "refs/heads/" + r.host.Branch, Tracked: r.tracked}
+	t, err := e.ForTarget(engine.Target{Event: "push", Ref: "refs/heads/" + r.host.Branch, Tracked: r.tracked})
+	if err != nil {
+		return err
+	}
 	if err := t.Refuse(); err != nil {
 		return err
 	}
-	if e.APIKey() == "" {
-		return usagef("deploy needs the Hightouch API key: set the CI variable HIGHTOUCH_API_KEY (masked, or secret) for this pipeline")
+	if err := e.NeedKey("deploy"); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
 	defer cancel()

@@ -53,5 +53,5 @@ func target(ctx context.Context, e *engine.Engine) (engine.Target, error) {
 	if host.Branch == "" {
 		t.Ref = host.Title + " names no branch (a tag or a detached run)"
 	}
-	return t, nil
+	return e.ForTarget(t)
 }

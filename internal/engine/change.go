@@ -204,8 +204,18 @@ func (t Target) Refuse() error {
 // workspaces the run then talks to the one tracking that branch.
 func (e *Engine) CommandLineTarget(ctx context.Context) (Target, error) {
 	t, err := e.commandLineTarget(ctx)
-	if err != nil || strings.HasPrefix(t.Event, "pull_request") {
+	if err != nil {
 		return t, err
+	}
+	return e.ForTarget(t)
+}
+
+// ForTarget makes a deploy to t talk, among declared workspaces, to the one
+// tracking t's branch, which becomes t's tracked branch. A change
+// request's target is left for Refuse.
+func (e *Engine) ForTarget(t Target) (Target, error) {
+	if strings.HasPrefix(t.Event, "pull_request") {
+		return t, nil
 	}
 	if ws, err := e.Workspaces(); err != nil || len(ws) == 0 {
 		return t, err
