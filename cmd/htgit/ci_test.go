@@ -13,6 +13,7 @@ import (
 	"github.com/htgit/htgit/internal/comment"
 	"github.com/htgit/htgit/internal/comment/commenttest"
 	"github.com/htgit/htgit/internal/gittest"
+	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
 // The `htgit ci` tests run each host's template from ci/ as the host would:
@@ -420,4 +421,20 @@ func TestActionComment(t *testing.T) {
 	if a.code != 0 || len(a.named("warning")) != 1 || !strings.Contains(a.named("warning")[0].data, "500") {
 		t.Errorf("API failing: exit %d, warnings %v; want exit 0 and one warning naming the status", a.code, a.named("warning"))
 	}
+}
+
+// TestCIWorkspaces: with workspaces declared, a GitLab push to staging
+// (no default branch involved) deploys to staging with staging's key, and
+// prod's server hears nothing.
+func TestCIWorkspaces(t *testing.T) {
+	t.Parallel()
+	r := newWorkspacesRepo(t, "")
+	gittest.Run(t, r.dir, "checkout", "-q", "--detach")
+	res := run(t, r.dir, wsEnv("GITLAB_CI", "true", "CI_PIPELINE_SOURCE", "push", "CI_COMMIT_BRANCH", "staging",
+		"CI_COMMIT_BEFORE_SHA", r.before, "CI_DEFAULT_BRANCH", "main"), "ci", "--path", "hightouch")
+	if res.code != 0 || r.staging.Count(hightouchtest.RouteTrigger) != 2 || len(r.prod.Requests()) != 0 {
+		t.Errorf("exit %d, staging %d triggers, prod %d requests\n%s\n%s", res.code,
+			r.staging.Count(hightouchtest.RouteTrigger), len(r.prod.Requests()), res.stdout, res.stderr)
+	}
+	wsNoKeys(t, res.stdout+res.stderr)
 }
