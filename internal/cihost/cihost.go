@@ -177,7 +177,7 @@ func (h *Host) Comments(token string) (comment.Client, string) {
 		return nil, ""
 	}
 	if token = strings.TrimSpace(token); token == "" {
-		return nil, "htgit keeps the plan as one comment on the change request when " + h.enable
+		return nil, "no plan comment: the plan is kept as one comment on the change request when " + h.enable
 	}
 	return h.comments(token), ""
 }
