@@ -354,7 +354,7 @@ func TestCIGitHubComment(t *testing.T) {
 	if r := ci("GITHUB_TOKEN", ciToken); r.code != 0 || len(api.Bodies()) != 1 {
 		t.Errorf("second run: exit %d, comments %d", r.code, len(api.Bodies()))
 	}
-	api.Status = 403
+	api.Fail(403)
 	r = ci("GITHUB_TOKEN", ciToken)
 	if r.code != 0 || !strings.Contains(r.stdout, "::warning") || !strings.Contains(r.stdout, "403") {
 		t.Errorf("API answering 403: exit %d, want 0 and a warning\n%s", r.code, r.stdout)
@@ -416,7 +416,7 @@ func TestActionComment(t *testing.T) {
 	}
 
 	delete(with, "comment")
-	api.Status = 500
+	api.Fail(500)
 	a = runAction(t, pr, with, extra)
 	if a.code != 0 || len(a.named("warning")) != 1 || !strings.Contains(a.named("warning")[0].data, "500") {
 		t.Errorf("API failing: exit %d, warnings %v; want exit 0 and one warning naming the status", a.code, a.named("warning"))

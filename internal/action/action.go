@@ -56,6 +56,12 @@ func (r *Runner) Options() (*engine.Options, error) {
 			}
 		}
 	}
+	if strings.HasPrefix(o.GitHubToken, "${{") {
+		// action.yml's default expression, which the runner substitutes;
+		// left as written (a test, a runner emulation) it is no token.
+		o.GitHubToken = ""
+	}
+	r.mask(o.GitHubToken)
 	if o.Annotate != "changed" && o.Annotate != "all" {
 		errs = append(errs, fmt.Sprintf("input annotate: %q is not changed or all", o.Annotate))
 	}

@@ -22,7 +22,7 @@ func TestOptions(t *testing.T) {
 	defaults := engine.Options{
 		Command: "auto", Annotate: "changed", Ingest: "wait", IngestTimeout: 5 * time.Minute, Trigger: "changed",
 		FullResync: "auto", Wait: true, Timeout: 30 * time.Minute, OnDelete: "warn", Origin: engine.FromInputs,
-		MaxSize: 5 << 20, To: "HEAD",
+		MaxSize: 5 << 20, To: "HEAD", Comment: true,
 	}
 	with := func(f func(*engine.Options)) engine.Options {
 		in := defaults
@@ -58,7 +58,19 @@ func TestOptions(t *testing.T) {
 				SARIFFile: "out/htgit.sarif", APIKey: "k1", APIURL: "http://127.0.0.1:9/api/v1", Ingest: "apply",
 				IngestTimeout: time.Minute, Trigger: "none", FullResync: "always", IncludePaused: true, Wait: false,
 				FailOnWarning: true, Timeout: 2 * time.Hour, All: true, WorkspaceSlug: "acme", Debug: true, OnDelete: "pause",
-				Origin: engine.FromInputs, MaxSize: 5 << 20, To: "HEAD"},
+				Origin: engine.FromInputs, MaxSize: 5 << 20, To: "HEAD", Comment: true},
+		},
+		{
+			// The runner substitutes action.yml's default; a token reaches
+			// htgit, masked, and the comment can be turned off.
+			name: "github-token and comment",
+			env:  env{"INPUT_GITHUB-TOKEN": "ghs_t1", "INPUT_COMMENT": "false"},
+			want: with(func(in *engine.Options) { in.GitHubToken, in.Comment = "ghs_t1", false }),
+		},
+		{
+			name: "the default expression unsubstituted is no token",
+			env:  env{"INPUT_GITHUB-TOKEN": "${{ github.token }}"},
+			want: defaults,
 		},
 		{
 			name: "underscored names are not the runner's: ignored",
@@ -111,8 +123,8 @@ func TestOptions(t *testing.T) {
 			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
-			if got.APIKey == "" && out.Len() > 0 {
-				t.Errorf("wrote %q without a key to mask", out.String())
+			if got.APIKey == "" && got.GitHubToken == "" && out.Len() > 0 {
+				t.Errorf("wrote %q without a secret to mask", out.String())
 			}
 		})
 	}

@@ -252,13 +252,7 @@ func (a *actionRun) comment(ctx context.Context, preview string) {
 	if err != nil {
 		return // the event was read already
 	}
-	token := a.e.Opts.GitHubToken
-	if strings.HasPrefix(token, "${{") {
-		// action.yml's default expression, which the runner substitutes:
-		// left as written (a runner emulation), it is no token.
-		token = ""
-	}
-	a.c.keepComment(ctx, host, token, *a.rin, a.changed, a.p, preview)
+	a.c.keepComment(ctx, host, a.e.Opts.GitHubToken, *a.rin, a.changed, a.p, preview)
 }
 
 // deploy runs the deploy step and sets its outputs.

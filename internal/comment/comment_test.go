@@ -93,7 +93,7 @@ func TestTokens(t *testing.T) {
 				t.Errorf("wrong token: %v, want HTTP 401", err)
 			}
 			for _, status := range []int{403, 500, 503} {
-				srv.Status = status
+				srv.Fail(status)
 				_, err := Sync(context.Background(), newClient(srv.URL, token), Marker+"\nx", true)
 				if !isStatus(err, status) {
 					t.Errorf("API answering %d: %v", status, err)

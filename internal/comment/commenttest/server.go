@@ -44,10 +44,9 @@ type Server struct {
 	// PageSize is how many comments a listing page holds (default 2, so
 	// that a few comments already span pages).
 	PageSize int
-	// Status, when set, answers every request with it (403, 500).
-	Status int
 
 	mu       sync.Mutex
+	status   int
 	comments []stored
 	requests []Request
 	nextID   int
@@ -91,6 +90,14 @@ func (s *Server) Add(body string) int {
 	return s.nextID
 }
 
+// Fail makes the fake answer every request with status (403, 500); 0
+// answers normally again.
+func (s *Server) Fail(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.status = status
+}
+
 // Bodies are the stored comments, oldest first.
 func (s *Server) Bodies() []string {
 	s.mu.Lock()
@@ -110,13 +117,14 @@ func (s *Server) Requests() []Request {
 }
 
 // guard records the request, checks the token as the host expects it and
-// the Azure api-version, and answers Status when set.
+// the Azure api-version, and answers the status Fail set.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
+		status := s.status
 		s.mu.Unlock()
 		var ok bool
 		switch s.host {
@@ -128,8 +136,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		switch {
 		case !ok:
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
-		case s.Status != 0:
-			http.Error(w, `{"message":"fake failure"}`, s.Status)
+		case status != 0:
+			http.Error(w, `{"message":"fake failure"}`, status)
 		case s.host == Azure && r.URL.Query().Get("api-version") == "":
 			http.Error(w, `{"message":"no api-version"}`, http.StatusBadRequest)
 		default:
