@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -60,7 +61,7 @@ func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, 
 			HasMore bool            `json:"hasMore"`
 		}
 		if err := c.send(ctx, r, &page); err != nil {
-			return nil, err
+			return nil, listingError(err)
 		}
 		var data []T
 		if len(page.Data) == 0 {
@@ -70,6 +71,7 @@ func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, 
 			return nil, c.fail(r, &Error{Status: http.StatusOK, Message: "malformed answer", Err: err,
 				Hint: "Hightouch's answer is not the JSON its API documents", unavailable: true})
 		}
+		scrub(&data)
 		if len(data) > 0 && bytes.Equal(page.Data, prev) {
 			return nil, c.fail(r, &Error{Status: http.StatusOK, Message: "the page repeats the previous one",
 				Hint: "Hightouch's paging does not advance", unavailable: true})
@@ -81,6 +83,19 @@ func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, 
 		prev = page.Data
 		offset += len(data)
 	}
+}
+
+// listingError marks a 4xx answer to a listing as Hightouch answering
+// wrongly (ErrUnavailable): a listing has no input the user could fix, so
+// such an answer means a wrong --api-url or a change on Hightouch's side. A
+// refused key (401, 403) stays the user's to fix.
+func listingError(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 &&
+		e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden {
+		e.unavailable = true
+	}
+	return err
 }
 
 func idPath[T any](k kind[T], id ID) (string, error) {

@@ -126,7 +126,7 @@ func TestTriggerRetriesWhenTheConnectionWasNeverMade(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	c = newClient(t, "http://"+addr, "test-key-123456")
+	c = newClient(t, "http://"+addr, "test-key-1234567")
 	_, err = c.TriggerSync(context.Background(), "1", hightouch.TriggerOptions{})
 	if err == nil || errors.Is(err, hightouch.ErrTriggerUncertain) {
 		t.Errorf("err = %v, want a refused connection that is not uncertain", err)
@@ -398,7 +398,7 @@ func TestBackoffFromTheEnvironment(t *testing.T) {
 		dials.Add(1)
 		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
 	}}
-	c, err := hightouch.New(hightouch.Config{BaseURL: "http://127.0.0.1:9/api/v1", APIKey: "k", HTTPClient: &http.Client{Transport: tr}})
+	c, err := hightouch.New(hightouch.Config{BaseURL: "http://127.0.0.1:9/api/v1", APIKey: "ht-test-key-0123456789", HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,5 +406,64 @@ func TestBackoffFromTheEnvironment(t *testing.T) {
 	_, err = c.SyncsBySlug(context.Background())
 	if d := time.Since(start); d > time.Second || dials.Load() != hightouch.DefaultMaxAttempts || !errors.Is(err, hightouch.ErrUnavailable) {
 		t.Errorf("%d attempts in %v (err %v), want %d within 1s (the default waits add up to 4-7s)", dials.Load(), d, err, hightouch.DefaultMaxAttempts)
+	}
+}
+
+// TestRetriesAreAnnounced: each retry is one line to Notify, without
+// --debug: what Hightouch answered, the wait, the attempt (issue 18).
+func TestRetriesAreAnnounced(t *testing.T) {
+	s := hightouchtest.New()
+	defer s.Close()
+	seed(s)
+	var lines []string
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Notify = func(l string) { lines = append(lines, l) } })
+	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, RetryAfter: "0"}, hightouchtest.Fault{Status: 502, RetryAfter: "0"})
+	if _, err := c.SyncsBySlug(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Hightouch answered 503 to GET /syncs; retrying in 0s (attempt 2 of 4)",
+		"Hightouch answered 502 to GET /syncs; retrying in 0s (attempt 3 of 4)",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("lines %q\nwant %q", lines, want)
+	}
+}
+
+// TestListingAnswers4xxIsUnavailable: a listing has nothing the user could
+// fix, so a 400 or 404 to it is Hightouch answering wrongly (exit 4); a
+// refused key stays the user's (exit 2).
+func TestListingAnswers4xxIsUnavailable(t *testing.T) {
+	for _, status := range []int{400, 404, 422} {
+		s := hightouchtest.New()
+		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: status})
+		c := newClient(t, s.URL, s.APIKey)
+		_, err := c.SyncsBySlug(context.Background())
+		s.Close()
+		if !errors.Is(err, hightouch.ErrUnavailable) {
+			t.Errorf("%d: %v is not ErrUnavailable", status, err)
+		}
+	}
+	s, _ := fakeClient(t)
+	_, err := newClient(t, s.URL, "not-the-key-0123456789").SyncsBySlug(context.Background())
+	var e *hightouch.Error
+	if !errors.As(err, &e) || e.Status != 401 || errors.Is(err, hightouch.ErrUnavailable) {
+		t.Errorf("a wrong key: %v, want a 401 that is not ErrUnavailable", err)
+	}
+}
+
+// TestTheCallersDeadlineIsKept: a call stopped by the caller's deadline
+// says so through errors.Is, so a command can exit 1 as for a deploy's
+// --timeout, and not 3.
+func TestTheCallersDeadlineIsKept(t *testing.T) {
+	s := hightouchtest.New()
+	defer s.Close()
+	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Latency: time.Second})
+	c := newClient(t, s.URL, s.APIKey)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.SyncsBySlug(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, hightouch.ErrUnavailable) {
+		t.Errorf("err = %v, want context.DeadlineExceeded and not ErrUnavailable", err)
 	}
 }
