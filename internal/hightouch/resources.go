@@ -143,6 +143,20 @@ func bySlug[T any](ctx context.Context, c *Client, k kind[T]) (map[string]T, err
 	return m, nil
 }
 
+// Sources lists every source, in Hightouch's order.
+func (c *Client) Sources(ctx context.Context) ([]Source, error) { return list(ctx, c, sources, nil) }
+
+// Destinations lists every destination, in Hightouch's order.
+func (c *Client) Destinations(ctx context.Context) ([]Destination, error) {
+	return list(ctx, c, destinations, nil)
+}
+
+// Models lists every model, in Hightouch's order.
+func (c *Client) Models(ctx context.Context) ([]Model, error) { return list(ctx, c, models, nil) }
+
+// Syncs lists every sync, in Hightouch's order.
+func (c *Client) Syncs(ctx context.Context) ([]Sync, error) { return list(ctx, c, syncs, nil) }
+
 // SourcesBySlug lists all sources once, keyed by slug.
 func (c *Client) SourcesBySlug(ctx context.Context) (map[string]Source, error) {
 	return bySlug(ctx, c, sources)
