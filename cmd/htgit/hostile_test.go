@@ -5,9 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
 // hostileServer answers every request 400 with message, and counts them.
@@ -74,5 +78,56 @@ func TestKeysRefusedAtOnce(t *testing.T) {
 	}
 	if n := requests.Load(); n != 0 {
 		t.Errorf("%d requests with a refused key", n)
+	}
+}
+
+// TestAPICommandsExitCodes: drift and export exit as documented (issue
+// 18): their --timeout ending is 1 as for deploy, not 3; --out naming a
+// file or a folder whose parent is missing is 2, with nothing written; each
+// retry prints one line without --debug.
+func TestAPICommandsExitCodes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir+"/models", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/models/m.yaml", []byte("name: M\nsource: wh\ntype: table\ntableName: t\nprimaryKey: id\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fake := func() *hightouchtest.Server {
+		f := hightouchtest.New(hightouchtest.WithAPIKey(dpKey))
+		t.Cleanup(f.Close)
+		return f
+	}
+
+	slow := fake()
+	slow.Fault(hightouchtest.AnyRoute, hightouchtest.Fault{Latency: 10 * time.Second, Times: 100})
+	for _, args := range [][]string{{"drift", "--root", dir, "--timeout", "300ms"}, {"export", "--out", dir + "/out", "--timeout", "300ms"}} {
+		r := run(t, dir, dpEnv(slow), args...)
+		if r.code != 1 || !strings.Contains(r.stderr, args[0]+" did not finish within --timeout 300ms") {
+			t.Errorf("%s past its --timeout: exit %d, want 1\n%s", args[0], r.code, r.stderr)
+		}
+	}
+
+	flaky := fake()
+	flaky.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503})
+	env := dpEnv(flaky, "HTGIT_BACKOFF", "1ms")
+	r := run(t, dir, env, "drift", "--root", dir)
+	if r.code != 1 || !regexp.MustCompile(`(?m)^htgit: Hightouch answered 503 to GET /syncs; retrying in \S+ \(attempt 2 of 5\)$`).MatchString(r.stderr) {
+		t.Errorf("a retry: exit %d (want 1, drift), stderr:\n%s", r.code, r.stderr)
+	}
+
+	file := dir + "/a-file"
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for out, want := range map[string]string{file: "is a file", dir + "/missing/out": "its parent folder"} {
+		r := run(t, dir, env, "export", "--out", out)
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("export --out %s: exit %d, want 2 saying %q\n%s", out, r.code, want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(dir + "/missing"); err == nil {
+		t.Error("export created the missing parent")
 	}
 }
