@@ -134,11 +134,11 @@ func TestListingIsOneRequestPerPage(t *testing.T) {
 	for i := range 250 {
 		s.AddSync(hightouchtest.Sync{Slug: fmt.Sprintf("sync-%03d", i), ModelID: string(w.model), DestinationID: string(w.destination)})
 	}
-	got, err := c.SyncsBySlug(context.Background())
+	got, err := c.Syncs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 251 || got["sync-249"].Slug != "sync-249" {
+	if len(got) != 251 || got[250].Slug != "sync-249" {
 		t.Errorf("listed %d syncs, want 251", len(got))
 	}
 	if n := s.Count(hightouchtest.RouteListSyncs); n != 3 {
@@ -160,8 +160,8 @@ func TestMissingHasMoreEndsTheListing(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, "test-key-1234567")
-	got, err := c.ModelsBySlug(context.Background())
-	if err != nil || len(got) != 2 || n != 1 || got["b"].ID != "2" {
+	got, err := c.Models(context.Background())
+	if err != nil || len(got) != 2 || n != 1 || got[1].ID != "2" {
 		t.Errorf("got %v, %v after %d requests", got, err, n)
 	}
 }
@@ -187,7 +187,7 @@ func TestErrorShapes(t *testing.T) {
 		unavailable bool
 	}{
 		{name: "401 wrong key", client: newClient(t, s.URL, "wrong-key-0123456789"),
-			call:   func(c *hightouch.Client) error { _, err := c.SyncsBySlug(ctx); return err },
+			call:   func(c *hightouch.Client) error { _, err := c.Syncs(ctx); return err },
 			status: 401, message: "Authentication error", details: "Invalid API key", hint: "API key was refused",
 			method: "GET", path: "/syncs?limit=100&offset=0"},
 		{name: "404 unknown id",
@@ -210,7 +210,7 @@ func TestErrorShapes(t *testing.T) {
 			},
 			status: 409, message: "Validation failed", hint: "already exists", method: "POST", path: "/syncs"},
 		{name: "500 bare string", fault: "GET /destinations",
-			call:   func(c *hightouch.Client) error { _, err := c.DestinationsBySlug(ctx); return err },
+			call:   func(c *hightouch.Client) error { _, err := c.Destinations(ctx); return err },
 			status: 500, message: "Internal Server Error", hint: "server error", method: "GET", unavailable: true},
 	}
 	for _, tc := range cases {
@@ -269,7 +269,7 @@ func TestOddAnswers(t *testing.T) {
 		_, err := c.UpdateSync(ctx, "1", hightouch.SyncUpdate{Disabled: new(bool)})
 		return err
 	}
-	list := func(c *hightouch.Client) error { _, err := c.SyncsBySlug(ctx); return err }
+	list := func(c *hightouch.Client) error { _, err := c.Syncs(ctx); return err }
 	cases := []struct {
 		name, body  string
 		status      int
@@ -332,7 +332,7 @@ func TestRedirectsAreNotFollowedWithTheKey(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, other.URL+r.URL.Path, code)
 		}))
-		_, err := newClient(t, srv.URL, "test-key-1234567").SyncsBySlug(context.Background())
+		_, err := newClient(t, srv.URL, "test-key-1234567").Syncs(context.Background())
 		srv.Close()
 		if !errors.Is(err, hightouch.ErrUnavailable) || !strings.Contains(err.Error(), "redirected to "+other.URL) {
 			t.Errorf("%d: err = %v", code, err)
@@ -374,7 +374,7 @@ func TestEndlessPagesStop(t *testing.T) {
 				fmt.Fprint(w, tc.page(o))
 			}))
 			defer srv.Close()
-			_, err := newClient(t, srv.URL, "test-key-1234567").SyncsBySlug(context.Background())
+			_, err := newClient(t, srv.URL, "test-key-1234567").Syncs(context.Background())
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("err = %v", err)

@@ -129,20 +129,6 @@ func update[T any](ctx context.Context, c *Client, k kind[T], id ID, in any) (*T
 	return &v, nil
 }
 
-// bySlug lists the whole collection once (one request per page of
-// PageSize) and indexes it: cheaper than one lookup per slug.
-func bySlug[T any](ctx context.Context, c *Client, k kind[T]) (map[string]T, error) {
-	all, err := list(ctx, c, k, nil)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]T, len(all))
-	for i := range all {
-		m[k.slug(&all[i])] = all[i]
-	}
-	return m, nil
-}
-
 // Sources lists every source, in Hightouch's order.
 func (c *Client) Sources(ctx context.Context) ([]Source, error) { return list(ctx, c, sources, nil) }
 
@@ -157,16 +143,6 @@ func (c *Client) Models(ctx context.Context) ([]Model, error) { return list(ctx,
 // Syncs lists every sync, in Hightouch's order.
 func (c *Client) Syncs(ctx context.Context) ([]Sync, error) { return list(ctx, c, syncs, nil) }
 
-// SourcesBySlug lists all sources once, keyed by slug.
-func (c *Client) SourcesBySlug(ctx context.Context) (map[string]Source, error) {
-	return bySlug(ctx, c, sources)
-}
-
-// DestinationsBySlug lists all destinations once, keyed by slug.
-func (c *Client) DestinationsBySlug(ctx context.Context) (map[string]Destination, error) {
-	return bySlug(ctx, c, destinations)
-}
-
 // CreateModel creates a model.
 func (c *Client) CreateModel(ctx context.Context, in ModelCreate) (*Model, error) {
 	return create(ctx, c, models, in)
@@ -177,11 +153,6 @@ func (c *Client) UpdateModel(ctx context.Context, id ID, in ModelUpdate) (*Model
 	return update(ctx, c, models, id, in)
 }
 
-// ModelsBySlug lists all models once, keyed by slug.
-func (c *Client) ModelsBySlug(ctx context.Context) (map[string]Model, error) {
-	return bySlug(ctx, c, models)
-}
-
 // CreateSync creates a sync.
 func (c *Client) CreateSync(ctx context.Context, in SyncCreate) (*Sync, error) {
 	return create(ctx, c, syncs, in)
@@ -190,11 +161,6 @@ func (c *Client) CreateSync(ctx context.Context, in SyncCreate) (*Sync, error) {
 // UpdateSync patches a sync.
 func (c *Client) UpdateSync(ctx context.Context, id ID, in SyncUpdate) (*Sync, error) {
 	return update(ctx, c, syncs, id, in)
-}
-
-// SyncsBySlug lists all syncs once, keyed by slug.
-func (c *Client) SyncsBySlug(ctx context.Context) (map[string]Sync, error) {
-	return bySlug(ctx, c, syncs)
 }
 
 // TriggerSync starts a run of the sync and returns the run's id. If a run

@@ -45,9 +45,9 @@ func TestGETRetries(t *testing.T) {
 			w := seed(s)
 			c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RequestTimeout = 300 * time.Millisecond })
 			s.Fault(hightouchtest.RouteListSyncs, tc.faults...)
-			got, err := c.SyncsBySlug(context.Background())
+			got, err := c.Syncs(context.Background())
 			if tc.ok {
-				if err != nil || got["users-to-braze"].ID != w.sync {
+				if err != nil || len(got) != 1 || got[0].ID != w.sync {
 					t.Fatalf("got %v, %v", got, err)
 				}
 			} else {
@@ -195,7 +195,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			seed(s)
 			s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra})
 			start := time.Now()
-			if _, err := c.SyncsBySlug(context.Background()); err != nil {
+			if _, err := c.Syncs(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			reqs := s.Requests()
@@ -224,7 +224,7 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 		c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 3 * time.Second })
 		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra, Times: 10})
 		start := time.Now()
-		_, err := c.SyncsBySlug(context.Background())
+		_, err := c.Syncs(context.Background())
 		s.Close()
 		var e *hightouch.Error
 		if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, want) || !errors.Is(err, hightouch.ErrUnavailable) {
@@ -244,7 +244,7 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
 	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
 	start := time.Now()
-	if _, err := c.SyncsBySlug(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
+	if _, err := c.Syncs(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
 	}
 	if d := time.Since(start); d > 1500*time.Millisecond {
@@ -259,13 +259,13 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 func TestDeadlineWhileWaitingOnTheRateLimit(t *testing.T) {
 	s, _ := fakeClient(t)
 	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 0.01, 1 })
-	if _, err := c.SyncsBySlug(context.Background()); err != nil {
+	if _, err := c.Syncs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.SyncsBySlug(ctx)
+	_, err := c.Syncs(ctx)
 	if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
 		t.Errorf("returned after %v, want at the caller's deadline (300ms)", d)
 	}
@@ -338,7 +338,7 @@ func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			if _, err := c.SyncsBySlug(context.Background()); err != nil {
+			if _, err := c.Syncs(context.Background()); err != nil {
 				errs <- err
 			}
 		})
@@ -378,7 +378,7 @@ func TestRateLimitIsHonouredBeforeHightouchSays429(t *testing.T) {
 	var failed atomic.Int32
 	for range 30 {
 		wg.Go(func() {
-			if _, err := c.SyncsBySlug(context.Background()); err != nil {
+			if _, err := c.Syncs(context.Background()); err != nil {
 				failed.Add(1)
 			}
 		})
@@ -403,7 +403,7 @@ func TestBackoffFromTheEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = c.SyncsBySlug(context.Background())
+	_, err = c.Syncs(context.Background())
 	if d := time.Since(start); d > time.Second || dials.Load() != hightouch.DefaultMaxAttempts || !errors.Is(err, hightouch.ErrUnavailable) {
 		t.Errorf("%d attempts in %v (err %v), want %d within 1s (the default waits add up to 4-7s)", dials.Load(), d, err, hightouch.DefaultMaxAttempts)
 	}
@@ -418,7 +418,7 @@ func TestRetriesAreAnnounced(t *testing.T) {
 	var lines []string
 	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Notify = func(l string) { lines = append(lines, l) } })
 	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, RetryAfter: "0"}, hightouchtest.Fault{Status: 502, RetryAfter: "0"})
-	if _, err := c.SyncsBySlug(context.Background()); err != nil {
+	if _, err := c.Syncs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -438,14 +438,14 @@ func TestListingAnswers4xxIsUnavailable(t *testing.T) {
 		s := hightouchtest.New()
 		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: status})
 		c := newClient(t, s.URL, s.APIKey)
-		_, err := c.SyncsBySlug(context.Background())
+		_, err := c.Syncs(context.Background())
 		s.Close()
 		if !errors.Is(err, hightouch.ErrUnavailable) {
 			t.Errorf("%d: %v is not ErrUnavailable", status, err)
 		}
 	}
 	s, _ := fakeClient(t)
-	_, err := newClient(t, s.URL, "not-the-key-0123456789").SyncsBySlug(context.Background())
+	_, err := newClient(t, s.URL, "not-the-key-0123456789").Syncs(context.Background())
 	var e *hightouch.Error
 	if !errors.As(err, &e) || e.Status != 401 || errors.Is(err, hightouch.ErrUnavailable) {
 		t.Errorf("a wrong key: %v, want a 401 that is not ErrUnavailable", err)
@@ -462,7 +462,7 @@ func TestTheCallersDeadlineIsKept(t *testing.T) {
 	c := newClient(t, s.URL, s.APIKey)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := c.SyncsBySlug(ctx)
+	_, err := c.Syncs(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, hightouch.ErrUnavailable) {
 		t.Errorf("err = %v, want context.DeadlineExceeded and not ErrUnavailable", err)
 	}

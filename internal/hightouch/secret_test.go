@@ -74,9 +74,9 @@ func TestTheKeyIsNeverPrinted(t *testing.T) {
 		}
 		s, err := pc.UpdateSync(ctx, "1", hightouch.SyncUpdate{Disabled: new(bool)})
 		record(err, s)
-		_, err = pc.SyncsBySlug(ctx)
+		_, err = pc.Syncs(ctx)
 		record(err)
-		_, err = pc.ModelsBySlug(ctx)
+		_, err = pc.Models(ctx)
 		record(err)
 		_, err = pc.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
 		record(err)
@@ -210,7 +210,7 @@ func TestTheKeyInDisguiseIsRedacted(t *testing.T) {
 		fmt.Fprintf(&out, "%v %+v\n", err, err)
 		_, err = c.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
 		fmt.Fprintln(&out, err)
-		_, err = c.SyncsBySlug(ctx)
+		_, err = c.Syncs(ctx)
 		fmt.Fprintln(&out, err)
 		srv.Close()
 		all := out.String() + logs.String()
@@ -341,12 +341,12 @@ func TestServerTextIsPrintable(t *testing.T) {
 		t.Fatal(err)
 	}
 	printed = append(printed, run.Error, run.Status)
-	models, err := c.ModelsBySlug(ctx)
+	models, err := c.Models(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for slug, m := range models {
-		printed = append(printed, slug, m.Slug, m.Name)
+	for _, m := range models {
+		printed = append(printed, m.Slug, m.Name)
 		if m.Raw.SQL != "select 1\nfrom t" {
 			t.Errorf("the SQL changed: %q", m.Raw.SQL)
 		}
