@@ -372,18 +372,19 @@ func TestServerTextIsPrintable(t *testing.T) {
 	}
 }
 
-// TestLongMessagesAreClipped: a 10 MB message is printed clipped, saying
-// how much was cut.
+// TestLongMessagesAreClipped: a long message (1 MiB here, 10 MB in issue
+// 22) is printed clipped, saying how much was cut.
 func TestLongMessagesAreClipped(t *testing.T) {
-	long := strings.Repeat("é", 5<<20)
+	long := strings.Repeat("é", 1<<19)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(400)
 		fmt.Fprintf(w, `{"message":%q,"details":%q}`, long, long)
 	}))
 	defer srv.Close()
-	_, err := newClient(t, srv.URL, secretKey).UpdateSync(context.Background(), "1", hightouch.SyncUpdate{Disabled: new(bool)})
+	c := newClient(t, srv.URL, secretKey, func(c *hightouch.Config) { c.RequestTimeout, c.Deadline = time.Minute, time.Minute })
+	_, err := c.UpdateSync(context.Background(), "1", hightouch.SyncUpdate{Disabled: new(bool)})
 	msg := fmt.Sprint(err)
-	if len(msg) > 3000 || strings.Count(msg, "… (10484760 more bytes cut)") != 2 || !utf8.ValidString(msg) {
+	if len(msg) > 3000 || strings.Count(msg, "… (1047576 more bytes cut)") != 2 || !utf8.ValidString(msg) {
 		t.Errorf("%d bytes: %.300q ... %q", len(msg), msg, msg[max(0, len(msg)-200):])
 	}
 }
