@@ -197,7 +197,7 @@ func TestDeployCLI(t *testing.T) {
 		"modified model active-users",
 		"added    sync  accounts-to-braze",
 		"Syncs to trigger (2):",
-		"accounts-to-braze  sync added; full resync (new sync)",
+		"accounts-to-braze      sync added; full resync (new sync)",
 		"active-users-to-braze  model active-users modified; incremental",
 		"Hightouch has every change",
 		"SYNC", "DURATION",
@@ -561,10 +561,10 @@ func TestPlanCLI(t *testing.T) {
 	dpContains(t, "plan without a key", r.stdout,
 		"modified model accounts", "modified model active-users", "added    sync  accounts-to-braze",
 		"Syncs to trigger (3):",
-		`accounts-to-salesforce  model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
+		`accounts-to-salesforce        model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
 		"Syncs not triggered (1):\n  accounts-backfill-to-hubspot  model accounts modified; paused (schedulePaused: true; pass --include-paused to run it)",
-		"accounts-to-braze  sync added; full resync (new sync)",
-		"active-users-to-braze  model active-users modified; incremental",
+		"accounts-to-braze             sync added; full resync (new sync)",
+		"active-users-to-braze         model active-users modified; incremental",
 		"set HIGHTOUCH_API_KEY",
 	)
 	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
@@ -603,7 +603,7 @@ func TestPlanCLI(t *testing.T) {
 	}
 	resp.Body.Close()
 	r = run(t, dir, dpEnv(fake), "plan", "--path", "hightouch", "--from", before, "--to", after)
-	for _, want := range []string{"accounts-to-braze  sync added; incremental", "sync  accounts-to-braze: unchanged"} {
+	for _, want := range []string{"accounts-to-braze             sync added; incremental", "sync  accounts-to-braze: unchanged"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("plan of a sync Hightouch has run lacks %q: exit %d\n%s\n%s", want, r.code, r.stdout, r.stderr)
 		}

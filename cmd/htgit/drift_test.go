@@ -158,7 +158,7 @@ func TestDrift(t *testing.T) {
 		"    schedule.schedule.interval.quantity: 12 → 1\n",
 		"sync  made-later (id ", "): only in Hightouch; its file was deleted in Git, or it was created in the UI",
 		"sync  ui-sync (id ",
-		"sync  new-in-git (syncs/new-in-git.yaml): only in Git; Hightouch has not ingested it yet",
+		"sync  new-in-git (syncs/new-in-git.yaml): only in Git; Hightouch has not ingested it yet, or rejected it; see Git Sync's status in Hightouch, or write it with htgit deploy --all --ingest apply\n",
 		"drift: 2 only in Hightouch, 1 only in Git, 2 differs",
 	)
 

@@ -1050,12 +1050,43 @@ func TestApplyDBTModel(t *testing.T) {
 		"model customers updated",
 		"model customers2 failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)",
 	})
+	// The deploy's last line says why, not "0 of 0 run(s) failed".
+	if want := "model customers2 is not in Hightouch as merged (failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)), so nothing was triggered"; out.Why() != want {
+		t.Errorf("Why() = %q\nwant %q", out.Why(), want)
+	}
 	if m, _ := e.fake.Model("customers"); m.PrimaryKey != "id" {
 		t.Errorf("primary key not applied: %+v\n%s", m, log)
 	}
 	for _, r := range e.fake.Requests() {
 		if r.Route == "PATCH /models/{modelId}" && strings.Contains(r.Body, "dbt") {
 			t.Errorf("PATCH sent a dbt query: %s", r.Body)
+		}
+	}
+}
+
+// TestOutcomeWhy: a failed deploy's one line names what failed.
+func TestOutcomeWhy(t *testing.T) {
+	t.Parallel()
+	users := plan.Resource{Kind: workspace.Model, Slug: "users"}
+	sync := plan.Resource{Kind: workspace.Sync, Slug: "users-to-braze"}
+	tests := []struct {
+		name string
+		o    Outcome
+		want string
+	}{
+		{"ingestion timed out", Outcome{IngestFailed: true, Resources: []ResourceResult{
+			{Resource: users, Result: "arrived", OK: true}, {Resource: sync, Result: "differs"}}},
+			"sync users-to-braze is not in Hightouch as merged (differs), so nothing was triggered"},
+		{"several not ingested", Outcome{IngestFailed: true, Resources: []ResourceResult{
+			{Resource: users, Result: "not in Hightouch yet"}, {Resource: sync, Result: "differs"}}},
+			"model users is not in Hightouch as merged (not in Hightouch yet), nor 1 more resource(s), so nothing was triggered"},
+		{"no resource to name", Outcome{IngestFailed: true}, "ingestion did not finish, so nothing was triggered"},
+		{"runs and retirements", Outcome{Runs: []RunResult{{Failed: true}, {}}, Retired: []Retirement{{Failed: true}, {}}},
+			"1 of 2 run(s) failed; 1 deleted resource(s) could not be retired"},
+	}
+	for _, tt := range tests {
+		if got := tt.o.Why(); got != tt.want {
+			t.Errorf("%s: Why() = %q\nwant %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -493,10 +493,10 @@ func TestCountsMatchLists(t *testing.T) {
 	var text strings.Builder
 	p.WriteText(&text)
 	want := "Syncs to trigger (2):\n" +
-		"  users-audit  model users modified; incremental\n" +
+		"  users-audit     model users modified; incremental\n" +
 		"  users-to-braze  model users modified; incremental\n" +
 		"Syncs not triggered (1):\n" +
-		"  users-paused  model users modified; paused (schedulePaused: true; set the input `include-paused: true` to run it)\n"
+		"  users-paused    model users modified; paused (schedulePaused: true; set the input `include-paused: true` to run it)\n"
 	if !strings.HasSuffix(text.String(), want) {
 		t.Errorf("WriteText:\n%s\nwant it to end with:\n%s", text.String(), want)
 	}

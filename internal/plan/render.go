@@ -29,14 +29,19 @@ func (p *Plan) WriteText(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "Syncs to trigger (%d):\n", len(runs))
 	}
+	// One column of slugs across both lists, so the reasons line up.
+	width := 0
+	for _, r := range p.Runs {
+		width = max(width, len(r.Sync))
+	}
 	for _, r := range runs {
-		fmt.Fprintf(w, "  %s  %s; %s\n", r.Sync, r.Reason, r.how())
+		fmt.Fprintf(w, "  %-*s  %s; %s\n", width, r.Sync, r.Reason, r.how())
 	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(w, "Syncs not triggered (%d):\n", len(skipped))
 	}
 	for _, r := range skipped {
-		fmt.Fprintf(w, "  %s  %s; %s\n", r.Sync, r.Reason, r.Skip)
+		fmt.Fprintf(w, "  %-*s  %s; %s\n", width, r.Sync, r.Reason, r.Skip)
 	}
 }
 
