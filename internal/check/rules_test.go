@@ -280,6 +280,11 @@ func TestMappingRules(t *testing.T) {
 	}
 	runFileCases(t, "syncs/users-to-braze.yaml", nil, []fileCase{
 		{"every type", mappings("    - {from: a, to: a, type: standard}\n    - {to: b, type: template, template: x}\n    - {to: c, type: variable, variable: sync-id}\n    - {to: d, type: reference, lookup: {object: User}}\n"), nil},
+		// Hightouch's mapping docs: static values and inline mappings
+		// (nested objects and arrays); their other keys are not public.
+		{"static and inline", mappings("    - {to: region, type: static, value: EMEA}\n    - to: address\n      type: inline\n      from: {street: street, city: city}\n"), nil},
+		{"static still needs to", mappings("    - {type: static, value: EMEA}\n"),
+			[]want{{"sync-mapping-to", "5:7-5:34", "mappings entry has no `to`"}}},
 		{"no to", mappings("    - from: a\n      type: standard\n"),
 			[]want{{"sync-mapping-to", "5:7-6:21", "mappings entry has no `to`"}}},
 		{"null to", mappings("    - from: a\n      to:\n      type: standard\n"),
@@ -289,7 +294,7 @@ func TestMappingRules(t *testing.T) {
 		{"no type", mappings("    - from: a\n      to: a\n"),
 			[]want{{"sync-mapping-type", "5:7-6:12", "entry has no `type`"}}},
 		{"unknown type", mappings("    - {from: a, to: a, type: Standard}\n"),
-			[]want{{"sync-mapping-type", "5:30-5:38", `mapping type "Standard" is not standard, template, variable or reference; did you mean "standard"?`}}},
+			[]want{{"sync-mapping-type", "5:30-5:38", `mapping type "Standard" is not standard, template, variable, reference, static or inline; did you mean "standard"?`}}},
 		{"standard without from", mappings("    - {to: a, type: standard}\n"),
 			[]want{{"sync-mapping-type", "5:21-5:29", "mapping of type standard needs `from`"}}},
 		{"template without template", mappings("    - {to: a, type: template}\n"),
