@@ -62,6 +62,13 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-unknown-key", "9:1-9:11", "unknown key `primarykey`; did you mean `primaryKey`?"}}},
 		{"unknown key far from any", model("isSchema: false", "isSchema: false\nowner: data-team"),
 			[]want{{"schema-unknown-key", "8:1-8:6", "Hightouch ignores it: remove it"}}},
+		// Fields of the API's Model: whether Git Sync writes them is not
+		// public, so no "Hightouch ignores it" and no advice.
+		{"tags, folder: unknown whether Git Sync writes them", model("isSchema: false", "isSchema: false\ntags: {team: growth}\nfolder: Marketing"),
+			[]want{
+				{"schema-unknown-key", "8:1-8:5", "unknown key `tags`; Hightouch's API has `tags` on a model, but whether Git Sync writes or reads it in a file is not public"},
+				{"schema-unknown-key", "9:1-9:7", "unknown key `folder`; Hightouch's API has `folder` on a model, but whether Git Sync writes or reads it in a file is not public"},
+			}},
 		{"an alias is reported where it is used, not at its anchor", model("tableName: public.users", "tableName: &t public.users", "isSchema: false", "isSchema: *t"),
 			[]want{{"schema-type", "7:11-7:13", "`isSchema` must be a boolean, not a string"}}},
 		{"empty name", model("name: Users", `name: ""`),
@@ -74,6 +81,11 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-required", "12:5-12:13", "`unit`"}}},
 		{"an unknown top-level key is a warning", syncEdit("schedulePaused: false", "schedulePaused: false\nschedulepaused: true"),
 			[]want{{"schema-unknown-key", "16:1-16:15", "unknown key `schedulepaused`; did you mean `schedulePaused`?"}}},
+		{"disabled, tags: unknown whether Git Sync writes them", syncEdit("schedulePaused: false", "schedulePaused: false\ndisabled: true\ntags: {}"),
+			[]want{
+				{"schema-unknown-key", "16:1-16:9", "unknown key `disabled`; Hightouch's API has `disabled` on a sync, but whether Git Sync writes or reads it in a file is not public"},
+				{"schema-unknown-key", "17:1-17:5", "unknown key `tags`; Hightouch's API has `tags` on a sync, but whether Git Sync writes or reads it in a file is not public"},
+			}},
 		{"nested enum", syncEdit("      unit: hour", "      unit: hours"),
 			[]want{{"schema-enum", "13:13-13:18", "`schedule.schedule.interval.unit` must be one of minute, hour, day, week, not \"hours\""}}},
 		{"schedulePaused must be a boolean", syncEdit("schedulePaused: false", "schedulePaused: \"no\""),

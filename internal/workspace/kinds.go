@@ -56,6 +56,10 @@ type KindSpec struct {
 	// ExampleKey is a top-level key of its files ("name:"), for messages
 	// about a file that is not a mapping; "" when no key is known.
 	ExampleKey string
+	// APIKeys are fields the API's resource carries that the kind's schema
+	// does not know: whether Git Sync writes or reads them is not public,
+	// so htgit neither accepts them as known nor says they are ignored.
+	APIKeys []string
 }
 
 // Slug spaces.
@@ -72,9 +76,9 @@ const customerStudio = "Git Sync's format for Customer Studio schema files is no
 // format section).
 var kinds = [numKinds]KindSpec{
 	Model: {Name: "model", Globs: []string{"models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "model", Resource: ModelResource, ExampleKey: "name:"},
+		Schema: "model", Resource: ModelResource, ExampleKey: "name:", APIKeys: []string{"tags", "folder", "folderId"}},
 	Sync: {Name: "sync", Globs: []string{"syncs/**/*.{yaml,yml}"}, SlugSpace: SyncSlugs,
-		Schema: "sync", Resource: SyncResource, ExampleKey: "model:"},
+		Schema: "sync", Resource: SyncResource, ExampleKey: "model:", APIKeys: []string{"tags", "disabled"}},
 	Manifest: {Name: "manifest", Globs: []string{"manifest*.{yaml,yml}"},
 		Schema: "manifest", Resource: NotDeployed, ExampleKey: "sources:"},
 	ParentModel: {Name: "parent model", Globs: []string{"schema/parent-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
