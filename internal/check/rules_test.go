@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 )
@@ -183,6 +184,12 @@ func TestModelRules(t *testing.T) {
 			[]want{{"model-query-field", "4:9-4:13", "type is raw_sql but rawSql is not set; add the SQL query"}}},
 		{"raw_sql with a blank rawSql", rawSQL("'  '", "user_id"),
 			[]want{{"model-query-field", "4:9-4:13", "rawSql is empty; add the SQL query"}}},
+		// A public guide writes a dbt model's query as modelId (the API's
+		// spelling): one warning pointing to dbtModel.
+		{"modelId instead of dbtModel is one warning", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "modelId: 12345"),
+			[]want{{"model-query-field", "6:1-6:8", "with dbtModel: model.<package>.<model> in Git Sync's files; `modelId` is the API's spelling, and whether Git Sync reads it is not public: write dbtModel"}}},
+		{"modelId and a null dbtModel is one warning", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: null\nmodelId: 12345"),
+			[]want{{"model-query-field", "7:1-7:8", "`modelId` is the API's spelling"}}},
 		{"dbt_model with an empty dbtModel is one finding", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: ''"),
 			[]want{{"model-query-field", "6:11-6:13", "dbtModel is empty; add the dbt model id"}}},
 		{"a query field of another type is the schema's alone", model("tableName: public.users", "tableName: 5"),
@@ -349,5 +356,21 @@ func TestSlugRules(t *testing.T) {
 			dir, res := runFiles(t, tt.files, Options{})
 			expect(t, dir, res, tt.rel, tt.want)
 		})
+	}
+}
+
+// TestModelIDIsAWarning: htgit cannot know Hightouch rejects a dbt model
+// written with modelId, so the one finding is a warning.
+func TestModelIDIsAWarning(t *testing.T) {
+	t.Parallel()
+	_, res := runFiles(t, map[string]string{"models/users.yaml": model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "modelId: 12345")}, Options{})
+	var got []finding.Finding
+	for _, f := range res.Findings {
+		if f.Rule == "model-query-field" || f.Rule == "schema-unknown-key" {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != finding.Warning {
+		t.Errorf("findings %v, want one model-query-field warning", got)
 	}
 }
