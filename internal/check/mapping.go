@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 	"github.com/htgit/htgit/internal/workspace"
@@ -41,7 +42,8 @@ func (fc *fileCheck) mappings(seq *yaml.Node) {
 		to := fc.field(entry, "to")
 		if target, ok := to.str(); ok && target != "" {
 			if line, dup := seen[target]; dup {
-				fc.at(rules.SyncMappingDuplicateTo, to.value, fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line))
+				fc.atSpan(rules.SyncMappingDuplicateTo, fc.span(to.value), fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line),
+					finding.Place{Path: fc.doc.File.Path, Line: line})
 			} else {
 				seen[target] = to.value.Line
 			}

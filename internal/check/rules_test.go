@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -372,5 +373,22 @@ func TestModelIDIsAWarning(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Severity != finding.Warning {
 		t.Errorf("findings %v, want one model-query-field warning", got)
+	}
+}
+
+// TestDuplicateToAlso: the line a duplicate-to message names is a place of
+// the finding, so JSON's related and SARIF's relatedLocations carry it.
+func TestDuplicateToAlso(t *testing.T) {
+	t.Parallel()
+	dir, res := runFiles(t, map[string]string{"syncs/users-to-braze.yaml": "model: users\ndestination: braze\nconfig:\n  mappings:\n    - {from: a, to: email, type: standard}\n    - {from: b, to: email, type: standard}\n"}, Options{})
+	path := filepath.Join(dir, "syncs", "users-to-braze.yaml")
+	var got [][]finding.Place
+	for _, f := range res.Findings {
+		if f.Rule == "sync-mapping-duplicate-to" {
+			got = append(got, f.Also)
+		}
+	}
+	if len(got) != 1 || len(got[0]) != 1 || got[0][0] != (finding.Place{Path: path, Line: 5}) {
+		t.Errorf("duplicate-to places %v, want [[{%s 5}]]", got, path)
 	}
 }
