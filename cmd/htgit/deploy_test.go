@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
@@ -53,64 +52,22 @@ func dpFake(t *testing.T, dir string, ingested bool) *hightouchtest.Server {
 // dir/hightouch is upserted into the fake by slug.
 func dpIngest(t *testing.T, fake *hightouchtest.Server, dir string) {
 	t.Helper()
-	dpIngestion(t, fake, dir)()
+	if err := dpIngestion(t, fake, dir)(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // dpIngestion reads the model and sync files under dir/hightouch now and
 // returns the ingestion Git Sync would make of them: each upserted into the
 // fake by slug, models first. It needs no *testing.T, so that a timer can
 // run it while the binary waits.
-func dpIngestion(t *testing.T, fake *hightouchtest.Server, dir string) func() {
+func dpIngestion(t *testing.T, fake *hightouchtest.Server, dir string) func() error {
 	t.Helper()
-	type file struct {
-		kind, slug string
-		doc        map[string]any
+	f, err := hightouchtest.ReadFolder(filepath.Join(dir, "hightouch"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	var files []file
-	for _, kind := range []string{"models", "syncs"} {
-		var paths []string
-		err := filepath.WalkDir(filepath.Join(dir, "hightouch", kind), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
-				paths = append(paths, p)
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range paths {
-			src, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc map[string]any
-			if err := yaml.Unmarshal(src, &doc); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, file{kind, strings.TrimSuffix(filepath.Base(p), ".yaml"), doc})
-		}
-	}
-	return func() {
-		for _, f := range files {
-			doc, slug := f.doc, f.slug
-			s := func(k string) string { v, _ := doc[k].(string); return v }
-			if f.kind == "models" {
-				source, _ := fake.Source(s("source"))
-				fake.UpsertModel(hightouchtest.Model{Slug: slug, Name: s("name"), SourceID: source.ID, PrimaryKey: s("primaryKey"),
-					QueryType: map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}[s("type")],
-					SQL:       s("rawSql"), Table: s("tableName")})
-				continue
-			}
-			m, _ := fake.Model(s("model"))
-			d, _ := fake.Destination(s("destination"))
-			y := hightouchtest.Sync{Slug: slug, ModelID: m.ID, DestinationID: d.ID, Disabled: doc["schedulePaused"] == true}
-			y.Configuration, _ = doc["config"].(map[string]any)
-			if sc, _ := doc["schedule"].(map[string]any); sc["type"] != "manual" {
-				y.Schedule = sc
-			}
-			fake.UpsertSync(y)
-		}
-	}
+	return func() error { return fake.Ingest(f) }
 }
 
 // dpSyncID is the fake's id of a sync.
@@ -528,7 +485,7 @@ func TestDeployValidationErrors(t *testing.T) {
 	change := dpChange(t)
 	change["hightouch/syncs/accounts-to-braze.yaml"] = strings.Replace(change["hightouch/syncs/accounts-to-braze.yaml"], "model: accounts", "model: no-such-model", 1)
 	after := gittest.Commit(t, dir, "broken", change)
-	fake := dpFake(t, dir, true)
+	fake := dpFake(t, dir, false) // Git Sync would not ingest the broken sync either
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest", "apply")
 	if r.code != 1 || !strings.Contains(r.stderr, "validation found errors; nothing was sent to Hightouch") || !strings.Contains(r.stdout, "no-such-model") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -691,14 +648,18 @@ func TestDeployActionIngestWait(t *testing.T) {
 	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
 	ingest := dpIngestion(t, fake, dir)
 	ingested := make(chan time.Time, 1)
+	var ingestErr error
 	time.AfterFunc(time.Second, func() {
 		at := time.Now()
-		ingest()
+		ingestErr = ingest()
 		ingested <- at
 	})
 
 	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
 	at := <-ingested
+	if ingestErr != nil {
+		t.Fatal(ingestErr)
+	}
 	if a.code != 0 {
 		t.Fatal(a)
 	}

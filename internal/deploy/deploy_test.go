@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
@@ -164,54 +162,13 @@ func (e *env) commit(files map[string]string) string {
 // tree is upserted into the fake, by slug.
 func (e *env) ingest() {
 	e.t.Helper()
-	for _, kind := range []string{"models", "syncs"} {
-		paths, _ := filepath.Glob(filepath.Join(e.dir, sub, kind, "*.yaml"))
-		for _, p := range paths {
-			e.ingestFile(p)
-		}
+	f, err := hightouchtest.ReadFolder(filepath.Join(e.dir, sub))
+	if err == nil {
+		err = e.fake.Ingest(f)
 	}
-}
-
-func (e *env) ingestFile(p string) {
-	e.t.Helper()
-	src, err := os.ReadFile(p)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		e.t.Fatal(err)
-	}
-	slug := strings.TrimSuffix(filepath.Base(p), ".yaml")
-	s := func(k string) string { v, _ := doc[k].(string); return v }
-	if filepath.Base(filepath.Dir(p)) == "models" {
-		src, _ := e.fake.Source(s("source"))
-		m := hightouchtest.Model{Slug: slug, Name: s("name"), SourceID: src.ID, PrimaryKey: s("primaryKey"),
-			SQL: s("rawSql"), Table: s("tableName")}
-		m.QueryType = map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}[s("type")]
-		e.fake.UpsertModel(m)
-		return
-	}
-	m, ok := e.fake.Model(s("model"))
-	if !ok {
-		e.t.Fatalf("ingest %s: no model %s", slug, s("model"))
-	}
-	d, _ := e.fake.Destination(s("destination"))
-	y := hightouchtest.Sync{Slug: slug, ModelID: m.ID, DestinationID: d.ID, Disabled: doc["schedulePaused"] == true}
-	y.Configuration, _ = doc["config"].(map[string]any)
-	if sc, _ := doc["schedule"].(map[string]any); sc["type"] != "manual" {
-		// Hightouch's shape: a type and a body, without startDate.
-		body := map[string]any{}
-		if b, ok := sc["schedule"].(map[string]any); ok {
-			for k, v := range b {
-				if k != "startDate" {
-					body[k] = v
-				}
-			}
-		}
-		y.Schedule = map[string]any{"type": sc["type"], "schedule": body}
-	}
-	e.fake.UpsertSync(y)
 }
 
 func (e *env) plan(from, to string, opts plan.Options) *plan.Plan {

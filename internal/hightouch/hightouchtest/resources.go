@@ -1,6 +1,7 @@
 package hightouchtest
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,7 +37,8 @@ type Model struct {
 	QueryType   string // raw_sql, table, dbt, dbt_cloud, ...
 	SQL         string // raw_sql
 	Table       string // table
-	DBTModelID  string // dbt, dbt_cloud
+	DBTModelID  string // dbt, dbt_cloud: Hightouch's id of the dbt model, a number
+	DBTUniqueID string // dbt, dbt_cloud: dbt's unique id; "" shows model.project.<slug>
 	PrimaryKey  string
 	IsSchema    bool
 	Tags        map[string]string
@@ -381,7 +383,8 @@ func (s *Server) renderModel(e *entry) map[string]any {
 		out["table"] = map[string]any{"name": v.Table}
 	case "dbt", "dbt_cloud":
 		// dbt names models in snake_case.
-		q := map[string]any{"dbtUniqueId": "model.project." + strings.ReplaceAll(v.Slug, "-", "_"), "compiledSql": v.SQL, "rawSql": v.SQL,
+		unique := cmp.Or(v.DBTUniqueID, "model.project."+strings.ReplaceAll(v.Slug, "-", "_"))
+		q := map[string]any{"dbtUniqueId": unique, "compiledSql": v.SQL, "rawSql": v.SQL,
 			"name": v.Slug, "modelId": s.id(v.DBTModelID)}
 		if v.QueryType == "dbt" {
 			q["database"], q["schema"] = "analytics", "public"
