@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
