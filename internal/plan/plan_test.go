@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -541,4 +542,26 @@ func TestPrimaryKeyInvalidBefore(t *testing.T) {
 	p = build()
 	p.SettleKeys(func(m string) (string, bool) { return map[string]string{"accounts": "id"}[m], m == "accounts" })
 	check(t, "runs, Hightouch has another key", runs(p.Runs), []string{`accounts-to-sf: model accounts modified; full resync (primary key of accounts in Hightouch is "id", the workspace now gives "account_id")`})
+}
+
+// TestChangeFindings: the deletions and renames Git reports without a plan
+// (validate --staged) give the findings a plan of the same change gives.
+func TestChangeFindings(t *testing.T) {
+	t.Parallel()
+	dir, from, to, ws := setup(t, "hightouch", map[string]string{
+		"syncs/accounts-to-sf.yaml":             "",
+		"models/users.yaml=>models/people.yaml": "",
+	})
+	p, err := Build(ctx(t), ws, Options{RepoDir: dir, From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := gitdiff.Changes(ctx(t), dir, from, to, gitdiff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := ChangeFindings(dir, "hightouch", diff.Changes), p.Findings(dir)
+	if len(want) != 2 || !reflect.DeepEqual(got, want) {
+		t.Errorf("ChangeFindings:\n%v\nwant the plan's\n%v", got, want)
+	}
 }
