@@ -34,6 +34,7 @@ var update = flag.Bool("update", false, "rewrite the want.txt files of the golde
 type caseSetup struct {
 	wo       workspace.Options
 	co       check.Options
+	policy   rules.Policy
 	symlinks [][2]string
 	staged   bool
 }
@@ -59,7 +60,7 @@ func caseOptions(t *testing.T, dir string) caseSetup {
 			}
 			c.wo.MaxSize = n
 		case "strict":
-			c.co.Policy.Strict = true
+			c.policy.Strict = true
 		case "path":
 			c.wo.Path = val
 		case "report":
@@ -163,6 +164,8 @@ func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 		res.Findings = append(res.Findings, plan.ChangeFindings(work, filepath.ToSlash(c.wo.Path), changes)...)
 		finding.Sort(res.Findings)
 	}
+	// The engine applies the rule policy to every source's findings.
+	res.Findings = c.policy.Apply(res.Findings, ws.RelPaths)
 	var out bytes.Buffer
 	in := report.Input{Findings: res.Findings, Rules: rules.All(), BaseDir: work,
 		Stats: report.Stats{Files: res.Files, Models: res.Models, Syncs: res.Syncs}}
