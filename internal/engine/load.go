@@ -142,9 +142,10 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 
 // LoadStaged checks the workspace and reports on what the index would
 // commit: added, modified and renamed files, and the deleted (or renamed
-// away) paths, whose slugs name the references that break. With nothing
-// staged at all (pre-commit run --all-files, CI) it reports on everything;
-// a commit that stages only other files has nothing to check.
+// away) paths, whose slugs name the references that break; the deletions
+// and renames themselves are change findings, as in a pull request. With
+// nothing staged at all (pre-commit run --all-files, CI) it reports on
+// everything; a commit that stages only other files has nothing to check.
 func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	d, err := e.Discover()
 	if err != nil {
@@ -167,22 +168,31 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	if len(changes) == 0 {
 		return e.check(ctx, d, nil)
 	}
-	only := stagedIn(ws, top, changes)
+	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
+	if err != nil {
+		return nil, err
+	}
+	prefix = filepath.ToSlash(prefix)
+	only := stagedIn(ws, prefix, changes)
 	if len(only) == 0 {
 		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync or manifest; nothing to check")
 		return nil, ErrNoWorkspaceFiles
 	}
-	return e.check(ctx, d, only)
+	l, err := e.check(ctx, d, only)
+	if err != nil {
+		return nil, err
+	}
+	if prefix == "." {
+		prefix = ""
+	}
+	l.Add(plan.ChangeFindings(top, prefix, changes))
+	return l, nil
 }
 
 // stagedIn turns the staged paths (relative to Git's top level) that are
-// workspace files, present or deleted, into paths under ws.Dir.
-func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []string {
-	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
-	if err != nil {
-		return nil
-	}
-	prefix = filepath.ToSlash(prefix)
+// workspace files, present or deleted, into paths under ws.Dir; prefix is
+// ws.Dir relative to the top level.
+func stagedIn(ws *workspace.Workspace, prefix string, changes []gitdiff.Change) []string {
 	var only []string
 	for _, ch := range changes {
 		for _, p := range []string{ch.Path, ch.OldPath} {
