@@ -903,3 +903,19 @@ func TestDeployActionUnknownStatuses(t *testing.T) {
 		t.Errorf("%d polls of the run that showed an unknown status, want 2", polls)
 	}
 }
+
+// TestDeployApplyDBTModel: a new dbt model cannot be written through the
+// API; the deploy's last line says so instead of "0 of 0 run(s) failed".
+func TestDeployApplyDBTModel(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true) // Hightouch as before the change
+	after := gittest.Commit(t, dir, "dbt model", map[string]string{
+		"hightouch/models/dim-orders.yaml": example(t, "models/dim-customers.yaml", "dim_customers", "dim_orders"),
+	})
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest", "apply")
+	want := "htgit: the deploy failed: model dim-orders is not in Hightouch as merged (failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)), so nothing was triggered"
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", r.code, want, r.stdout, r.stderr)
+	}
+}

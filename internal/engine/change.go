@@ -251,16 +251,9 @@ func (e *Engine) Deploy(ctx context.Context, l *Loaded, p *plan.Plan) (*deploy.O
 		return outcome, e.Stopped(ctx, err, outcome)
 	}
 	if !outcome.OK() {
-		return outcome, &Failure{Msg: fmt.Sprintf("the deploy failed: %d of %d run(s) failed%s", outcome.Failed(), len(outcome.Runs), ingestNote(outcome))}
+		return outcome, &Failure{Msg: "the deploy failed: " + outcome.Why()}
 	}
 	return outcome, nil
-}
-
-func ingestNote(o *deploy.Outcome) string {
-	if o.IngestFailed {
-		return "; ingestion did not finish, so nothing was triggered"
-	}
-	return ""
 }
 
 // HasFile reports whether ws has a model or sync file of a slug, read or
