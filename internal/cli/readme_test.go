@@ -21,6 +21,51 @@ var update = flag.Bool("update", false, "rewrite generated README sections")
 
 const readmePath = "../../README.md"
 
+// TestREADMEExample keeps the README's first example what htgit prints: the
+// example workspace under hightouch/ with three mistakes, validated.
+func TestREADMEExample(t *testing.T) {
+	dir := t.TempDir()
+	mistakes := map[string][2]string{
+		"models/accounts.yaml":              {"type: table", "type: tabel"},
+		"models/active-users.yaml":          {"primaryKey: user_id", "primarykey: user_id"},
+		"syncs/accounts-to-salesforce.yaml": {"model: accounts", "model: account"},
+	}
+	example := "../../testdata/example"
+	err := filepath.WalkDir(example, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(example, p)
+		src := string(b)
+		if m, ok := mistakes[filepath.ToSlash(rel)]; ok {
+			if !strings.Contains(src, m[0]) {
+				t.Fatalf("%s lacks %q", rel, m[0])
+			}
+			src = strings.Replace(src, m[0], m[1], 1)
+		}
+		out := filepath.Join(dir, "hightouch", rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, []byte(src), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	c := &cli.Command{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
+		Dir: dir, IsTerminal: func(io.Writer) bool { return false }}
+	args := []string{"validate", "--path", "hightouch"}
+	if code := c.Run(context.Background(), args); code != cli.ExitFindings || stderr.Len() > 0 {
+		t.Fatalf("htgit %s: exit %d, want 1\n%s", strings.Join(args, " "), code, stderr.String())
+	}
+	replaceSection(t, "example", "```text\n$ htgit "+strings.Join(args, " ")+"\n"+stdout.String()+"```")
+}
+
 // TestREADMERules keeps the README's rules reference equal to the rules the
 // code has, each with an example produced by the code itself.
 func TestREADMERules(t *testing.T) {
@@ -75,6 +120,19 @@ func TestREADMEFlags(t *testing.T) {
 				t.Errorf("README does not document `--%s` of htgit %s", f[1], command)
 			}
 		}
+	}
+}
+
+// TestREADMEPathDefault: the README gives --path's default as the flag's
+// help does: the folder is found, it is not the root.
+func TestREADMEPathDefault(t *testing.T) {
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `--path DIR` \\| ([^|]*) \\|").FindSubmatch(readme)
+	if row == nil || !strings.Contains(string(row[1]), "found: the folder holding a manifest or `models/` and `syncs/`, up to 4 levels down") {
+		t.Errorf("README's --path default is %q; the flag's help says the folder is found", row)
 	}
 }
 
