@@ -77,6 +77,10 @@ func (e *Engine) Discover() (*Discovered, error) {
 	}
 	cfg, err := config.Load(root, configFile)
 	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			ce.File = e.rel(ce.File)
+		}
 		return nil, &UsageError{Msg: err.Error()}
 	}
 	// The command line wins over the configuration; --exclude adds to it.
@@ -84,9 +88,17 @@ func (e *Engine) Discover() (*Discovered, error) {
 	if err != nil {
 		return nil, err
 	}
+	// pathName is where the folder was given, as the user wrote it.
+	pathName := o.Origin.Name("path")
+	if o.Path == "" && cfg.Path != "" {
+		pathName = fmt.Sprintf("%s:%d:%d: path", e.rel(cfg.File), cfg.PathAt[0], cfg.PathAt[1])
+	}
+	if err := e.checkFolder(root, path, pathName); err != nil {
+		return nil, err
+	}
 	d := &Discovered{Policy: cfg.Policy}
 	d.Policy.Strict = o.Strict
-	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
+	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, PathName: pathName, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +109,7 @@ func (e *Engine) Discover() (*Discovered, error) {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
 		return nil, Usagef("no model or sync files found in %s%s (looked for %s); %s if Git Sync uses a subfolder",
-			ws.Dir, where, strings.Join(resourceGlobs(), ", "), o.Origin.Pass("path", "FOLDER"))
+			e.rel(ws.Dir), where, strings.Join(resourceGlobs(), ", "), o.Origin.Pass("path", "FOLDER"))
 	}
 	return d, nil
 }
@@ -129,11 +141,11 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 			if p := e.abs(arg); inWorkspace[p] {
 				only = append(only, p)
 			} else {
-				fmt.Fprintf(e.Notes, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
+				fmt.Fprintf(e.Notes, "htgit: %s is not a workspace file under %s; skipped\n", arg, e.rel(ws.Dir))
 			}
 		}
 		if len(only) == 0 {
-			fmt.Fprintf(e.Notes, "htgit: none of the %d given files is a workspace file (models, syncs or manifest under %s); nothing to check\n", len(reportSet), ws.Dir)
+			fmt.Fprintf(e.Notes, "htgit: none of the %d given files is a workspace file (models, syncs or manifest under %s); nothing to check\n", len(reportSet), e.rel(ws.Dir))
 			return nil, ErrNoWorkspaceFiles
 		}
 	}
@@ -160,7 +172,7 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	}
 	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{})
 	if errors.Is(err, gitdiff.ErrNotRepo) {
-		return nil, Usagef("--staged reads Git's index, but %s is not in a Git repository", ws.Dir)
+		return nil, Usagef("--staged reads Git's index, but %s is not in a Git repository", e.rel(ws.Dir))
 	}
 	if err != nil {
 		return nil, err
@@ -214,6 +226,39 @@ func (e *Engine) check(ctx context.Context, d *Discovered, only []string) (*Load
 		return nil, err
 	}
 	return &Loaded{Discovered: d, Result: res, sources: res.Findings}, nil
+}
+
+// checkFolder refuses a Git Sync folder that is not a folder under root,
+// naming where it was given (name) and what it was taken as.
+func (e *Engine) checkFolder(root, path, name string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Join(root, filepath.FromSlash(path))
+	rootName := "the repository root (" + e.rel(root) + ")"
+	if e.rel(root) == "." {
+		rootName = "the repository root (the working directory)"
+	}
+	if rel, err := filepath.Rel(root, dir); err != nil || !filepath.IsLocal(rel) {
+		return Usagef("%s %q leaves %s; give the Git Sync folder relative to it", name, path, rootName)
+	}
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return Usagef("%s %q: there is no folder %s; give the Git Sync folder relative to %s", name, path, e.rel(dir), rootName)
+	case !info.IsDir():
+		return Usagef("%s %q: %s is a file, not the Git Sync folder", name, path, e.rel(dir))
+	}
+	return nil
+}
+
+// rel shows p relative to the working directory, as findings are shown;
+// "." for the working directory itself.
+func (e *Engine) rel(p string) string {
+	if r, err := filepath.Rel(e.Dir, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
 }
 
 // realPath resolves symlinks, as Git reports its top level resolved.
@@ -272,7 +317,7 @@ func (e *Engine) gitSyncFolder(root, flagPath, configPath string) (string, error
 	dir, candidates, found := workspace.Locate(root)
 	if len(candidates) > 1 {
 		return "", Usagef("%s holds %d folders that look like Git Sync's: %s; choose one with %s (path: in .htgit.yaml)",
-			root, len(candidates), strings.Join(candidates, ", "), e.Opts.Origin.Name("path"))
+			e.rel(root), len(candidates), strings.Join(candidates, ", "), e.Opts.Origin.Name("path"))
 	}
 	if !found || dir == "." {
 		return "", nil
