@@ -1003,7 +1003,7 @@ func TestValidateFormats(t *testing.T) {
 		{name: "two formats on stdout", args: []string{"validate", "--format", "text", "--format", "json"}, code: 2,
 			stderr: "only one --format can write to standard output"},
 		{name: "an unknown format", args: []string{"validate", "--format", "xml"}, code: 2,
-			stderr: `--format "xml": choose one of text, github, json, sarif`},
+			stderr: `--format "xml": choose text, github, json or sarif (each optionally =PATH)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.sarif != "" {

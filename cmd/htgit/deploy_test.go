@@ -919,3 +919,56 @@ func TestDeployApplyDBTModel(t *testing.T) {
 		t.Errorf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", r.code, want, r.stdout, r.stderr)
 	}
 }
+
+// TestPlanJSON: plan --format json writes the plan, and with a key what
+// Hightouch would create or update, as one JSON document on stdout.
+func TestPlanJSON(t *testing.T) {
+	t.Parallel()
+	dir, before, after, fake := dpChanged(t)
+	type doc struct {
+		From, To string
+		All      bool
+		Changed  []struct{ Kind, Slug, Path, Change, RenamedFrom string }
+		Deleted  []struct{ Kind, Slug string }
+		Runs     []struct {
+			Sync, Path, Model, Reason, Resync, Skip string
+			FullResync                              bool
+		}
+		Hightouch []struct {
+			Kind, Slug, Result string
+			Changes            []string
+		}
+	}
+	for _, withKey := range []bool{false, true} {
+		env := map[string]string{"HIGHTOUCH_API_URL": fake.URL}
+		if withKey {
+			env = dpEnv(fake)
+		}
+		r := run(t, dir, env, "plan", "--path", "hightouch", "--from", before, "--to", after, "--format", "json")
+		var d doc
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil || r.code != 0 {
+			t.Fatalf("key %v: exit %d, %v\nstdout:\n%s\nstderr:\n%s", withKey, r.code, err, r.stdout, r.stderr)
+		}
+		if d.From != before || len(d.Changed) != 2 || d.Changed[0].Slug != "active-users" || d.Changed[0].Change != "modified" ||
+			d.Changed[1].Path != "hightouch/syncs/accounts-to-braze.yaml" || d.Changed[1].Change != "added" {
+			t.Errorf("key %v: changed %+v", withKey, d.Changed)
+		}
+		var runs []string
+		for _, run := range d.Runs {
+			runs = append(runs, fmt.Sprintf("%s %s full=%v %s", run.Sync, run.Reason, run.FullResync, run.Resync))
+		}
+		want := []string{"accounts-to-braze sync added full=true new sync", "active-users-to-braze model active-users modified full=false incremental"}
+		if !slices.Equal(runs, want) {
+			t.Errorf("key %v: runs %q, want %q", withKey, runs, want)
+		}
+		if withKey != (len(d.Hightouch) == 2) {
+			t.Errorf("key %v: hightouch %+v", withKey, d.Hightouch)
+		}
+	}
+	r := run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--format", "yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, `--format "yaml": choose text or json`) {
+		t.Errorf("a bad --format: exit %d\n%s", r.code, r.stderr)
+	}
+}

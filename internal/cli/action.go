@@ -198,9 +198,9 @@ func (a *actionRun) report(root string) (finding.Counts, error) {
 // preview is the plan for the summary: from Git alone, or with what
 // Hightouch would create or update when the Action has an API key.
 func (a *actionRun) preview(ctx context.Context) string {
-	md, err := a.e.Preview(ctx, a.l, a.p, a.c.subject())
+	pv, err := a.e.Preview(ctx, a.l, a.p, a.c.subject())
 	if err == nil {
-		return md
+		return pv.Markdown
 	}
 	fmt.Fprintf(a.c.Stdout, "htgit: could not compare with Hightouch: %v\n", err)
 	return a.p.Markdown(a.c.subject()) + "\n(Could not compare with Hightouch: " + err.Error() + ")\n"
