@@ -96,6 +96,9 @@ func (e *Engine) Discover() (*Discovered, error) {
 	if err := e.checkFolder(root, path, pathName); err != nil {
 		return nil, err
 	}
+	if err := e.notDBT(root, path, pathName); err != nil {
+		return nil, err
+	}
 	d := &Discovered{Policy: cfg.Policy}
 	d.Policy.Strict = o.Strict
 	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, PathName: pathName, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
@@ -235,10 +238,7 @@ func (e *Engine) checkFolder(root, path, name string) error {
 		return nil
 	}
 	dir := filepath.Join(root, filepath.FromSlash(path))
-	rootName := "the repository root (" + e.rel(root) + ")"
-	if e.rel(root) == "." {
-		rootName = "the repository root (the working directory)"
-	}
+	rootName := e.rootName(root)
 	if rel, err := filepath.Rel(root, dir); err != nil || !filepath.IsLocal(rel) {
 		return Usagef("%s %q leaves %s; give the Git Sync folder relative to it", name, path, rootName)
 	}
@@ -250,6 +250,40 @@ func (e *Engine) checkFolder(root, path, name string) error {
 		return Usagef("%s %q: %s is a file, not the Git Sync folder", name, path, e.rel(dir))
 	}
 	return nil
+}
+
+// notDBT refuses a Git Sync folder that is a dbt project and nothing else:
+// dbt's models/*.yml would be read as Hightouch models, each one a heap of
+// schema errors. A dbt project that also holds Git Sync's files (a
+// manifest, syncs/) is checked, with a note.
+func (e *Engine) notDBT(root, path, name string) error {
+	dir := filepath.Join(root, filepath.FromSlash(path))
+	dbt := slices.ContainsFunc([]string{"dbt_project.yml", "dbt_project.yaml"}, func(f string) bool {
+		_, err := os.Stat(filepath.Join(dir, f))
+		return err == nil
+	})
+	if !dbt {
+		return nil
+	}
+	manifests, _ := filepath.Glob(filepath.Join(dir, "manifest*.y*ml"))
+	if len(manifests) > 0 || isDir(filepath.Join(dir, workspace.Sync.Spec().Folder)) {
+		fmt.Fprintf(e.Notes, "htgit: %s holds dbt_project.yml as well as Git Sync files; its models/ are read as Hightouch models\n", e.rel(dir))
+		return nil
+	}
+	what := fmt.Sprintf("%s %q", name, path)
+	if path == "" {
+		what = e.rootName(root)
+	}
+	return Usagef("%s is a dbt project (it holds dbt_project.yml), not Hightouch's Git Sync folder: dbt's models/*.yml are no Hightouch models; %s, FOLDER being the one Git Sync writes (it holds manifest*.yaml, models/ and syncs/)",
+		what, e.Opts.Origin.Pass("path", "FOLDER"))
+}
+
+// rootName names the repository root for messages.
+func (e *Engine) rootName(root string) string {
+	if rel := e.rel(root); rel != "." {
+		return "the repository root (" + rel + ")"
+	}
+	return "the repository root (the working directory)"
 }
 
 // rel shows p relative to the working directory, as findings are shown;
