@@ -89,13 +89,17 @@ type planStep struct {
 
 func (p *planStep) flags(fs *flagSet) { p.format = formatFlag(fs, "text", "json") }
 
+// ready: with --workspace, the plan is previewed against that workspace;
+// with --format json, standard output carries the JSON alone: findings go
+// to standard error, the plan's progress nowhere.
 func (p *planStep) ready(_ context.Context, c *Command, e *engine.Engine) error {
 	if *p.format == "json" {
-		// Standard output carries the JSON alone: findings go to standard
-		// error, the plan's progress nowhere.
 		p.json, c.Stdout, e.Log = c.Stdout, c.Stderr, io.Discard
 	}
-	return nil
+	if e.Opts.Workspace == "" {
+		return nil
+	}
+	return e.UseNamed(e.Opts.Workspace)
 }
 
 func (p *planStep) run(ctx context.Context, c *Command, ch *change) error {

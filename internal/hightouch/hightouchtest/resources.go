@@ -37,8 +37,10 @@ type Model struct {
 	QueryType   string // raw_sql, table, dbt, dbt_cloud, ...
 	SQL         string // raw_sql
 	Table       string // table
-	DBTModelID  string // dbt, dbt_cloud: Hightouch's id of the dbt model, a number
-	DBTUniqueID string // dbt, dbt_cloud: dbt's unique id; "" shows model.project.<slug>
+	DBTModelID  string // dbt, dbt_cloud
+	// DBTUniqueID is the dbt node's unique id; "" renders
+	// model.project.<slug in snake_case>.
+	DBTUniqueID string
 	PrimaryKey  string
 	IsSchema    bool
 	Tags        map[string]string
@@ -383,8 +385,7 @@ func (s *Server) renderModel(e *entry) map[string]any {
 		out["table"] = map[string]any{"name": v.Table}
 	case "dbt", "dbt_cloud":
 		// dbt names models in snake_case.
-		unique := cmp.Or(v.DBTUniqueID, "model.project."+strings.ReplaceAll(v.Slug, "-", "_"))
-		q := map[string]any{"dbtUniqueId": unique, "compiledSql": v.SQL, "rawSql": v.SQL,
+		q := map[string]any{"dbtUniqueId": cmp.Or(v.DBTUniqueID, "model.project."+strings.ReplaceAll(v.Slug, "-", "_")), "compiledSql": v.SQL, "rawSql": v.SQL,
 			"name": v.Slug, "modelId": s.id(v.DBTModelID)}
 		if v.QueryType == "dbt" {
 			q["database"], q["schema"] = "analytics", "public"
