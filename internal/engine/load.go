@@ -337,7 +337,13 @@ func (e *Engine) Config() (*config.Config, error) {
 // directory, else the working directory.
 func (e *Engine) root() (string, error) {
 	if e.Opts.Root != "" {
-		return e.abs(e.Opts.Root), nil
+		root := e.abs(e.Opts.Root)
+		if info, err := os.Stat(root); err != nil {
+			return "", Usagef("%s %q: there is no folder %s", e.Opts.Origin.Name("root"), e.Opts.Root, e.rel(root))
+		} else if !info.IsDir() {
+			return "", Usagef("%s %q: %s is a file, not the repository's folder", e.Opts.Origin.Name("root"), e.Opts.Root, e.rel(root))
+		}
+		return root, nil
 	}
 	return workspace.FindRoot(e.Dir)
 }
