@@ -1005,7 +1005,7 @@ func TestValidateFormats(t *testing.T) {
 		{name: "two formats on stdout", args: []string{"validate", "--format", "text", "--format", "json"}, code: 2,
 			stderr: "only one --format can write to standard output"},
 		{name: "an unknown format", args: []string{"validate", "--format", "xml"}, code: 2,
-			stderr: `--format "xml": choose one of text, github, azure, json, sarif, codeclimate, junit`},
+			stderr: `--format "xml": choose text, github, azure, json, sarif, codeclimate or junit (each optionally =PATH)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.sarif != "" {
@@ -1083,6 +1083,8 @@ func TestActionPush(t *testing.T) {
 			stderr: "hightouch: GET /"},
 		{name: "a bad timeout input", ref: "refs/heads/main", with: map[string]string{"timeout": "soon"}, code: 2,
 			stderr: `input timeout: "soon" is not a duration; write one such as 30m or 90s`},
+		{name: "a path input that is no folder: named as the input, relative", ref: "refs/heads/main", with: map[string]string{"path": "nope"}, code: 2,
+			stderr: `input path "nope": there is no folder nope; give the Git Sync folder relative to the repository root (the working directory)`},
 		{name: "plan on the tracked branch: what this push does", ref: "refs/heads/main", with: map[string]string{"command": "plan", "api-key": ""}, code: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
@@ -53,64 +51,22 @@ func dpFake(t *testing.T, dir string, ingested bool) *hightouchtest.Server {
 // dir/hightouch is upserted into the fake by slug.
 func dpIngest(t *testing.T, fake *hightouchtest.Server, dir string) {
 	t.Helper()
-	dpIngestion(t, fake, dir)()
+	if err := dpIngestion(t, fake, dir)(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // dpIngestion reads the model and sync files under dir/hightouch now and
 // returns the ingestion Git Sync would make of them: each upserted into the
 // fake by slug, models first. It needs no *testing.T, so that a timer can
 // run it while the binary waits.
-func dpIngestion(t *testing.T, fake *hightouchtest.Server, dir string) func() {
+func dpIngestion(t *testing.T, fake *hightouchtest.Server, dir string) func() error {
 	t.Helper()
-	type file struct {
-		kind, slug string
-		doc        map[string]any
+	f, err := hightouchtest.ReadFolder(filepath.Join(dir, "hightouch"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	var files []file
-	for _, kind := range []string{"models", "syncs"} {
-		var paths []string
-		err := filepath.WalkDir(filepath.Join(dir, "hightouch", kind), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
-				paths = append(paths, p)
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range paths {
-			src, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc map[string]any
-			if err := yaml.Unmarshal(src, &doc); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, file{kind, strings.TrimSuffix(filepath.Base(p), ".yaml"), doc})
-		}
-	}
-	return func() {
-		for _, f := range files {
-			doc, slug := f.doc, f.slug
-			s := func(k string) string { v, _ := doc[k].(string); return v }
-			if f.kind == "models" {
-				source, _ := fake.Source(s("source"))
-				fake.UpsertModel(hightouchtest.Model{Slug: slug, Name: s("name"), SourceID: source.ID, PrimaryKey: s("primaryKey"),
-					QueryType: map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}[s("type")],
-					SQL:       s("rawSql"), Table: s("tableName")})
-				continue
-			}
-			m, _ := fake.Model(s("model"))
-			d, _ := fake.Destination(s("destination"))
-			y := hightouchtest.Sync{Slug: slug, ModelID: m.ID, DestinationID: d.ID, Disabled: doc["schedulePaused"] == true}
-			y.Configuration, _ = doc["config"].(map[string]any)
-			if sc, _ := doc["schedule"].(map[string]any); sc["type"] != "manual" {
-				y.Schedule = sc
-			}
-			fake.UpsertSync(y)
-		}
-	}
+	return func() error { return fake.Ingest(f) }
 }
 
 // dpSyncID is the fake's id of a sync.
@@ -197,7 +153,7 @@ func TestDeployCLI(t *testing.T) {
 		"modified model active-users",
 		"added    sync  accounts-to-braze",
 		"Syncs to trigger (2):",
-		"accounts-to-braze  sync added; full resync (new sync)",
+		"accounts-to-braze      sync added; full resync (new sync)",
 		"active-users-to-braze  model active-users modified; incremental",
 		"Hightouch has every change",
 		"SYNC", "DURATION",
@@ -528,7 +484,7 @@ func TestDeployValidationErrors(t *testing.T) {
 	change := dpChange(t)
 	change["hightouch/syncs/accounts-to-braze.yaml"] = strings.Replace(change["hightouch/syncs/accounts-to-braze.yaml"], "model: accounts", "model: no-such-model", 1)
 	after := gittest.Commit(t, dir, "broken", change)
-	fake := dpFake(t, dir, true)
+	fake := dpFake(t, dir, false) // Git Sync would not ingest the broken sync either
 	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest", "apply")
 	if r.code != 1 || !strings.Contains(r.stderr, "validation found errors; nothing was sent to Hightouch") || !strings.Contains(r.stdout, "no-such-model") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -561,10 +517,10 @@ func TestPlanCLI(t *testing.T) {
 	dpContains(t, "plan without a key", r.stdout,
 		"modified model accounts", "modified model active-users", "added    sync  accounts-to-braze",
 		"Syncs to trigger (3):",
-		`accounts-to-salesforce  model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
+		`accounts-to-salesforce        model accounts modified; full resync (primary key of accounts changed from "account_id" to "id")`,
 		"Syncs not triggered (1):\n  accounts-backfill-to-hubspot  model accounts modified; paused (schedulePaused: true; pass --include-paused to run it)",
-		"accounts-to-braze  sync added; full resync (new sync)",
-		"active-users-to-braze  model active-users modified; incremental",
+		"accounts-to-braze             sync added; full resync (new sync)",
+		"active-users-to-braze         model active-users modified; incremental",
 		"set HIGHTOUCH_API_KEY",
 	)
 	if n := fake.Count(hightouchtest.AnyRoute); n != 0 {
@@ -603,7 +559,7 @@ func TestPlanCLI(t *testing.T) {
 	}
 	resp.Body.Close()
 	r = run(t, dir, dpEnv(fake), "plan", "--path", "hightouch", "--from", before, "--to", after)
-	for _, want := range []string{"accounts-to-braze  sync added; incremental", "sync  accounts-to-braze: unchanged"} {
+	for _, want := range []string{"accounts-to-braze             sync added; incremental", "sync  accounts-to-braze: unchanged"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("plan of a sync Hightouch has run lacks %q: exit %d\n%s\n%s", want, r.code, r.stdout, r.stderr)
 		}
@@ -691,14 +647,18 @@ func TestDeployActionIngestWait(t *testing.T) {
 	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
 	ingest := dpIngestion(t, fake, dir)
 	ingested := make(chan time.Time, 1)
+	var ingestErr error
 	time.AfterFunc(time.Second, func() {
 		at := time.Now()
-		ingest()
+		ingestErr = ingest()
 		ingested <- at
 	})
 
 	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
 	at := <-ingested
+	if ingestErr != nil {
+		t.Fatal(ingestErr)
+	}
 	if a.code != 0 {
 		t.Fatal(a)
 	}
@@ -941,5 +901,74 @@ func TestDeployActionUnknownStatuses(t *testing.T) {
 	}
 	if polls != 2 {
 		t.Errorf("%d polls of the run that showed an unknown status, want 2", polls)
+	}
+}
+
+// TestDeployApplyDBTModel: a new dbt model cannot be written through the
+// API; the deploy's last line says so instead of "0 of 0 run(s) failed".
+func TestDeployApplyDBTModel(t *testing.T) {
+	t.Parallel()
+	dir, before := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true) // Hightouch as before the change
+	after := gittest.Commit(t, dir, "dbt model", map[string]string{
+		"hightouch/models/dim-orders.yaml": example(t, "models/dim-customers.yaml", "dim_customers", "dim_orders"),
+	})
+	r := run(t, dir, dpEnv(fake), "deploy", "--path", "hightouch", "--from", before, "--to", after, "--ingest", "apply")
+	want := "htgit: the deploy failed: model dim-orders is not in Hightouch as merged (failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)), so nothing was triggered"
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", r.code, want, r.stdout, r.stderr)
+	}
+}
+
+// TestPlanJSON: plan --format json writes the plan, and with a key what
+// Hightouch would create or update, as one JSON document on stdout.
+func TestPlanJSON(t *testing.T) {
+	t.Parallel()
+	dir, before, after, fake := dpChanged(t)
+	type doc struct {
+		From, To string
+		All      bool
+		Changed  []struct{ Kind, Slug, Path, Change, RenamedFrom string }
+		Deleted  []struct{ Kind, Slug string }
+		Runs     []struct {
+			Sync, Path, Model, Reason, Resync, Skip string
+			FullResync                              bool
+		}
+		Hightouch []struct {
+			Kind, Slug, Result string
+			Changes            []string
+		}
+	}
+	for _, withKey := range []bool{false, true} {
+		env := map[string]string{"HIGHTOUCH_API_URL": fake.URL}
+		if withKey {
+			env = dpEnv(fake)
+		}
+		r := run(t, dir, env, "plan", "--path", "hightouch", "--from", before, "--to", after, "--format", "json")
+		var d doc
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil || r.code != 0 {
+			t.Fatalf("key %v: exit %d, %v\nstdout:\n%s\nstderr:\n%s", withKey, r.code, err, r.stdout, r.stderr)
+		}
+		if d.From != before || len(d.Changed) != 2 || d.Changed[0].Slug != "active-users" || d.Changed[0].Change != "modified" ||
+			d.Changed[1].Path != "hightouch/syncs/accounts-to-braze.yaml" || d.Changed[1].Change != "added" {
+			t.Errorf("key %v: changed %+v", withKey, d.Changed)
+		}
+		var runs []string
+		for _, run := range d.Runs {
+			runs = append(runs, fmt.Sprintf("%s %s full=%v %s", run.Sync, run.Reason, run.FullResync, run.Resync))
+		}
+		want := []string{"accounts-to-braze sync added full=true new sync", "active-users-to-braze model active-users modified full=false incremental"}
+		if !slices.Equal(runs, want) {
+			t.Errorf("key %v: runs %q, want %q", withKey, runs, want)
+		}
+		if withKey != (len(d.Hightouch) == 2) {
+			t.Errorf("key %v: hightouch %+v", withKey, d.Hightouch)
+		}
+	}
+	r := run(t, dir, nil, "plan", "--path", "hightouch", "--from", before, "--format", "yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, `--format "yaml": choose text or json`) {
+		t.Errorf("a bad --format: exit %d\n%s", r.code, r.stderr)
 	}
 }

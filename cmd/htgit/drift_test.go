@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
@@ -158,7 +159,7 @@ func TestDrift(t *testing.T) {
 		"    schedule.schedule.interval.quantity: 12 → 1\n",
 		"sync  made-later (id ", "): only in Hightouch; its file was deleted in Git, or it was created in the UI",
 		"sync  ui-sync (id ",
-		"sync  new-in-git (syncs/new-in-git.yaml): only in Git; Hightouch has not ingested it yet",
+		"sync  new-in-git (syncs/new-in-git.yaml): only in Git; Hightouch has not ingested it yet, or rejected it; see Git Sync's status in Hightouch, or write it with htgit deploy --all --ingest apply\n",
 		"drift: 2 only in Hightouch, 1 only in Git, 2 differs",
 	)
 
@@ -205,5 +206,22 @@ func TestDrift(t *testing.T) {
 	if r := run(t, out, dpEnv(fake), "drift", "--root", out); r.code != 4 || !strings.Contains(r.stderr, "listing syncs") ||
 		!strings.Contains(r.stderr, "Hightouch could not be reached or answered wrongly") {
 		t.Errorf("a failed listing: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestDriftPathsRelative: drift shows paths relative to the working
+// directory, as validate shows its findings', not to the Git Sync folder.
+func TestDriftPathsRelative(t *testing.T) {
+	t.Parallel()
+	dir, _ := newRepo(t, "hightouch")
+	fake := dpFake(t, dir, true)
+	gittest.Write(t, dir, map[string]string{"hightouch/models/active-users.yaml": example(t, "models/active-users.yaml", "dateadd(day, -30", "dateadd(day, -7") + "owner: data\n"})
+	r := run(t, dir, dpEnv(fake), "drift")
+	if r.code != 1 || !strings.Contains(r.stdout, "model active-users (hightouch/models/active-users.yaml): differs") {
+		t.Errorf("drift from the repository root: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	v := run(t, dir, nil, "validate", "--format", "json")
+	if !strings.Contains(v.stdout, `"path": "hightouch/models/active-users.yaml"`) {
+		t.Errorf("validate's paths are not relative to the working directory either:\n%s", v.stdout)
 	}
 }

@@ -63,6 +63,19 @@ func TestPreCommitHooks(t *testing.T) {
 		}
 	})
 
+	// pre-commit hides a passing hook's output unless the hook is verbose:
+	// a warning must reach whoever commits.
+	t.Run("a passing commit shows its warnings", func(t *testing.T) {
+		gittest.Write(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
+			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "type: table", "type: tabel", 1)})
+		out, code := preCommitRun("run", "--all-files")
+		want := regexp.MustCompile(`hightouch/models/accounts\.yaml:3:7: warning: .*\[model-type\]`)
+		if code != 0 || !strings.Contains(out, "Passed") || !want.MatchString(out) {
+			t.Fatalf("pre-commit run --all-files with a misspelt model type: exit %d, want a pass showing a warning matching %s\n%s", code, want, out)
+		}
+		gittest.Run(t, dir, "checkout", "--", ".")
+	})
+
 	t.Run("broken workspace fails at path:line:col", func(t *testing.T) {
 		gittest.Write(t, dir, map[string]string{"hightouch/models/accounts.yaml": strings.Replace(
 			readFile(t, filepath.Join(dir, "hightouch/models/accounts.yaml")), "primaryKey: account_id", "primaryKey: ''", 1)})

@@ -19,13 +19,13 @@ func TestPlanPrimaryKeyFixed(t *testing.T) {
 	fixed := gittest.Commit(t, dir, "fix the key", map[string]string{model: example(t, "models/accounts.yaml", "primaryKey: account_id", "primaryKey: account_id")})
 
 	r := run(t, dir, nil, "plan", "--path", "hightouch", "--from", broken, "--to", fixed)
-	if r.code != 0 || !strings.Contains(r.stdout, "accounts-to-salesforce  model accounts modified; incremental") || strings.Contains(r.stdout, `from ""`) {
+	if r.code != 0 || !strings.Contains(r.stdout, "accounts-to-salesforce        model accounts modified; incremental") || strings.Contains(r.stdout, `from ""`) {
 		t.Errorf("plan from Git alone: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	// Hightouch took the empty key as it was ingested: no key to compare
 	// with either, so no full resync.
 	r = run(t, dir, dpEnv(fake), "plan", "--path", "hightouch", "--from", broken, "--to", fixed)
-	if m, _ := fake.Model("accounts"); m.PrimaryKey != "" || r.code != 0 || !strings.Contains(r.stdout, "accounts-to-salesforce  model accounts modified; incremental") {
+	if m, _ := fake.Model("accounts"); m.PrimaryKey != "" || r.code != 0 || !strings.Contains(r.stdout, "accounts-to-salesforce        model accounts modified; incremental") {
 		t.Errorf("plan with Hightouch holding the empty key %q: exit %d\n%s\n%s", m.PrimaryKey, r.code, r.stdout, r.stderr)
 	}
 	// Hightouch has another key (set in its UI): a full resync.
@@ -33,7 +33,7 @@ func TestPlanPrimaryKeyFixed(t *testing.T) {
 	m.PrimaryKey = "id"
 	fake.UpsertModel(m)
 	r = run(t, dir, dpEnv(fake), "plan", "--path", "hightouch", "--from", broken, "--to", fixed)
-	want := `accounts-to-salesforce  model accounts modified; full resync (primary key of accounts in Hightouch is "id", the workspace now gives "account_id")`
+	want := `accounts-to-salesforce        model accounts modified; full resync (primary key of accounts in Hightouch is "id", the workspace now gives "account_id")`
 	if r.code != 0 || !strings.Contains(r.stdout, want) {
 		t.Errorf("plan with Hightouch holding another key: exit %d, want %q\n%s\n%s", r.code, want, r.stdout, r.stderr)
 	}

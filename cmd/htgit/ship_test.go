@@ -49,10 +49,22 @@ func TestPreCommitDockerHook(t *testing.T) {
 	if docker["entry"] != want {
 		t.Errorf("htgit-validate-docker: entry %q, want %q (the image this release pushes)", docker["entry"], want)
 	}
-	for _, k := range []string{"files", "pass_filenames", "always_run", "require_serial", "minimum_pre_commit_version"} {
+	for _, k := range []string{"files", "pass_filenames", "always_run", "require_serial", "verbose", "minimum_pre_commit_version"} {
 		if docker[k] != golang[k] {
 			t.Errorf("htgit-validate-docker: %s %v differs from htgit-validate's %v", k, docker[k], golang[k])
 		}
+	}
+	// pre-commit shows a passing hook's output only when it is verbose:
+	// without it a commit's warnings are never seen.
+	for id, h := range byID {
+		if h["verbose"] != true {
+			t.Errorf("%s: verbose %v, want true (warnings on a passing commit)", id, h["verbose"])
+		}
+	}
+	// The README tells Go users to pin a tag; so does the hook that runs their binary.
+	desc, _ := byID["htgit-validate-system"]["description"].(string)
+	if strings.Contains(desc, "@latest") || !strings.Contains(desc, "@v"+changelogVersion(t)) {
+		t.Errorf("htgit-validate-system: description %q, want go install ...@v%s (a pinned tag, as the README says), not @latest", desc, changelogVersion(t))
 	}
 }
 

@@ -30,8 +30,9 @@ func (fc *fileCheck) at(rule finding.Rule, n *yaml.Node, msg string) {
 	fc.atSpan(rule, fc.span(n), msg)
 }
 
-func (fc *fileCheck) atSpan(rule finding.Rule, s span, msg string) {
+func (fc *fileCheck) atSpan(rule finding.Rule, s span, msg string, also ...finding.Place) {
 	f := newFinding(fc.doc.File.Path, rule, s, msg)
+	f.Also = also
 	if fc.unsure != "" {
 		f.Severity, f.Message = finding.Warning, msg+" (a warning: "+fc.unsure+")"
 	}

@@ -14,6 +14,9 @@ import (
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/gitdiff"
+	"github.com/htgit/htgit/internal/gittest"
+	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
@@ -21,25 +24,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the want.txt files of the golden cases")
 
-// noGoldenCase lists the rules whose trigger git cannot carry; each is
-// covered by a table test instead, named here so the reason stays visible.
-var noGoldenCase = map[string]string{
-	"file-symlink-outside-root": "needs a symlink leaving the repository: TestDiscoverSymlinks creates one",
-	"file-unreadable":           "needs a file or folder that cannot be read (tests run as root): TestRunUnreadable, TestDiscoverUnreadable, TestDiscoverPathTooLong and TestDiscoverSymlinks",
-	"change-deleted":            "a change between two commits, not a workspace state: plan's TestFindings and the README example",
-	"change-renamed":            "a change between two commits, not a workspace state: plan's TestFindings and the README example",
+// caseSetup is what a case's optional .case file (hidden, so Discover skips
+// it) asks for: "max-size N", "strict", "path DIR", "report FILE" lines set
+// options; "symlink LINK TARGET" makes LINK a symlink to TARGET (relative to
+// the case's folder in the repository, so it lies outside the case's copy
+// the checks run on); "staged" commits the case's .before/ folder, then
+// stages the case's files over it and adds the findings validate --staged
+// reports of the index's changes.
+type caseSetup struct {
+	wo       workspace.Options
+	co       check.Options
+	policy   rules.Policy
+	symlinks [][2]string
+	staged   bool
 }
 
-// caseOptions reads a case's optional .case file (hidden, so Discover skips
-// it): "max-size N", "strict", "path DIR", "report FILE" lines.
-func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, rules.Policy) {
+func caseOptions(t *testing.T, dir string) caseSetup {
 	t.Helper()
-	wo := workspace.Options{Root: dir}
-	var co check.Options
-	var policy rules.Policy
+	c := caseSetup{wo: workspace.Options{Root: dir}}
 	src, err := os.ReadFile(filepath.Join(dir, ".case"))
 	if os.IsNotExist(err) {
-		return wo, co, policy
+		return c
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -53,37 +58,116 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, ru
 			if err != nil {
 				t.Fatalf(".case: %v", err)
 			}
-			wo.MaxSize = n
+			c.wo.MaxSize = n
 		case "strict":
-			policy.Strict = true
+			c.policy.Strict = true
 		case "path":
-			wo.Path = val
+			c.wo.Path = val
 		case "report":
-			co.ReportSet = append(co.ReportSet, filepath.Join(dir, filepath.FromSlash(val)))
+			c.co.ReportSet = append(c.co.ReportSet, filepath.Join(dir, filepath.FromSlash(val)))
+		case "symlink":
+			link, target, ok := strings.Cut(val, " ")
+			if !ok {
+				t.Fatalf(".case: symlink LINK TARGET, not %q", sc.Text())
+			}
+			c.symlinks = append(c.symlinks, [2]string{link, target})
+		case "staged":
+			c.staged = true
 		default:
 			t.Fatalf(".case: unknown line %q", sc.Text())
 		}
 	}
-	return wo, co, policy
+	return c
 }
 
-// runCase validates the workspace in dir as `htgit validate` does and
-// renders the text report with paths relative to dir.
+// prepare returns the folder the checks run on: the case itself, or a copy
+// with its symlinks made, or a repository with the case staged over its
+// .before/ state.
+func (c *caseSetup) prepare(t *testing.T, dir string) string {
+	t.Helper()
+	if len(c.symlinks) == 0 && !c.staged {
+		return dir
+	}
+	work := gittest.Init(t)
+	if c.staged {
+		copyCase(t, filepath.Join(dir, ".before"), work)
+		gittest.Run(t, work, "add", "-A")
+		gittest.Run(t, work, "commit", "-q", "-m", "before")
+		gittest.Run(t, work, "rm", "-r", "-q", ".")
+	}
+	copyCase(t, dir, work)
+	for _, l := range c.symlinks {
+		target, err := filepath.Abs(filepath.Join(dir, filepath.FromSlash(l[1])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(work, filepath.FromSlash(l[0]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.staged {
+		gittest.Run(t, work, "add", "-A")
+	}
+	c.wo.Root = work
+	for i, r := range c.co.ReportSet {
+		rel, _ := filepath.Rel(dir, r)
+		c.co.ReportSet[i] = filepath.Join(work, rel)
+	}
+	return work
+}
+
+// copyCase copies the case's files, not its .case, .before/ and want.txt.
+func copyCase(t *testing.T, from, to string) {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		switch {
+		case d.IsDir() && d.Name() == ".before" && p != from:
+			return filepath.SkipDir
+		case d.IsDir() || rel == ".case" || rel == "want.txt":
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gittest.Write(t, to, files)
+}
+
+// runCase validates the workspace in dir as `htgit validate` does (with
+// --staged for a staged case) and renders the text report with paths
+// relative to the folder checked.
 func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	t.Helper()
-	wo, co, policy := caseOptions(t, dir)
-	ws, discovered, err := workspace.Discover(wo)
+	c := caseOptions(t, dir)
+	work := c.prepare(t, dir)
+	ws, discovered, err := workspace.Discover(c.wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := check.Run(context.Background(), ws, discovered, co)
+	res, err := check.Run(context.Background(), ws, discovered, c.co)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.staged {
+		changes, err := gitdiff.Staged(context.Background(), work, gitdiff.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Findings = append(res.Findings, plan.ChangeFindings(work, filepath.ToSlash(c.wo.Path), changes)...)
+		finding.Sort(res.Findings)
 	}
 	// The engine applies the rule policy to every source's findings.
-	res.Findings = policy.Apply(res.Findings, ws.RelPaths)
+	res.Findings = c.policy.Apply(res.Findings, ws.RelPaths)
 	var out bytes.Buffer
-	in := report.Input{Findings: res.Findings, Rules: rules.All(), BaseDir: dir,
+	in := report.Input{Findings: res.Findings, Rules: rules.All(), BaseDir: work,
 		Stats: report.Stats{Files: res.Files, Models: res.Models, Syncs: res.Syncs}}
 	if err := report.Text(&out, in, false); err != nil {
 		t.Fatal(err)
@@ -144,11 +228,7 @@ func TestGolden(t *testing.T) {
 		})
 	}
 	for _, r := range rules.All() {
-		reason, excused := noGoldenCase[r.ID]
-		switch {
-		case excused && covered[r.ID]:
-			t.Errorf("rule %s has a golden case and an excuse (%s): drop the excuse", r.ID, reason)
-		case !excused && !covered[r.ID]:
+		if !covered[r.ID] {
 			t.Errorf("rule %s has no golden case: add testdata/cases/%s/", r.ID, r.ID)
 		}
 	}

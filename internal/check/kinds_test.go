@@ -1,6 +1,8 @@
 package check
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/htgit/htgit/internal/schema"
@@ -21,5 +23,29 @@ func TestEveryKindIsHandled(t *testing.T) {
 			ws := &workspace.Workspace{Root: "/w", Dir: "/w", Files: []workspace.File{f}}
 			newIndex(ws, []*summary{s}).crossFile()
 		})
+	}
+}
+
+// TestExampleKeysAreSchemaKeys: a kind's example key, which messages
+// suggest, is a top-level key of its schema.
+func TestExampleKeysAreSchemaKeys(t *testing.T) {
+	for _, k := range workspace.Kinds() {
+		key := strings.TrimSuffix(k.Spec().ExampleKey, ":")
+		if key == "" {
+			continue
+		}
+		src, err := schema.Source(k.Spec().Schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Properties map[string]any `json:"properties"`
+		}
+		if err := json.Unmarshal(src, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := doc.Properties[key]; !ok {
+			t.Errorf("%s: example key %q is not a top-level key of schema %s", k, key, k.Spec().Schema)
+		}
 	}
 }

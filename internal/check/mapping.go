@@ -2,17 +2,28 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
-var mappingTypeNames = []string{"standard", "template", "variable", "reference"}
+// mappingTypeNames are the mapping types Hightouch documents
+// (https://hightouch.com/docs/syncs/mapping-data): column (standard),
+// template, variable and reference mappings, and static values and inline
+// mappings of nested objects and arrays.
+var mappingTypeNames = []string{"standard", "template", "variable", "reference", "static", "inline"}
 
-// mappingNeeds maps each mapping type to the field it needs. The sync
+// mappingTypeList is mappingTypeNames for a message.
+var mappingTypeList = strings.Join(mappingTypeNames[:len(mappingTypeNames)-1], ", ") + " or " + mappingTypeNames[len(mappingTypeNames)-1]
+
+// mappingNeeds maps each mapping type to the field it needs. Static and
+// inline mappings need none htgit knows: how Git Sync spells their value is
+// not public, so nothing beyond `to` is checked. The sync
 // schema could say this with if/then, but the validator then did nearly
 // twice the work per sync (an if per type per entry), which the 20,000-file
 // benchmark could not afford; the `type` enum and `to` are in the schema.
@@ -31,7 +42,8 @@ func (fc *fileCheck) mappings(seq *yaml.Node) {
 		to := fc.field(entry, "to")
 		if target, ok := to.str(); ok && target != "" {
 			if line, dup := seen[target]; dup {
-				fc.at(rules.SyncMappingDuplicateTo, to.value, fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line))
+				fc.atSpan(rules.SyncMappingDuplicateTo, fc.span(to.value), fmt.Sprintf("`%s` is already mapped on line %d; keep one mapping per destination field", target, line),
+					finding.Place{Path: fc.doc.File.Path, Line: line})
 			} else {
 				seen[target] = to.value.Line
 			}
@@ -86,13 +98,13 @@ func (fc *fileCheck) mappingToViolation(v violation) bool {
 func (fc *fileCheck) mappingTypeViolation(v violation) bool {
 	list := listName(v.Path)
 	entry := fc.entryOf(v)
-	noType := fmt.Sprintf("%s entry has no `type`; add type: standard (with from), template, variable or reference", list)
+	noType := fmt.Sprintf("%s entry has no `type`; add type: standard (with from), or %s", list, strings.TrimPrefix(mappingTypeList, "standard, "))
 	switch {
 	case v.Problem == schema.Required && v.Key == "type",
 		v.Problem == schema.Enum && v.Got == "null":
 		fc.at(rules.SyncMappingType, entry, noType)
 	case v.Problem == schema.Enum:
-		msg := fmt.Sprintf("mapping type %q is not standard, template, variable or reference", v.text())
+		msg := fmt.Sprintf("mapping type %q is not %s", v.text(), mappingTypeList)
 		if s := closest(v.text(), mappingTypeNames); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}

@@ -63,6 +63,12 @@ func (fc *fileCheck) queryFieldViolation(v violation) bool {
 	if v.Problem != schema.Required && len(v.Path) > 0 {
 		name = v.Path[len(v.Path)-1]
 	}
+	if modelID := fc.dbtModelIDInstead(); modelID != nil && name == "dbtModel" &&
+		(v.Problem == schema.Required || v.Problem == schema.Type && v.Got == "null") {
+		fc.warnAt(rules.ModelQueryField, modelID, "a dbt model names its dbt model with dbtModel: model.<package>.<model> in Git Sync's files; "+
+			"`modelId` is the API's spelling, and whether Git Sync reads it is not public: write dbtModel")
+		return true
+	}
 	switch {
 	case v.Problem == schema.Required:
 		fc.at(rules.ModelQueryField, typ.key, fmt.Sprintf("type is %s but %s is not set; add the %s", kind, name, describeField(name)))
@@ -78,6 +84,21 @@ func (fc *fileCheck) queryFieldViolation(v violation) bool {
 		return false
 	}
 	return true
+}
+
+// dbtModelIDInstead returns the key of a dbt model's top-level `modelId`
+// when it stands where dbtModel is missing: a public guide writes a dbt
+// model's query that way (the API's spelling). queryFieldViolation then
+// reports the one warning, and the key is not also an unknown key.
+func (fc *fileCheck) dbtModelIDInstead() *yaml.Node {
+	root := fc.doc.Root
+	if fc.doc.File.Kind != workspace.Model {
+		return nil
+	}
+	if kind, _ := fc.field(root, "type").str(); kind != "dbt_model" || !workspace.IsNull(fc.field(root, "dbtModel").value) {
+		return nil
+	}
+	return fc.field(root, "modelId").key
 }
 
 // dbtModelViolation phrases model.json's pattern for a dbt model id.

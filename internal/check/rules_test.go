@@ -2,10 +2,12 @@ package check
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
 )
@@ -62,6 +64,13 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-unknown-key", "9:1-9:11", "unknown key `primarykey`; did you mean `primaryKey`?"}}},
 		{"unknown key far from any", model("isSchema: false", "isSchema: false\nowner: data-team"),
 			[]want{{"schema-unknown-key", "8:1-8:6", "Hightouch ignores it: remove it"}}},
+		// Fields of the API's Model: whether Git Sync writes them is not
+		// public, so no "Hightouch ignores it" and no advice.
+		{"tags, folder: unknown whether Git Sync writes them", model("isSchema: false", "isSchema: false\ntags: {team: growth}\nfolder: Marketing"),
+			[]want{
+				{"schema-unknown-key", "8:1-8:5", "unknown key `tags`; Hightouch's API has `tags` on a model, but whether Git Sync writes or reads it in a file is not public"},
+				{"schema-unknown-key", "9:1-9:7", "unknown key `folder`; Hightouch's API has `folder` on a model, but whether Git Sync writes or reads it in a file is not public"},
+			}},
 		{"an alias is reported where it is used, not at its anchor", model("tableName: public.users", "tableName: &t public.users", "isSchema: false", "isSchema: *t"),
 			[]want{{"schema-type", "7:11-7:13", "`isSchema` must be a boolean, not a string"}}},
 		{"empty name", model("name: Users", `name: ""`),
@@ -74,6 +83,11 @@ func TestSchemaRules(t *testing.T) {
 			[]want{{"schema-required", "12:5-12:13", "`unit`"}}},
 		{"an unknown top-level key is a warning", syncEdit("schedulePaused: false", "schedulePaused: false\nschedulepaused: true"),
 			[]want{{"schema-unknown-key", "16:1-16:15", "unknown key `schedulepaused`; did you mean `schedulePaused`?"}}},
+		{"disabled, tags: unknown whether Git Sync writes them", syncEdit("schedulePaused: false", "schedulePaused: false\ndisabled: true\ntags: {}"),
+			[]want{
+				{"schema-unknown-key", "16:1-16:9", "unknown key `disabled`; Hightouch's API has `disabled` on a sync, but whether Git Sync writes or reads it in a file is not public"},
+				{"schema-unknown-key", "17:1-17:5", "unknown key `tags`; Hightouch's API has `tags` on a sync, but whether Git Sync writes or reads it in a file is not public"},
+			}},
 		{"nested enum", syncEdit("      unit: hour", "      unit: hours"),
 			[]want{{"schema-enum", "13:13-13:18", "`schedule.schedule.interval.unit` must be one of minute, hour, day, week, not \"hours\""}}},
 		{"schedulePaused must be a boolean", syncEdit("schedulePaused: false", "schedulePaused: \"no\""),
@@ -171,6 +185,12 @@ func TestModelRules(t *testing.T) {
 			[]want{{"model-query-field", "4:9-4:13", "type is raw_sql but rawSql is not set; add the SQL query"}}},
 		{"raw_sql with a blank rawSql", rawSQL("'  '", "user_id"),
 			[]want{{"model-query-field", "4:9-4:13", "rawSql is empty; add the SQL query"}}},
+		// A public guide writes a dbt model's query as modelId (the API's
+		// spelling): one warning pointing to dbtModel.
+		{"modelId instead of dbtModel is one warning", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "modelId: 12345"),
+			[]want{{"model-query-field", "6:1-6:8", "with dbtModel: model.<package>.<model> in Git Sync's files; `modelId` is the API's spelling, and whether Git Sync reads it is not public: write dbtModel"}}},
+		{"modelId and a null dbtModel is one warning", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: null\nmodelId: 12345"),
+			[]want{{"model-query-field", "7:1-7:8", "`modelId` is the API's spelling"}}},
 		{"dbt_model with an empty dbtModel is one finding", model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "dbtModel: ''"),
 			[]want{{"model-query-field", "6:11-6:13", "dbtModel is empty; add the dbt model id"}}},
 		{"a query field of another type is the schema's alone", model("tableName: public.users", "tableName: 5"),
@@ -280,6 +300,11 @@ func TestMappingRules(t *testing.T) {
 	}
 	runFileCases(t, "syncs/users-to-braze.yaml", nil, []fileCase{
 		{"every type", mappings("    - {from: a, to: a, type: standard}\n    - {to: b, type: template, template: x}\n    - {to: c, type: variable, variable: sync-id}\n    - {to: d, type: reference, lookup: {object: User}}\n"), nil},
+		// Hightouch's mapping docs: static values and inline mappings
+		// (nested objects and arrays); their other keys are not public.
+		{"static and inline", mappings("    - {to: region, type: static, value: EMEA}\n    - to: address\n      type: inline\n      from: {street: street, city: city}\n"), nil},
+		{"static still needs to", mappings("    - {type: static, value: EMEA}\n"),
+			[]want{{"sync-mapping-to", "5:7-5:34", "mappings entry has no `to`"}}},
 		{"no to", mappings("    - from: a\n      type: standard\n"),
 			[]want{{"sync-mapping-to", "5:7-6:21", "mappings entry has no `to`"}}},
 		{"null to", mappings("    - from: a\n      to:\n      type: standard\n"),
@@ -289,7 +314,7 @@ func TestMappingRules(t *testing.T) {
 		{"no type", mappings("    - from: a\n      to: a\n"),
 			[]want{{"sync-mapping-type", "5:7-6:12", "entry has no `type`"}}},
 		{"unknown type", mappings("    - {from: a, to: a, type: Standard}\n"),
-			[]want{{"sync-mapping-type", "5:30-5:38", `mapping type "Standard" is not standard, template, variable or reference; did you mean "standard"?`}}},
+			[]want{{"sync-mapping-type", "5:30-5:38", `mapping type "Standard" is not standard, template, variable, reference, static or inline; did you mean "standard"?`}}},
 		{"standard without from", mappings("    - {to: a, type: standard}\n"),
 			[]want{{"sync-mapping-type", "5:21-5:29", "mapping of type standard needs `from`"}}},
 		{"template without template", mappings("    - {to: a, type: template}\n"),
@@ -332,5 +357,38 @@ func TestSlugRules(t *testing.T) {
 			dir, res := runFiles(t, tt.files, Options{})
 			expect(t, dir, res, tt.rel, tt.want)
 		})
+	}
+}
+
+// TestModelIDIsAWarning: htgit cannot know Hightouch rejects a dbt model
+// written with modelId, so the one finding is a warning.
+func TestModelIDIsAWarning(t *testing.T) {
+	t.Parallel()
+	_, res := runFiles(t, map[string]string{"models/users.yaml": model("type: table", "type: dbt_model", "tableName: public.users", "tableName: null", "dbtModel: null", "modelId: 12345")}, Options{})
+	var got []finding.Finding
+	for _, f := range res.Findings {
+		if f.Rule == "model-query-field" || f.Rule == "schema-unknown-key" {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != finding.Warning {
+		t.Errorf("findings %v, want one model-query-field warning", got)
+	}
+}
+
+// TestDuplicateToAlso: the line a duplicate-to message names is a place of
+// the finding, so JSON's related and SARIF's relatedLocations carry it.
+func TestDuplicateToAlso(t *testing.T) {
+	t.Parallel()
+	dir, res := runFiles(t, map[string]string{"syncs/users-to-braze.yaml": "model: users\ndestination: braze\nconfig:\n  mappings:\n    - {from: a, to: email, type: standard}\n    - {from: b, to: email, type: standard}\n"}, Options{})
+	path := filepath.Join(dir, "syncs", "users-to-braze.yaml")
+	var got [][]finding.Place
+	for _, f := range res.Findings {
+		if f.Rule == "sync-mapping-duplicate-to" {
+			got = append(got, f.Also)
+		}
+	}
+	if len(got) != 1 || len(got[0]) != 1 || got[0][0] != (finding.Place{Path: path, Line: 5}) {
+		t.Errorf("duplicate-to places %v, want [[{%s 5}]]", got, path)
 	}
 }

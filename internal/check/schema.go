@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -62,8 +63,13 @@ func (fc *fileCheck) schema() {
 			if k == nil {
 				k = v.value
 			}
+			if k == fc.dbtModelIDInstead() {
+				continue // model-query-field's warning says what to write
+			}
 			msg := fmt.Sprintf("unknown key `%s`%s", v.Key, inMapping(v.Path))
-			if s := closest(v.Key, v.Known); s != "" {
+			if len(v.Path) == 0 && slices.Contains(fc.doc.File.Kind.Spec().APIKeys, v.Key) {
+				msg += fmt.Sprintf("; Hightouch's API has `%s` on a %s, but whether Git Sync writes or reads it in a file is not public", v.Key, fc.doc.File.Kind)
+			} else if s := closest(v.Key, v.Known); s != "" {
 				msg += fmt.Sprintf("; did you mean `%s`?", s)
 			} else {
 				msg += "; Hightouch ignores it: remove it"

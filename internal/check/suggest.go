@@ -17,6 +17,10 @@ func closest(s string, candidates []string) string {
 	return best[0]
 }
 
+// Closest is closest for other packages: the command line's did-you-mean
+// for commands, flags and their values.
+func Closest(s string, candidates []string) string { return closest(s, candidates) }
+
 // scored is a candidate and its distance to the value looked up.
 type scored struct {
 	c string

@@ -221,9 +221,9 @@ func summary(in report.Input, host *cihost.Host, before []report.Section, after 
 // or update when there is an API key, else from Git alone (also when
 // Hightouch cannot be asked, saying why).
 func previewOrPlan(ctx context.Context, c *Command, e *engine.Engine, l *engine.Loaded, p *plan.Plan, subject string) string {
-	md, err := e.Preview(ctx, l, p, subject)
+	pv, err := e.Preview(ctx, l, p, subject)
 	if err == nil {
-		return md
+		return pv.Markdown
 	}
 	fmt.Fprintf(c.Stdout, "htgit: could not compare with Hightouch: %v\n", err)
 	return p.Markdown(subject) + "\n(Could not compare with Hightouch: " + err.Error() + ")\n"

@@ -11,9 +11,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/debug"
+	"slices"
 
+	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/hightouch"
 )
 
@@ -106,14 +109,22 @@ func (c *Command) dispatch(ctx context.Context, args []string) error {
 	name, rest := args[0], args[1:]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(c.Stdout, usage)
-		return nil
+		if len(rest) == 0 {
+			fmt.Fprint(c.Stdout, usage)
+			return nil
+		}
+		// htgit help validate: the command's own help.
+		name, rest = rest[0], []string{"--help"}
 	case "-version", "--version":
 		name = "version"
 	}
 	run, ok := commands[name]
 	if !ok {
-		return usagef("unknown command %q\n\n%s", name, usage)
+		msg := fmt.Sprintf("unknown command %q", name)
+		if s := check.Closest(name, slices.Sorted(maps.Keys(commands))); s != "" {
+			msg += fmt.Sprintf("; did you mean %s?", s)
+		}
+		return usagef("%s\n\n%s", msg, usage)
 	}
 	return run(c, ctx, rest)
 }

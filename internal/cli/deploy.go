@@ -14,7 +14,9 @@ func (c *Command) deploy(ctx context.Context, args []string) error {
 // deployStep is htgit deploy.
 type deployStep struct{}
 
-func (deployStep) ready(ctx context.Context, e *engine.Engine) error {
+func (deployStep) flags(*flagSet) {}
+
+func (deployStep) ready(ctx context.Context, _ *Command, e *engine.Engine) error {
 	if err := e.CheckDeploy(); err != nil {
 		return err
 	}

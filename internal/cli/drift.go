@@ -18,12 +18,9 @@ import (
 func (c *Command) drift(ctx context.Context, args []string) error {
 	fs := c.flagSet("drift", "", "Compares the workspace's model and sync files with what Hightouch has: what only\nHightouch has, what only Git has, and what differs, field by field. No Git history\nis needed. The API key is read from HIGHTOUCH_API_KEY, or with workspaces declared\nin .htgit.yaml from each one's apiKeyEnv. Exit 0 when they agree, 1 when they drift.")
 	e := c.engine(fs, engine.Drift)
-	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	format := formatFlag(fs, "text", "json")
 	if err := parseNone(fs, args); err != nil {
 		return err
-	}
-	if *format != "text" && *format != "json" {
-		return usagef("--format %q: use text or json", *format)
 	}
 	results, err := e.DriftAll(ctx, "drift", e.Opts.Workspace)
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/engine"
 )
 
@@ -69,7 +72,7 @@ func parse(fs *flagSet, args []string) ([]string, error) {
 				fs.help()
 				return nil, err
 			}
-			return nil, usagef("%v (see %s --help)", err, fs.Name())
+			return nil, usagef("%s (see %s --help)", flagError(fs.FlagSet, err), fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -81,6 +84,92 @@ func parse(fs *flagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// The flag package's errors, which name a flag with one dash and give no
+// expected form for its own types ("parse error").
+var (
+	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.+)$`)
+	invalidValue  = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
+	needsValue    = regexp.MustCompile(`^flag needs an argument: -+(.+)$`)
+)
+
+// flagError says what is wrong with a flag as the user typed it (--name),
+// with what was expected.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+		out := fmt.Sprintf("unknown flag --%s", m[1])
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if s := check.Closest(m[1], names); s != "" {
+			out += fmt.Sprintf("; did you mean --%s?", s)
+		}
+		return out
+	}
+	if m := needsValue.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("--%s needs a value: %s", m[1], expected(fs.Lookup(m[1]), m[1]))
+	}
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if why == "parse error" || why == "value out of range" {
+			why = expected(fs.Lookup(m[2]), m[2])
+		}
+		return fmt.Sprintf("--%s %s: %s", m[2], m[1], why)
+	}
+	return msg
+}
+
+// expected is the form a flag's value takes, from its placeholder.
+func expected(f *flag.Flag, name string) string {
+	if f == nil {
+		return "see the command's --help"
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return fmt.Sprintf("write --%s, or --%s=true or --%s=false", name, name, name)
+	}
+	placeholder, _ := flag.UnquoteUsage(f)
+	return fmt.Sprintf("write --%s %s", name, placeholder)
+}
+
+// choice is a flag whose value is one of a list, refused when parsed, so
+// every command answers a wrong value the same way.
+type choice struct {
+	value   string
+	choices []string
+}
+
+func (c *choice) String() string { return c.value }
+func (c *choice) Set(v string) error {
+	if !slices.Contains(c.choices, v) {
+		return choiceError(v, c.choices)
+	}
+	c.value = v
+	return nil
+}
+
+// choiceError says which values a flag takes, and the one meant.
+func choiceError(v string, choices []string) error {
+	msg := "choose " + orList(choices)
+	if s := check.Closest(v, choices); s != "" {
+		msg += fmt.Sprintf("; did you mean %s?", s)
+	}
+	return errors.New(msg)
+}
+
+// orList is "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// formatFlag registers --format, one of choices (the first is the default).
+func formatFlag(fs *flagSet, choices ...string) *string {
+	c := &choice{value: choices[0], choices: choices}
+	fs.Var(c, "format", "output `FORMAT`: "+orList(choices))
+	return &c.value
 }
 
 // parseNone parses a command that takes flags but no arguments.

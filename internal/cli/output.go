@@ -34,7 +34,7 @@ func (c *Command) parseFormats(flags []string) ([]output, error) {
 	for _, f := range flags {
 		name, path, _ := strings.Cut(f, "=")
 		if !slices.Contains(formats, name) {
-			return nil, usagef("--format %q: choose one of %s, optionally =PATH", f, strings.Join(formats, ", "))
+			return nil, usagef("--format %q: %v (each optionally =PATH)", f, choiceError(name, formats))
 		}
 		if path == "" {
 			toStdout++

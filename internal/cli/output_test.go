@@ -33,7 +33,7 @@ func TestParseFormats(t *testing.T) {
 			want: []output{{format: "json"}}},
 		{name: "two to stdout", flags: []string{"github", "json"}, wantErr: "only one --format can write to standard output"},
 		{name: "an empty path is stdout", flags: []string{"github", "sarif="}, wantErr: "only one --format"},
-		{name: "unknown", flags: []string{"xml"}, wantErr: `--format "xml": choose one of text, github, azure, json, sarif, codeclimate, junit`},
+		{name: "unknown", flags: []string{"xml"}, wantErr: `--format "xml": choose text, github, azure, json, sarif, codeclimate or junit`},
 		{name: "case matters", flags: []string{"JSON"}, wantErr: `--format "JSON"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/plan"
@@ -19,16 +21,19 @@ type change struct {
 // step is what plan or deploy does with a planned change: the one
 // difference between the two commands.
 type step interface {
-	// ready refuses before any work (deploy: wrong branch, no key).
-	ready(ctx context.Context, e *engine.Engine) error
+	// ready refuses before any work (deploy: wrong branch, no key), or
+	// sets up the output.
+	ready(ctx context.Context, c *Command, e *engine.Engine) error
 	// invalid says what validation errors mean: plan goes on, deploy stops.
 	invalid(c *Command) error
+	// flags registers the step's own flags.
+	flags(fs *flagSet)
 	// run previews or deploys the change.
 	run(ctx context.Context, c *Command, ch *change) error
 }
 
 func (c *Command) plan(ctx context.Context, args []string) error {
-	return c.runChange(ctx, args, "plan", engine.Plan, "Shows what a deploy of the change would do. Works from Git alone; with\nHIGHTOUCH_API_KEY set it also says what Hightouch would create or update.", planStep{})
+	return c.runChange(ctx, args, "plan", engine.Plan, "Shows what a deploy of the change would do. Works from Git alone; with\nHIGHTOUCH_API_KEY set it also says what Hightouch would create or update.", &planStep{})
 }
 
 // runChange is the pipeline of plan and deploy: flags, refusals,
@@ -36,6 +41,7 @@ func (c *Command) plan(ctx context.Context, args []string) error {
 func (c *Command) runChange(ctx context.Context, args []string, name string, cmd engine.Command, about string, s step) error {
 	fs := c.flagSet(name, "", about)
 	ch := change{e: c.engine(fs, cmd)}
+	s.flags(fs)
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -46,7 +52,7 @@ func (c *Command) runChange(ctx context.Context, args []string, name string, cmd
 	if !e.Opts.All && e.Opts.From == "" {
 		return usagef("--from is required (the commit before the change), or --all to treat every sync as changed (deploy --all triggers every sync)")
 	}
-	if err := s.ready(ctx, e); err != nil {
+	if err := s.ready(ctx, c, e); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
@@ -75,23 +81,53 @@ func (c *Command) runChange(ctx context.Context, args []string, name string, cmd
 }
 
 // planStep is htgit plan: print the plan, and with a key what Hightouch
-// would create or update.
-type planStep struct{}
+// would create or update; or all of it as JSON.
+type planStep struct {
+	format *string
+	json   io.Writer // with --format json: where the JSON goes
+}
 
-// ready: with --workspace, the plan is previewed against that workspace.
-func (planStep) ready(_ context.Context, e *engine.Engine) error {
+func (p *planStep) flags(fs *flagSet) { p.format = formatFlag(fs, "text", "json") }
+
+// ready: with --workspace, the plan is previewed against that workspace;
+// with --format json, standard output carries the JSON alone: findings go
+// to standard error, the plan's progress nowhere.
+func (p *planStep) ready(_ context.Context, c *Command, e *engine.Engine) error {
+	if *p.format == "json" {
+		p.json, c.Stdout, e.Log = c.Stdout, c.Stderr, io.Discard
+	}
 	if e.Opts.Workspace == "" {
 		return nil
 	}
 	return e.UseNamed(e.Opts.Workspace)
 }
-func (planStep) run(ctx context.Context, c *Command, ch *change) error {
-	_, err := ch.e.Preview(ctx, ch.l, ch.p, c.subject())
-	return err
+
+func (p *planStep) run(ctx context.Context, c *Command, ch *change) error {
+	pv, err := ch.e.Preview(ctx, ch.l, ch.p, c.subject())
+	if err != nil || p.json == nil {
+		return err
+	}
+	type result struct {
+		Kind    string   `json:"kind"`
+		Slug    string   `json:"slug"`
+		Result  string   `json:"result"` // create, update, unchanged (Hightouch already has it)
+		Changes []string `json:"changes,omitempty"`
+	}
+	out := struct {
+		plan.JSONPlan
+		Hightouch []result `json:"hightouch,omitempty"` // with HIGHTOUCH_API_KEY
+	}{JSONPlan: ch.p.JSON()}
+	for _, r := range pv.Hightouch {
+		out.Hightouch = append(out.Hightouch, result{r.Resource.Kind.String(), r.Resource.Slug, r.Result, r.Diff})
+	}
+	enc := json.NewEncoder(p.json)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
 
 // invalid: what merging would do is worth seeing while fixing.
-func (planStep) invalid(c *Command) error {
+func (*planStep) invalid(c *Command) error {
 	fmt.Fprintln(c.Stderr, "htgit: validation found errors; a deploy would refuse to run until they are fixed")
 	return nil
 }

@@ -12,19 +12,59 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/cli"
 	"github.com/htgit/htgit/internal/finding"
-	"github.com/htgit/htgit/internal/gitdiff"
-	"github.com/htgit/htgit/internal/plan"
-	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/rules"
-	"github.com/htgit/htgit/internal/workspace"
 )
 
 var update = flag.Bool("update", false, "rewrite generated README sections")
 
 const readmePath = "../../README.md"
+
+// TestREADMEExample keeps the README's first example what htgit prints: the
+// example workspace under hightouch/ with three mistakes, validated.
+func TestREADMEExample(t *testing.T) {
+	dir := t.TempDir()
+	mistakes := map[string][2]string{
+		"models/accounts.yaml":              {"type: table", "type: tabel"},
+		"models/active-users.yaml":          {"primaryKey: user_id", "primarykey: user_id"},
+		"syncs/accounts-to-salesforce.yaml": {"model: accounts", "model: account"},
+	}
+	example := "../../testdata/example"
+	err := filepath.WalkDir(example, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(example, p)
+		src := string(b)
+		if m, ok := mistakes[filepath.ToSlash(rel)]; ok {
+			if !strings.Contains(src, m[0]) {
+				t.Fatalf("%s lacks %q", rel, m[0])
+			}
+			src = strings.Replace(src, m[0], m[1], 1)
+		}
+		out := filepath.Join(dir, "hightouch", rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, []byte(src), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	c := &cli.Command{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
+		Dir: dir, IsTerminal: func(io.Writer) bool { return false }}
+	args := []string{"validate", "--path", "hightouch"}
+	if code := c.Run(context.Background(), args); code != cli.ExitFindings || stderr.Len() > 0 {
+		t.Fatalf("htgit %s: exit %d, want 1\n%s", strings.Join(args, " "), code, stderr.String())
+	}
+	replaceSection(t, "example", "```text\n$ htgit "+strings.Join(args, " ")+"\n"+stdout.String()+"```")
+}
 
 // TestREADMERules keeps the README's rules reference equal to the rules the
 // code has, each with an example produced by the code itself.
@@ -39,59 +79,20 @@ func TestREADMERules(t *testing.T) {
 	replaceSection(t, "rules", strings.TrimSpace(b.String()))
 }
 
-// exampleOf returns a finding line of rule r: from its golden case when it
-// has one, else from running the code that reports it.
+// exampleOf returns a finding line of rule r from its golden case (every
+// rule has one: internal/check's TestGolden holds them to it).
 func exampleOf(t *testing.T, r finding.Rule) string {
 	t.Helper()
 	want, err := os.ReadFile(filepath.Join("../../testdata/cases", r.ID, "want.txt"))
-	if err == nil {
-		for line := range strings.SplitSeq(string(want), "\n") {
-			if strings.HasSuffix(line, "["+r.ID+"]") {
-				return line
-			}
-		}
-		t.Fatalf("testdata/cases/%s/want.txt has no finding of its rule", r.ID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var fs []finding.Finding
-	base := t.TempDir()
-	switch r.ID {
-	case rules.ChangeDeleted.ID, rules.ChangeRenamed.ID:
-		p := &plan.Plan{
-			Deleted: []plan.Resource{{Kind: workspace.Sync, Slug: "old-sync", Path: "syncs/old-sync.yaml", Change: gitdiff.Deleted}},
-			Changed: []plan.Resource{{Kind: workspace.Model, Slug: "customers", Path: "models/customers.yaml", Change: gitdiff.Renamed, OldSlug: "users", OldPath: "models/users.yaml"}},
-		}
-		fs = p.Findings(base)
-	case rules.FileSymlink.ID:
-		outside := t.TempDir()
-		os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("name: x\n"), 0o644)
-		os.MkdirAll(filepath.Join(base, "models"), 0o755)
-		if err := os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(base, "models", "linked.yaml")); err != nil {
-			t.Fatal(err)
-		}
-		_, fs, err = workspace.Discover(workspace.Options{Root: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-	case rules.FileUnreadable.ID:
-		// As root every file is readable; a file that vanishes between
-		// discovery and reading takes the same path.
-		ws := &workspace.Workspace{Root: base, Dir: base, Files: []workspace.File{{Path: filepath.Join(base, "models", "gone.yaml"), Rel: "models/gone.yaml", Kind: workspace.Model, Slug: "gone"}}}
-		res, err := check.Run(context.Background(), ws, nil, check.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = res.Findings
-	default:
-		t.Fatalf("rule %s has no golden case under testdata/cases and no generated example", r.ID)
-	}
-	var out bytes.Buffer
-	report.Text(&out, report.Input{Findings: fs, BaseDir: base}, false)
-	for line := range strings.SplitSeq(out.String(), "\n") {
+	for line := range strings.SplitSeq(string(want), "\n") {
 		if strings.HasSuffix(line, "["+r.ID+"]") {
-			return strings.ReplaceAll(line, base, ".")
+			return line
 		}
 	}
-	t.Fatalf("the example run for %s reported no finding of it:\n%s", r.ID, out.String())
+	t.Fatalf("testdata/cases/%s/want.txt has no finding of its rule", r.ID)
 	return ""
 }
 
@@ -119,6 +120,19 @@ func TestREADMEFlags(t *testing.T) {
 				t.Errorf("README does not document `--%s` of htgit %s", f[1], command)
 			}
 		}
+	}
+}
+
+// TestREADMEPathDefault: the README gives --path's default as the flag's
+// help does: the folder is found, it is not the root.
+func TestREADMEPathDefault(t *testing.T) {
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `--path DIR` \\| ([^|]*) \\|").FindSubmatch(readme)
+	if row == nil || !strings.Contains(string(row[1]), "found: the folder holding a manifest or `models/` and `syncs/`, up to 4 levels down") {
+		t.Errorf("README's --path default is %q; the flag's help says the folder is found", row)
 	}
 }
 

@@ -13,13 +13,12 @@ import (
 // ignore entries name.
 func (c *Command) rulesCommand(_ context.Context, args []string) error {
 	fs := c.flagSet("rules", "", "Lists every rule: id, default severity, what it checks and what to do.")
-	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	format := formatFlag(fs, "text", "json")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	all := rules.All()
-	switch *format {
-	case "json":
+	if *format == "json" {
 		type jsonRule struct {
 			ID       string `json:"id"`
 			Severity string `json:"severity"`
@@ -34,13 +33,10 @@ func (c *Command) rulesCommand(_ context.Context, args []string) error {
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
-	case "text":
-		tw := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
-		for _, r := range all {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Summary)
-		}
-		return tw.Flush()
-	default:
-		return usagef("--format %q: give text or json", *format)
 	}
+	tw := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
+	for _, r := range all {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Summary)
+	}
+	return tw.Flush()
 }

@@ -33,6 +33,7 @@ const FileName = ".htgit.yaml"
 type Config struct {
 	File    string       // where it was read from; "" when there was none
 	Path    string       // the Git Sync folder relative to the root
+	PathAt  [2]int       // the line and column of Path's value in File
 	Exclude []string     // doublestar globs, as --exclude
 	Policy  rules.Policy // rule levels and ignores (Strict is the command line's)
 	// Workspaces are the Hightouch workspaces sharing the Git Sync folder,
@@ -171,7 +172,7 @@ func Parse(file string, src []byte) (*Config, error) {
 	p.mapping(root, "the configuration", func(key, val *yaml.Node) {
 		switch key.Value {
 		case "path":
-			cfg.Path = p.str(val, "path")
+			cfg.Path, cfg.PathAt = p.str(val, "path"), [2]int{val.Line, val.Column}
 		case "exclude":
 			cfg.Exclude = p.globs(val, "exclude")
 		case "rules":

@@ -37,7 +37,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Config{File: ".htgit.yaml", Path: "hightouch", Exclude: []string{"syncs/legacy/**"},
+	want := &Config{File: ".htgit.yaml", Path: "hightouch", PathAt: [2]int{1, 7}, Exclude: []string{"syncs/legacy/**"},
 		Policy: rules.Policy{
 			Levels: map[string]rules.Level{"model-primary-key-unused": rules.Off, "schema-unknown-key": rules.AsError},
 			Ignore: []rules.Ignore{{Rule: "sync-schedule-type", Paths: []string{"syncs/old-*.yaml"}}},

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,6 +162,36 @@ func (o *Outcome) Failed() int {
 // OK reports whether everything succeeded.
 func (o *Outcome) OK() bool {
 	return !o.IngestFailed && o.Failed() == 0 && !slices.ContainsFunc(o.Retired, func(r Retirement) bool { return r.Failed })
+}
+
+// Why says in one line why a deploy that is not OK failed: the first
+// resource not in Hightouch as merged, with its reason (an --ingest apply
+// refusal, say), the runs that failed, the deleted syncs not paused.
+func (o *Outcome) Why() string {
+	var parts []string
+	if o.IngestFailed {
+		var bad []ResourceResult
+		for _, r := range o.Resources {
+			if !r.OK {
+				bad = append(bad, r)
+			}
+		}
+		what := "ingestion did not finish"
+		if len(bad) > 0 {
+			what = fmt.Sprintf("%s %s is not in Hightouch as merged (%s)", bad[0].Resource.Kind, bad[0].Resource.Slug, bad[0].Result)
+			if len(bad) > 1 {
+				what += fmt.Sprintf(", nor %d more resource(s)", len(bad)-1)
+			}
+		}
+		parts = append(parts, what+", so nothing was triggered")
+	}
+	if n := o.Failed(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d run(s) failed", n, len(o.Runs)))
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(o.Retired), func(r Retirement) bool { return !r.Failed })); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d deleted resource(s) could not be retired", n))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // deployer carries one deploy's state.

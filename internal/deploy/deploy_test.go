@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
@@ -164,54 +162,13 @@ func (e *env) commit(files map[string]string) string {
 // tree is upserted into the fake, by slug.
 func (e *env) ingest() {
 	e.t.Helper()
-	for _, kind := range []string{"models", "syncs"} {
-		paths, _ := filepath.Glob(filepath.Join(e.dir, sub, kind, "*.yaml"))
-		for _, p := range paths {
-			e.ingestFile(p)
-		}
+	f, err := hightouchtest.ReadFolder(filepath.Join(e.dir, sub))
+	if err == nil {
+		err = e.fake.Ingest(f)
 	}
-}
-
-func (e *env) ingestFile(p string) {
-	e.t.Helper()
-	src, err := os.ReadFile(p)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		e.t.Fatal(err)
-	}
-	slug := strings.TrimSuffix(filepath.Base(p), ".yaml")
-	s := func(k string) string { v, _ := doc[k].(string); return v }
-	if filepath.Base(filepath.Dir(p)) == "models" {
-		src, _ := e.fake.Source(s("source"))
-		m := hightouchtest.Model{Slug: slug, Name: s("name"), SourceID: src.ID, PrimaryKey: s("primaryKey"),
-			SQL: s("rawSql"), Table: s("tableName")}
-		m.QueryType = map[string]string{"raw_sql": "raw_sql", "table": "table", "dbt_model": "dbt"}[s("type")]
-		e.fake.UpsertModel(m)
-		return
-	}
-	m, ok := e.fake.Model(s("model"))
-	if !ok {
-		e.t.Fatalf("ingest %s: no model %s", slug, s("model"))
-	}
-	d, _ := e.fake.Destination(s("destination"))
-	y := hightouchtest.Sync{Slug: slug, ModelID: m.ID, DestinationID: d.ID, Disabled: doc["schedulePaused"] == true}
-	y.Configuration, _ = doc["config"].(map[string]any)
-	if sc, _ := doc["schedule"].(map[string]any); sc["type"] != "manual" {
-		// Hightouch's shape: a type and a body, without startDate.
-		body := map[string]any{}
-		if b, ok := sc["schedule"].(map[string]any); ok {
-			for k, v := range b {
-				if k != "startDate" {
-					body[k] = v
-				}
-			}
-		}
-		y.Schedule = map[string]any{"type": sc["type"], "schedule": body}
-	}
-	e.fake.UpsertSync(y)
 }
 
 func (e *env) plan(from, to string, opts plan.Options) *plan.Plan {
@@ -1050,12 +1007,43 @@ func TestApplyDBTModel(t *testing.T) {
 		"model customers updated",
 		"model customers2 failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)",
 	})
+	// The deploy's last line says why, not "0 of 0 run(s) failed".
+	if want := "model customers2 is not in Hightouch as merged (failed: --ingest apply cannot write dbt_model models: the API needs Hightouch's internal dbt model id; let Git Sync ingest them (--ingest wait)), so nothing was triggered"; out.Why() != want {
+		t.Errorf("Why() = %q\nwant %q", out.Why(), want)
+	}
 	if m, _ := e.fake.Model("customers"); m.PrimaryKey != "id" {
 		t.Errorf("primary key not applied: %+v\n%s", m, log)
 	}
 	for _, r := range e.fake.Requests() {
 		if r.Route == "PATCH /models/{modelId}" && strings.Contains(r.Body, "dbt") {
 			t.Errorf("PATCH sent a dbt query: %s", r.Body)
+		}
+	}
+}
+
+// TestOutcomeWhy: a failed deploy's one line names what failed.
+func TestOutcomeWhy(t *testing.T) {
+	t.Parallel()
+	users := plan.Resource{Kind: workspace.Model, Slug: "users"}
+	sync := plan.Resource{Kind: workspace.Sync, Slug: "users-to-braze"}
+	tests := []struct {
+		name string
+		o    Outcome
+		want string
+	}{
+		{"ingestion timed out", Outcome{IngestFailed: true, Resources: []ResourceResult{
+			{Resource: users, Result: "arrived", OK: true}, {Resource: sync, Result: "differs"}}},
+			"sync users-to-braze is not in Hightouch as merged (differs), so nothing was triggered"},
+		{"several not ingested", Outcome{IngestFailed: true, Resources: []ResourceResult{
+			{Resource: users, Result: "not in Hightouch yet"}, {Resource: sync, Result: "differs"}}},
+			"model users is not in Hightouch as merged (not in Hightouch yet), nor 1 more resource(s), so nothing was triggered"},
+		{"no resource to name", Outcome{IngestFailed: true}, "ingestion did not finish, so nothing was triggered"},
+		{"runs and retirements", Outcome{Runs: []RunResult{{Failed: true}, {}}, Retired: []Retirement{{Failed: true}, {}}},
+			"1 of 2 run(s) failed; 1 deleted resource(s) could not be retired"},
+	}
+	for _, tt := range tests {
+		if got := tt.o.Why(); got != tt.want {
+			t.Errorf("%s: Why() = %q\nwant %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -32,7 +33,7 @@ type Item struct {
 	Kind    workspace.Kind
 	Slug    string
 	Status  string
-	Path    string       // the file, relative to the Git Sync folder; "" when only Hightouch has it
+	Path    string       // the file, relative to the Git Sync folder (see RelativeTo); "" when only Hightouch has it
 	ID      hightouch.ID // Hightouch's id; "" when only Git has it
 	Changes []fielddiff.Change
 	Error   string // Unreadable: why
@@ -43,7 +44,8 @@ type Report struct {
 	Items         []Item   // models first, then syncs, each by slug
 	Models, Syncs int      // files compared
 	InHightouch   [2]int   // models and syncs Hightouch has
-	NotCompared   []string // skipped or excluded files, relative to the Git Sync folder
+	NotCompared   []string // skipped or excluded files, relative to the Git Sync folder (see RelativeTo)
+	dir           string   // the Git Sync folder
 }
 
 // Labels name the sides of drift's differences.
@@ -67,7 +69,7 @@ func (r *Report) count(res workspace.Resource) {
 // skipped or excluded are not compared, and their slugs do not count as
 // only in Hightouch.
 func Compare(ws *workspace.Workspace, snap *compare.Snapshot) *Report {
-	r := &Report{InHightouch: [2]int{len(snap.Models), len(snap.Syncs)}}
+	r := &Report{InHightouch: [2]int{len(snap.Models), len(snap.Syncs)}, dir: ws.Dir}
 	inGit := map[workspace.Resource]map[string]bool{workspace.ModelResource: {}, workspace.SyncResource: {}}
 	for _, f := range slices.Concat(ws.Skipped, ws.Excluded) {
 		if f.Kind.Resource() != workspace.NotDeployed {
@@ -119,10 +121,33 @@ func Compare(ws *workspace.Workspace, snap *compare.Snapshot) *Report {
 	return r
 }
 
-// advice says what each status may mean and what to do.
+// RelativeTo shows the report's paths relative to base (the working
+// directory), as validate shows its findings', instead of relative to the
+// Git Sync folder. A path with no relative form stays as it was.
+func (r *Report) RelativeTo(base string) {
+	rel := func(p string) string {
+		out, err := filepath.Rel(base, filepath.Join(r.dir, filepath.FromSlash(p)))
+		if err != nil {
+			return p
+		}
+		return filepath.ToSlash(out)
+	}
+	for i := range r.Items {
+		if r.Items[i].Path != "" {
+			r.Items[i].Path = rel(r.Items[i].Path)
+		}
+	}
+	for i, p := range r.NotCompared {
+		r.NotCompared[i] = rel(p)
+	}
+}
+
+// advice says what each status may mean and what to do. deploy without
+// --all writes only the files a range changed, which a file only in Git
+// may not be.
 var advice = map[string]string{
 	OnlyHightouch: "its file was deleted in Git, or it was created in the UI and not written back; add the file or retire it in Hightouch",
-	OnlyGit:       "Hightouch has not ingested it yet, or rejected it; see Git Sync's status in Hightouch, or deploy it with --ingest apply",
+	OnlyGit:       "Hightouch has not ingested it yet, or rejected it; see Git Sync's status in Hightouch, or write it with htgit deploy --all --ingest apply",
 	Differs:       "changed in the UI, or a merged change not ingested yet",
 }
 

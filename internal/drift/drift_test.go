@@ -3,6 +3,7 @@ package drift_test
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,6 +78,20 @@ func TestCompare(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc["drift"] != true || doc["notCompared"].([]any)[0] != "models/kept-out.yaml" {
 		t.Errorf("json %v:\n%s", err, js.String())
+	}
+
+	// Shown from the repository root, as validate shows its findings.
+	r.RelativeTo(filepath.Dir(dir))
+	text.Reset()
+	r.WriteText(&text)
+	base := filepath.Base(dir)
+	for _, want := range []string{
+		"model users (" + base + "/models/users.yaml): differs",
+		"not compared (skipped or excluded): " + base + "/models/kept-out.yaml\n",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("relative to the parent, text lacks %q:\n%s", want, text.String())
+		}
 	}
 
 	// Agreement: nothing to report, and it says so.

@@ -31,7 +31,8 @@ func (e *Engine) Snapshot(ctx context.Context, name string) (*compare.Snapshot, 
 	return snap, nil
 }
 
-// Drift compares the workspace's files with what Hightouch has.
+// Drift compares the workspace's files with what Hightouch has; the
+// report's paths are relative to the working directory, as findings are.
 func (e *Engine) Drift(ctx context.Context, name string) (*drift.Report, error) {
 	d, err := e.Discover()
 	if err != nil {
@@ -41,7 +42,9 @@ func (e *Engine) Drift(ctx context.Context, name string) (*drift.Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	return drift.Compare(d.WS, snap), nil
+	r := drift.Compare(d.WS, snap)
+	r.RelativeTo(e.Dir)
+	return r, nil
 }
 
 // Export writes what Hightouch has as Git Sync files into out, which must

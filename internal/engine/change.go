@@ -108,11 +108,18 @@ func checkTo(ctx context.Context, p *plan.Plan) error {
 	return nil
 }
 
-// Preview prints the plan to the log and returns it as markdown; with a key
-// it first settles with Hightouch which syncs are new (full resyncs) and
-// what it would create or update. subject is who triggers the plan's syncs
+// Preview is what plan shows: the markdown for a summary and, with a key,
+// what Hightouch would create or update.
+type Preview struct {
+	Markdown  string
+	Hightouch []deploy.ResourceResult // nil without a key
+}
+
+// Preview prints the plan to the log and returns it; with a key it first
+// settles with Hightouch which syncs are new (full resyncs) and what it
+// would create or update. subject is who triggers the plan's syncs
 // ("Merging", "This push").
-func (e *Engine) Preview(ctx context.Context, l *Loaded, p *plan.Plan, subject string) (string, error) {
+func (e *Engine) Preview(ctx context.Context, l *Loaded, p *plan.Plan, subject string) (*Preview, error) {
 	log, key := e.Log, e.APIKey()
 	if key == "" {
 		p.WriteText(log)
@@ -123,17 +130,17 @@ func (e *Engine) Preview(ctx context.Context, l *Loaded, p *plan.Plan, subject s
 			md += "\n" + deploy.RetirementsMarkdown(retire)
 		}
 		fmt.Fprintln(log, "(set HIGHTOUCH_API_KEY to also see what Hightouch would create or update)")
-		return md, nil
+		return &Preview{Markdown: md}, nil
 	}
 	client, err := e.Client(key)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	preview, retire, err := deploy.Preview(ctx, deploy.Options{RepoDir: l.WS.Root, Plan: p, Client: client, Log: log,
 		OnDelete: e.Opts.OnDelete, Exists: HasFile(l.WS)})
 	p.WriteText(log)
 	if err != nil {
-		return "", e.Stopped(ctx, err, nil)
+		return nil, e.Stopped(ctx, err, nil)
 	}
 	deploy.WriteRetirements(log, "On delete (pause):", retire)
 	fmt.Fprintln(log, "In Hightouch:")
@@ -143,7 +150,7 @@ func (e *Engine) Preview(ctx context.Context, l *Loaded, p *plan.Plan, subject s
 	}
 	var b strings.Builder
 	deploy.WriteResourcesMarkdown(&b, preview)
-	return b.String() + p.Markdown(subject) + "\n" + deploy.RetirementsMarkdown(retire), nil
+	return &Preview{Markdown: b.String() + p.Markdown(subject) + "\n" + deploy.RetirementsMarkdown(retire), Hightouch: preview}, nil
 }
 
 // Client is a Hightouch client with key, as the options say to reach it.
@@ -299,16 +306,9 @@ func (e *Engine) Deploy(ctx context.Context, l *Loaded, p *plan.Plan) (*deploy.O
 		return outcome, e.Stopped(ctx, err, outcome)
 	}
 	if !outcome.OK() {
-		return outcome, &Failure{Msg: fmt.Sprintf("the deploy failed: %d of %d run(s) failed%s", outcome.Failed(), len(outcome.Runs), ingestNote(outcome))}
+		return outcome, &Failure{Msg: "the deploy failed: " + outcome.Why()}
 	}
 	return outcome, nil
-}
-
-func ingestNote(o *deploy.Outcome) string {
-	if o.IngestFailed {
-		return "; ingestion did not finish, so nothing was triggered"
-	}
-	return ""
 }
 
 // HasFile reports whether ws has a model or sync file of a slug, read or

@@ -80,9 +80,20 @@ func (e *Engine) Discover() (*Discovered, error) {
 	if err != nil {
 		return nil, err
 	}
+	// pathName is where the folder was given, as the user wrote it.
+	pathName := o.Origin.Name("path")
+	if o.Path == "" && cfg.Path != "" {
+		pathName = fmt.Sprintf("%s:%d:%d: path", e.rel(cfg.File), cfg.PathAt[0], cfg.PathAt[1])
+	}
+	if err := e.checkFolder(root, path, pathName); err != nil {
+		return nil, err
+	}
+	if err := e.notDBT(root, path, pathName); err != nil {
+		return nil, err
+	}
 	d := &Discovered{Policy: cfg.Policy}
 	d.Policy.Strict = o.Strict
-	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
+	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, PathName: pathName, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +104,7 @@ func (e *Engine) Discover() (*Discovered, error) {
 			where = " (the default root: the Git top level, else the working directory)"
 		}
 		return nil, Usagef("no model or sync files found in %s%s (looked for %s); %s if Git Sync uses a subfolder",
-			ws.Dir, where, strings.Join(resourceGlobs(), ", "), o.Origin.Pass("path", "FOLDER"))
+			e.rel(ws.Dir), where, strings.Join(resourceGlobs(), ", "), o.Origin.Pass("path", "FOLDER"))
 	}
 	if err := checkManifests(cfg, ws); err != nil {
 		return nil, err
@@ -128,11 +139,11 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 			if p := e.abs(arg); inWorkspace[p] {
 				only = append(only, p)
 			} else {
-				fmt.Fprintf(e.Notes, "htgit: %s is not a workspace file under %s; skipped\n", arg, ws.Dir)
+				fmt.Fprintf(e.Notes, "htgit: %s is not a workspace file under %s; skipped\n", arg, e.rel(ws.Dir))
 			}
 		}
 		if len(only) == 0 {
-			fmt.Fprintf(e.Notes, "htgit: none of the %d given files is a workspace file (models, syncs or manifest under %s); nothing to check\n", len(reportSet), ws.Dir)
+			fmt.Fprintf(e.Notes, "htgit: none of the %d given files is a workspace file (models, syncs or manifest under %s); nothing to check\n", len(reportSet), e.rel(ws.Dir))
 			return nil, ErrNoWorkspaceFiles
 		}
 	}
@@ -141,9 +152,10 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 
 // LoadStaged checks the workspace and reports on what the index would
 // commit: added, modified and renamed files, and the deleted (or renamed
-// away) paths, whose slugs name the references that break. With nothing
-// staged at all (pre-commit run --all-files, CI) it reports on everything;
-// a commit that stages only other files has nothing to check.
+// away) paths, whose slugs name the references that break; the deletions
+// and renames themselves are change findings, as in a pull request. With
+// nothing staged at all (pre-commit run --all-files, CI) it reports on
+// everything; a commit that stages only other files has nothing to check.
 func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	d, err := e.Discover()
 	if err != nil {
@@ -158,7 +170,7 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	}
 	changes, err := gitdiff.Staged(ctx, top, gitdiff.Options{})
 	if errors.Is(err, gitdiff.ErrNotRepo) {
-		return nil, Usagef("--staged reads Git's index, but %s is not in a Git repository", ws.Dir)
+		return nil, Usagef("--staged reads Git's index, but %s is not in a Git repository", e.rel(ws.Dir))
 	}
 	if err != nil {
 		return nil, err
@@ -166,22 +178,31 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	if len(changes) == 0 {
 		return e.check(ctx, d, nil)
 	}
-	only := stagedIn(ws, top, changes)
+	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
+	if err != nil {
+		return nil, err
+	}
+	prefix = filepath.ToSlash(prefix)
+	only := stagedIn(ws, prefix, changes)
 	if len(only) == 0 {
 		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync or manifest; nothing to check")
 		return nil, ErrNoWorkspaceFiles
 	}
-	return e.check(ctx, d, only)
+	l, err := e.check(ctx, d, only)
+	if err != nil {
+		return nil, err
+	}
+	if prefix == "." {
+		prefix = ""
+	}
+	l.Add(plan.ChangeFindings(top, prefix, changes))
+	return l, nil
 }
 
 // stagedIn turns the staged paths (relative to Git's top level) that are
-// workspace files, present or deleted, into paths under ws.Dir.
-func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []string {
-	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
-	if err != nil {
-		return nil
-	}
-	prefix = filepath.ToSlash(prefix)
+// workspace files, present or deleted, into paths under ws.Dir; prefix is
+// ws.Dir relative to the top level.
+func stagedIn(ws *workspace.Workspace, prefix string, changes []gitdiff.Change) []string {
 	var only []string
 	for _, ch := range changes {
 		for _, p := range []string{ch.Path, ch.OldPath} {
@@ -203,6 +224,70 @@ func (e *Engine) check(ctx context.Context, d *Discovered, only []string) (*Load
 		return nil, err
 	}
 	return &Loaded{Discovered: d, Result: res, sources: res.Findings}, nil
+}
+
+// checkFolder refuses a Git Sync folder that is not a folder under root,
+// naming where it was given (name) and what it was taken as.
+func (e *Engine) checkFolder(root, path, name string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Join(root, filepath.FromSlash(path))
+	rootName := e.rootName(root)
+	if rel, err := filepath.Rel(root, dir); err != nil || !filepath.IsLocal(rel) {
+		return Usagef("%s %q leaves %s; give the Git Sync folder relative to it", name, path, rootName)
+	}
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return Usagef("%s %q: there is no folder %s; give the Git Sync folder relative to %s", name, path, e.rel(dir), rootName)
+	case !info.IsDir():
+		return Usagef("%s %q: %s is a file, not the Git Sync folder", name, path, e.rel(dir))
+	}
+	return nil
+}
+
+// notDBT refuses a Git Sync folder that is a dbt project and nothing else:
+// dbt's models/*.yml would be read as Hightouch models, each one a heap of
+// schema errors. A dbt project that also holds Git Sync's files (a
+// manifest, syncs/) is checked, with a note.
+func (e *Engine) notDBT(root, path, name string) error {
+	dir := filepath.Join(root, filepath.FromSlash(path))
+	dbt := slices.ContainsFunc([]string{"dbt_project.yml", "dbt_project.yaml"}, func(f string) bool {
+		_, err := os.Stat(filepath.Join(dir, f))
+		return err == nil
+	})
+	if !dbt {
+		return nil
+	}
+	manifests, _ := filepath.Glob(filepath.Join(dir, "manifest*.y*ml"))
+	if len(manifests) > 0 || isDir(filepath.Join(dir, workspace.Sync.Spec().Folder)) {
+		fmt.Fprintf(e.Notes, "htgit: %s holds dbt_project.yml as well as Git Sync files; its models/ are read as Hightouch models\n", e.rel(dir))
+		return nil
+	}
+	what := fmt.Sprintf("%s %q", name, path)
+	if path == "" {
+		what = e.rootName(root)
+	}
+	return Usagef("%s is a dbt project (it holds dbt_project.yml), not Hightouch's Git Sync folder: dbt's models/*.yml are no Hightouch models; %s, FOLDER being the one Git Sync writes (it holds manifest*.yaml, models/ and syncs/)",
+		what, e.Opts.Origin.Pass("path", "FOLDER"))
+}
+
+// rootName names the repository root for messages.
+func (e *Engine) rootName(root string) string {
+	if rel := e.rel(root); rel != "." {
+		return "the repository root (" + rel + ")"
+	}
+	return "the repository root (the working directory)"
+}
+
+// rel shows p relative to the working directory, as findings are shown;
+// "." for the working directory itself.
+func (e *Engine) rel(p string) string {
+	if r, err := filepath.Rel(e.Dir, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
 }
 
 // realPath resolves symlinks, as Git reports its top level resolved.
@@ -238,6 +323,10 @@ func (e *Engine) Config() (*config.Config, error) {
 	}
 	cfg, err := config.Load(root, file)
 	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			ce.File = e.rel(ce.File) // relative, as findings' paths
+		}
 		return nil, &UsageError{Msg: err.Error()}
 	}
 	e.cfg = cfg
@@ -248,7 +337,13 @@ func (e *Engine) Config() (*config.Config, error) {
 // directory, else the working directory.
 func (e *Engine) root() (string, error) {
 	if e.Opts.Root != "" {
-		return e.abs(e.Opts.Root), nil
+		root := e.abs(e.Opts.Root)
+		if info, err := os.Stat(root); err != nil {
+			return "", Usagef("%s %q: there is no folder %s", e.Opts.Origin.Name("root"), e.Opts.Root, e.rel(root))
+		} else if !info.IsDir() {
+			return "", Usagef("%s %q: %s is a file, not the repository's folder", e.Opts.Origin.Name("root"), e.Opts.Root, e.rel(root))
+		}
+		return root, nil
 	}
 	return workspace.FindRoot(e.Dir)
 }
@@ -283,7 +378,7 @@ func (e *Engine) gitSyncFolder(root, flagPath, configPath string) (string, error
 	dir, candidates, found := workspace.Locate(root)
 	if len(candidates) > 1 {
 		return "", Usagef("%s holds %d folders that look like Git Sync's: %s; choose one with %s (path: in .htgit.yaml)",
-			root, len(candidates), strings.Join(candidates, ", "), e.Opts.Origin.Name("path"))
+			e.rel(root), len(candidates), strings.Join(candidates, ", "), e.Opts.Origin.Name("path"))
 	}
 	if !found || dir == "." {
 		return "", nil

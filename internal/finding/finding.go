@@ -52,6 +52,15 @@ type Finding struct {
 	// finding: a sync's broken model reference names the model file it meant.
 	// A run limited to some files still reports a finding related to one.
 	Related []string
+	// Also lists places the message names, such as the first of two
+	// mappings writing one field; formatters show them with Related.
+	Also []Place
+}
+
+// Place is a line of a file (absolute, OS-native path).
+type Place struct {
+	Path string
+	Line int
 }
 
 // Rule describes a rule id for formatters (SARIF) and documentation.

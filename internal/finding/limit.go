@@ -92,7 +92,7 @@ func (l *Limit) Close(fs []Finding) []Finding {
 		fs = append(fs, k.heap...)
 		if k.dropped > 0 {
 			f := k.first
-			f.Related = nil
+			f.Related, f.Also = nil, nil
 			f.Message = fmt.Sprintf("… and %s more [%s] findings in this file from here on (only the first %d of a rule are listed); fix the ones above, then run again",
 				Thousands(k.dropped), f.Rule, len(k.heap))
 			fs = append(fs, f)

@@ -115,7 +115,7 @@ func Changes(ctx context.Context, repoDir, from, to string, opts Options) (Diff,
 	}
 	// diff-tree is plumbing: user config such as diff.relative or
 	// diff.renames does not change its output.
-	out, err := git(ctx, repoDir, "diff-tree", "-r", "-z", "--no-commit-id", "--name-status", "-M", d.Base, d.Head)
+	out, err := git(ctx, repoDir, "diff-tree", "-r", "-z", "--no-commit-id", "--name-status", findRenames, d.Base, d.Head)
 	if err != nil {
 		return Diff{}, fmt.Errorf("compare %s..%s: %w", from, to, err)
 	}
@@ -185,6 +185,13 @@ func within(c Change, prefix string) (Change, bool) {
 	}
 	return Change{}, false
 }
+
+// findRenames is git's rename detection at 75% similarity, not its default
+// 50%. Git Sync files are short and half boilerplate (source, type,
+// rawSql: null, isSchema: false): two unrelated table models of one source
+// are about 55% alike, so git's default shows a delete plus an add as a
+// rename. A file moved with its name: line changed stays above 85%.
+const findRenames = "-M75%"
 
 // parseNameStatus reads `git diff-tree -z --name-status -M` output: a status
 // field then one path, or two for a rename, all NUL-terminated.

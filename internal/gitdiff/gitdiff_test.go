@@ -46,6 +46,12 @@ func model(name string) string {
 	return b.String()
 }
 
+// tableModel is a table model as Git Sync writes it: short, and half
+// lines every table model shares.
+func tableModel(name, table, key string) string {
+	return "name: " + name + "\nsource: postgres-app\ntype: table\nrawSql: null\ntableName: " + table + "\ndbtModel: null\nisSchema: false\nprimaryKey: " + key + "\n"
+}
+
 func TestChanges(t *testing.T) {
 	tests := []struct {
 		name          string
@@ -82,6 +88,20 @@ func TestChanges(t *testing.T) {
 			before: map[string]string{"models/a.yaml": model("a")},
 			after:  map[string]string{"models/b.yaml": model("b")},
 			want:   []Change{{Status: Renamed, Path: "models/b.yaml", OldPath: "models/a.yaml"}},
+		},
+		{
+			// 54% alike by git's measure: not a rename, though git's
+			// default threshold (50%) calls it one.
+			name:   "unrelated delete and add",
+			before: map[string]string{"models/accounts.yaml": tableModel("Accounts", "public.accounts", "account_id")},
+			after:  map[string]string{"models/orders.yaml": tableModel("Orders", "public.orders", "order_id")},
+			want:   []Change{{Status: Deleted, Path: "models/accounts.yaml"}, {Status: Added, Path: "models/orders.yaml"}},
+		},
+		{
+			name:   "short file renamed with a new name",
+			before: map[string]string{"models/accounts.yaml": tableModel("Accounts", "public.accounts", "account_id")},
+			after:  map[string]string{"models/companies.yaml": tableModel("Companies", "public.accounts", "account_id")},
+			want:   []Change{{Status: Renamed, Path: "models/companies.yaml", OldPath: "models/accounts.yaml"}},
 		},
 		{
 			name:   "file becomes symlink",

@@ -20,7 +20,7 @@ func Staged(ctx context.Context, repoDir string, opts Options) ([]Change, error)
 	}
 	// diff-index is plumbing: user config (diff.renames, diff.relative)
 	// does not change its output. --no-ext-diff for the same reason.
-	out, err := git(ctx, repoDir, "diff-index", "--cached", "-z", "--name-status", "-M", "--no-ext-diff", "HEAD", "--")
+	out, err := git(ctx, repoDir, "diff-index", "--cached", "-z", "--name-status", findRenames, "--no-ext-diff", "HEAD", "--")
 	var all []Change
 	switch {
 	case err == nil:

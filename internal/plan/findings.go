@@ -10,6 +10,18 @@ import (
 	"github.com/htgit/htgit/internal/rules"
 )
 
+// ChangeFindings are Findings for changes Git reports without a plan (the
+// index's, for validate --staged): top is Git's top level the paths are
+// relative to, prefix the Git Sync folder relative to it ("" for top).
+func ChangeFindings(top, prefix string, changes []gitdiff.Change) []finding.Finding {
+	p := &Plan{Dir: top, Prefix: prefix}
+	for _, c := range changes {
+		p.classify(c, prefix)
+	}
+	p.pairMoves()
+	return p.Findings(top)
+}
+
 // Findings are the warnings a reviewer must see about deletions and renames.
 // The plan's paths are relative to p.Dir; repoDir is used only for a plan
 // without one.

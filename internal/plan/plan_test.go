@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -493,10 +494,10 @@ func TestCountsMatchLists(t *testing.T) {
 	var text strings.Builder
 	p.WriteText(&text)
 	want := "Syncs to trigger (2):\n" +
-		"  users-audit  model users modified; incremental\n" +
+		"  users-audit     model users modified; incremental\n" +
 		"  users-to-braze  model users modified; incremental\n" +
 		"Syncs not triggered (1):\n" +
-		"  users-paused  model users modified; paused (schedulePaused: true; set the input `include-paused: true` to run it)\n"
+		"  users-paused    model users modified; paused (schedulePaused: true; set the input `include-paused: true` to run it)\n"
 	if !strings.HasSuffix(text.String(), want) {
 		t.Errorf("WriteText:\n%s\nwant it to end with:\n%s", text.String(), want)
 	}
@@ -541,4 +542,26 @@ func TestPrimaryKeyInvalidBefore(t *testing.T) {
 	p = build()
 	p.SettleKeys(func(m string) (string, bool) { return map[string]string{"accounts": "id"}[m], m == "accounts" })
 	check(t, "runs, Hightouch has another key", runs(p.Runs), []string{`accounts-to-sf: model accounts modified; full resync (primary key of accounts in Hightouch is "id", the workspace now gives "account_id")`})
+}
+
+// TestChangeFindings: the deletions and renames Git reports without a plan
+// (validate --staged) give the findings a plan of the same change gives.
+func TestChangeFindings(t *testing.T) {
+	t.Parallel()
+	dir, from, to, ws := setup(t, "hightouch", map[string]string{
+		"syncs/accounts-to-sf.yaml":             "",
+		"models/users.yaml=>models/people.yaml": "",
+	})
+	p, err := Build(ctx(t), ws, Options{RepoDir: dir, From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := gitdiff.Changes(ctx(t), dir, from, to, gitdiff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := ChangeFindings(dir, "hightouch", diff.Changes), p.Findings(dir)
+	if len(want) != 2 || !reflect.DeepEqual(got, want) {
+		t.Errorf("ChangeFindings:\n%v\nwant the plan's\n%v", got, want)
+	}
 }

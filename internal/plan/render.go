@@ -29,14 +29,19 @@ func (p *Plan) WriteText(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "Syncs to trigger (%d):\n", len(runs))
 	}
+	// One column of slugs across both lists, so the reasons line up.
+	width := 0
+	for _, r := range p.Runs {
+		width = max(width, len(r.Sync))
+	}
 	for _, r := range runs {
-		fmt.Fprintf(w, "  %s  %s; %s\n", r.Sync, r.Reason, r.how())
+		fmt.Fprintf(w, "  %-*s  %s; %s\n", width, r.Sync, r.Reason, r.how())
 	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(w, "Syncs not triggered (%d):\n", len(skipped))
 	}
 	for _, r := range skipped {
-		fmt.Fprintf(w, "  %s  %s; %s\n", r.Sync, r.Reason, r.Skip)
+		fmt.Fprintf(w, "  %-*s  %s; %s\n", width, r.Sync, r.Reason, r.Skip)
 	}
 }
 
@@ -117,4 +122,54 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// JSONPlan is a plan as `htgit plan --format json` writes it. Paths are
+// relative to Git's top level, with "/".
+type JSONPlan struct {
+	From    string         `json:"from,omitempty"`
+	To      string         `json:"to,omitempty"`
+	All     bool           `json:"all"`
+	Changed []JSONResource `json:"changed"`
+	Deleted []JSONResource `json:"deleted"` // deleted files, and the old side of renames
+	Runs    []JSONRun      `json:"runs"`
+}
+
+// JSONResource is one changed model or sync file.
+type JSONResource struct {
+	Kind        string `json:"kind"`
+	Slug        string `json:"slug"`
+	Path        string `json:"path"`
+	Change      string `json:"change"` // added, modified, renamed, deleted, current (--all)
+	RenamedFrom string `json:"renamedFrom,omitempty"`
+}
+
+// JSONRun is a sync the change touches.
+type JSONRun struct {
+	Sync       string `json:"sync"`
+	Path       string `json:"path"`
+	Model      string `json:"model"`
+	Reason     string `json:"reason"`
+	FullResync bool   `json:"fullResync"`
+	Resync     string `json:"resync"`         // incremental, or why a full resync
+	Skip       string `json:"skip,omitempty"` // why it is not triggered (paused)
+}
+
+// JSON is the plan as JSONPlan; lists are [] when empty, never null.
+func (p *Plan) JSON() JSONPlan {
+	out := JSONPlan{From: p.From, To: p.To, All: p.All, Changed: []JSONResource{}, Deleted: []JSONResource{}, Runs: []JSONRun{}}
+	resource := func(r Resource) JSONResource {
+		return JSONResource{Kind: r.Kind.String(), Slug: r.Slug, Path: r.Path, Change: r.Change.String(), RenamedFrom: r.OldSlug}
+	}
+	for _, r := range p.Changed {
+		out.Changed = append(out.Changed, resource(r))
+	}
+	for _, r := range p.Deleted {
+		out.Deleted = append(out.Deleted, resource(r))
+	}
+	for _, r := range p.Runs {
+		out.Runs = append(out.Runs, JSONRun{Sync: r.Sync, Path: r.Path, Model: r.Model, Reason: r.Reason.String(),
+			FullResync: r.Resync.Full(), Resync: r.Resync.String(), Skip: r.Skip})
+	}
+	return out
 }

@@ -49,7 +49,8 @@
 //   - findings[].severity: "error" or "warning" (after --strict).
 //   - findings[].message: the human-readable text; it may contain newlines.
 //   - findings[].related: other files (same form as path) whose change can
-//     cause the finding; [] when none.
+//     cause the finding, then the places its message names as path:line
+//     (the first of two mappings writing one field); [] when none.
 //   - counts: errors and warnings among findings; files, models and syncs the
 //     run checked.
 //   - files: each file with at least one finding, in findings order, with its

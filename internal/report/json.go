@@ -63,9 +63,10 @@ type JSONFile struct {
 // order, a trailing newline.
 func JSON(w io.Writer, in Input) error {
 	c := finding.Count(in.Findings)
+	_, version := toolVersions(in.Version)
 	doc := JSONReport{
 		Version:  JSONVersion,
-		Tool:     JSONTool{Name: "htgit", Version: in.Version},
+		Tool:     JSONTool{Name: "htgit", Version: version},
 		Findings: make([]JSONFinding, 0, len(in.Findings)),
 		Counts: JSONCounts{
 			Errors: c.Errors, Warnings: c.Warnings, Notices: c.Notices,
@@ -76,9 +77,12 @@ func JSON(w io.Writer, in Input) error {
 	}
 	for _, f := range in.Findings {
 		s := spanOf(f)
-		related := make([]string, len(f.Related))
-		for i, r := range f.Related {
-			related[i] = in.rel(r)
+		related := make([]string, 0, len(f.Related)+len(f.Also))
+		for _, r := range f.Related {
+			related = append(related, in.rel(r))
+		}
+		for _, a := range f.Also {
+			related = append(related, location(in.rel(a.Path), span{Line: a.Line}))
 		}
 		doc.Findings = append(doc.Findings, JSONFinding{
 			Path: in.rel(f.Path), Line: s.Line, Column: s.Col, EndLine: s.EndLine, EndColumn: s.EndCol,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,9 @@ func TestJSON(t *testing.T) {
 				}
 				for _, r := range f.Related {
 					want.Related = append(want.Related, tc.in.rel(r))
+				}
+				for _, a := range f.Also {
+					want.Related = append(want.Related, tc.in.rel(a.Path)+":"+strconv.Itoa(a.Line))
 				}
 				if !reflect.DeepEqual(doc.Findings[i], want) {
 					t.Errorf("finding %d:\n got %+v\nwant %+v", i, doc.Findings[i], want)

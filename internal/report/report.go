@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -170,4 +171,22 @@ func (in Input) summary() string {
 	}
 	return fmt.Sprintf("%s in %s (%s, %s)", p,
 		plural(in.Stats.Files, "file"), plural(in.Stats.Models, "model"), plural(in.Stats.Syncs, "sync"))
+}
+
+// toolVersions splits htgit's version (v1.2.3, v0.0.0-2026…-abc, devel)
+// into SARIF's numeric dotted version ("1.2.3"; validators warn SARIF2005
+// on anything else) and the semantic version without the "v", which SARIF's
+// semanticVersion and JSON's tool.version both show, so the formats agree.
+func toolVersions(v string) (version, semantic string) {
+	semantic = strings.TrimPrefix(v, "v")
+	end := 0
+	for end < len(semantic) && (semantic[end] >= '0' && semantic[end] <= '9' || semantic[end] == '.' && end > 0) {
+		end++
+	}
+	version = strings.Trim(semantic[:end], ".")
+	if version == "" {
+		// devel or empty: a build from a checkout, no release number.
+		return "0.0.0", "0.0.0-" + cmp.Or(semantic, "devel")
+	}
+	return version, semantic
 }

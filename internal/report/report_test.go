@@ -30,8 +30,8 @@ var rules = []finding.Rule{
 const weird = "syncs/a b,c:d%e#f.yml"
 
 // fixture has a file-level finding, a one-line and a multi-line range, a path
-// and message needing escapes, a related file, a file outside BaseDir and a
-// rule missing from Rules.
+// and message needing escapes, a related file, a place the message names, a
+// file outside BaseDir and a rule missing from Rules.
 func fixture() Input {
 	fs := []finding.Finding{
 		{Path: abs("models/orders.yml"), Start: finding.Pos{Line: 3, Col: 5}, End: finding.Pos{Line: 3, Col: 12},
@@ -40,7 +40,8 @@ func fixture() Input {
 			Message: "file defines no model"},
 		{Path: abs(weird), Start: finding.Pos{Line: 4, Col: 1}, End: finding.Pos{Line: 6, Col: 3},
 			Rule: "unknown-key", Severity: finding.Warning,
-			Message: "key \"x|y\" is <b>unknown</b>: 50%, a,b\nsecond line ##[add-mask]s3cret $x$ *em* `c`"},
+			Message: "key \"x|y\" is <b>unknown</b>: 50%, a,b\nsecond line ##[add-mask]s3cret $x$ *em* `c`",
+			Also:    []finding.Place{{Path: abs(weird), Line: 2}}},
 		{Path: abs("syncs/orders.yml"), Start: finding.Pos{Line: 7, Col: 10}, End: finding.Pos{Line: 7, Col: 20},
 			Rule: "sync-model-missing", Severity: finding.Error, Message: `model "orders-v2" does not exist`,
 			Related: []string{abs("models/orders-v2.yml")}},

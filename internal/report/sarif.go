@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -94,7 +93,7 @@ func SARIF(w io.Writer, in Input) error {
 	run := sarifRun{ColumnKind: "unicodeCodePoints", Results: make([]sarifResult, 0, len(in.Findings))}
 	d := &run.Tool.Driver
 	d.Name, d.InformationURI = "htgit", "https://github.com/htgit/htgit"
-	d.Version, d.SemanticVersion = sarifVersions(in.Version)
+	d.Version, d.SemanticVersion = toolVersions(in.Version)
 	d.Rules = make([]sarifRule, len(in.Rules))
 	ruleIndex := make(map[string]int, len(in.Rules))
 	for i, r := range in.Rules {
@@ -123,10 +122,14 @@ func SARIF(w io.Writer, in Input) error {
 		if i, ok := ruleIndex[f.Rule]; ok {
 			res.RuleIndex = &i
 		}
-		for i, r := range f.Related {
-			loc := in.sarifLocation(r, span{})
-			loc.ID = &i
-			res.RelatedLocations = append(res.RelatedLocations, loc)
+		for _, r := range f.Related {
+			res.RelatedLocations = append(res.RelatedLocations, in.sarifLocation(r, span{}))
+		}
+		for _, a := range f.Also {
+			res.RelatedLocations = append(res.RelatedLocations, in.sarifLocation(a.Path, span{Line: a.Line}))
+		}
+		for i := range res.RelatedLocations {
+			res.RelatedLocations[i].ID = &i
 		}
 		run.Results = append(run.Results, res)
 	}
@@ -134,23 +137,6 @@ func SARIF(w io.Writer, in Input) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
-}
-
-// sarifVersions splits htgit's version (v1.2.3, v0.0.0-2026…-abc, devel)
-// into SARIF's numeric dotted version ("1.2.3"; validators warn SARIF2005
-// on anything else) and the semantic version without the "v".
-func sarifVersions(v string) (version, semantic string) {
-	semantic = strings.TrimPrefix(v, "v")
-	end := 0
-	for end < len(semantic) && (semantic[end] >= '0' && semantic[end] <= '9' || semantic[end] == '.' && end > 0) {
-		end++
-	}
-	version = strings.Trim(semantic[:end], ".")
-	if version == "" {
-		// devel or empty: a build from a checkout, no release number.
-		return "0.0.0", "0.0.0-" + cmp.Or(semantic, "devel")
-	}
-	return version, semantic
 }
 
 func sarifLevel(s finding.Severity) string {

@@ -182,5 +182,17 @@ func TestSARIFVersions(t *testing.T) {
 		if !regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`).MatchString(d.Version) {
 			t.Errorf("%q: version %q is not numeric dotted", tc.in, d.Version)
 		}
+		// JSON's tool.version is SARIF's semanticVersion: the formats agree.
+		var j strings.Builder
+		if err := JSON(&j, Input{Version: tc.in}); err != nil {
+			t.Fatal(err)
+		}
+		var doc JSONReport
+		if err := json.Unmarshal([]byte(j.String()), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Tool.Version != d.SemanticVersion {
+			t.Errorf("%q: JSON tool.version %q, SARIF semanticVersion %q", tc.in, doc.Tool.Version, d.SemanticVersion)
+		}
 	}
 }

@@ -30,7 +30,7 @@ var (
 		Help:    "Every mapping names the destination field it writes with `to`."})
 	SyncMappingType = register(finding.Rule{ID: "sync-mapping-type", Severity: finding.Error,
 		Summary: "A mapping entry has no valid `type`, or lacks the field its type needs.",
-		Help:    "Use type standard with `from`, template with `template`, variable with `variable`, or reference with `lookup`."})
+		Help:    "Use type standard with `from`, template with `template`, variable with `variable`, or reference with `lookup`. Static and inline mappings (Hightouch's field mapping docs) are accepted with only their `to` checked: how Git Sync spells their values is not public."})
 	SyncMappingDuplicateTo = register(finding.Rule{ID: "sync-mapping-duplicate-to", Severity: finding.Warning,
 		Summary: "Two mappings write the same destination field.",
 		Help:    "Keep one mapping per `to`: only one value can reach the field."})

@@ -150,7 +150,7 @@ func TestValidate(t *testing.T) {
 			"config.mappings.0 0 to sync-mapping-to: missing required key `to`",
 			"config.mappings.0 0 type sync-mapping-type: missing required key `type`",
 			"config.mappings.1.to 5  sync-mapping-to: must not be empty",
-			"config.mappings.1.type 2  sync-mapping-type: must be one of standard, template, variable, reference, not \"standart\"",
+			"config.mappings.1.type 2  sync-mapping-type: must be one of standard, template, variable, reference, static, inline, not \"standart\"",
 		}},
 		{"through merges and an alias", "model", "{<<: [{name: n}, {name: '', source: s}], type: &t table, tableName: x, primaryKey: *t}", nil},
 		{"merged values are checked", "model", "{<<: {name: 1, source: s}, type: table, tableName: t}", []string{

@@ -5,6 +5,7 @@
 package workspace
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,10 +37,13 @@ const DefaultMaxSize = 5 << 20
 
 // Options says where to look.
 type Options struct {
-	Root    string   // the repository root; symlinks may not leave it
-	Path    string   // the Git Sync folder, relative to Root ("" for Root itself)
-	Exclude []string // doublestar globs matched against paths relative to Root and to the Git Sync folder
-	MaxSize int64    // 0 means DefaultMaxSize
+	Root string // the repository root; symlinks may not leave it
+	Path string // the Git Sync folder, relative to Root ("" for Root itself)
+	// PathName is how messages name where Path was given: "--path" (the
+	// default), "input path", ".htgit.yaml:1:7: path".
+	PathName string
+	Exclude  []string // doublestar globs matched against paths relative to Root and to the Git Sync folder
+	MaxSize  int64    // 0 means DefaultMaxSize
 	// fsys replaces the Git Sync folder in tests: a folder that cannot be
 	// read is hard to make when tests run as root.
 	fsys fs.FS
@@ -106,14 +110,15 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		return nil, nil, &InputError{Msg: fmt.Sprintf("cannot resolve root %s: %v", root, err)}
 	}
 	dir := filepath.Join(root, filepath.FromSlash(opts.Path))
+	pathName := cmp.Or(opts.PathName, "--path")
 	if !within(root, dir) {
-		return nil, nil, &InputError{Msg: fmt.Sprintf("--path %q leaves the root %s", opts.Path, root)}
+		return nil, nil, &InputError{Msg: fmt.Sprintf("%s %q leaves the root %s", pathName, opts.Path, root)}
 	}
-	if err := checkDir(dir, "--path"); err != nil {
+	if err := checkDir(dir, pathName); err != nil {
 		return nil, nil, err
 	}
 	if real, err := filepath.EvalSymlinks(dir); err != nil || !within(realRoot, real) {
-		return nil, nil, &InputError{Msg: fmt.Sprintf("--path %q leaves the root %s through a symlink", opts.Path, root)}
+		return nil, nil, &InputError{Msg: fmt.Sprintf("%s %q leaves the root %s through a symlink", pathName, opts.Path, root)}
 	}
 	exclude := make([]string, len(opts.Exclude))
 	for i, g := range opts.Exclude {

@@ -89,6 +89,13 @@ type KindSpec struct {
 	// Unconfirmed says why the kind's format is htgit's reading, not
 	// Hightouch's documentation; its schema findings are then warnings.
 	Unconfirmed string
+	// ExampleKey is a top-level key of its files ("name:"), for messages
+	// about a file that is not a mapping; "" when no key is known.
+	ExampleKey string
+	// APIKeys are fields the API's resource carries that the kind's schema
+	// does not know: whether Git Sync writes or reads them is not public,
+	// so htgit neither accepts them as known nor says they are ignored.
+	APIKeys []string
 }
 
 // Slug spaces.
@@ -105,24 +112,24 @@ const customerStudio = "Git Sync's format for Customer Studio schema files is no
 // format section).
 var kinds = [numKinds]KindSpec{
 	Model: {Name: "model", Folder: "models", Globs: []string{"models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "model", Resource: ModelResource},
+		Schema: "model", Resource: ModelResource, ExampleKey: "name:", APIKeys: []string{"tags", "folder", "folderId"}},
 	Sync: {Name: "sync", Folder: "syncs", Globs: []string{"syncs/**/*.{yaml,yml}"}, SlugSpace: SyncSlugs,
-		Schema: "sync", Resource: SyncResource},
+		Schema: "sync", Resource: SyncResource, ExampleKey: "model:", APIKeys: []string{"tags", "disabled"}},
 	Manifest: {Name: "manifest", Globs: []string{"manifest*.{yaml,yml}"},
-		Schema: "manifest", Resource: NotDeployed},
+		Schema: "manifest", Resource: NotDeployed, ExampleKey: "sources:"},
 	ParentModel: {Folder: "schema/parent-models", Name: "parent model", Globs: []string{"schema/parent-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio},
+		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio, ExampleKey: "name:"},
 	RelatedModel: {Folder: "schema/related-models", Name: "related model", Globs: []string{"schema/related-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio},
+		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio, ExampleKey: "name:"},
 	EventModel: {Folder: "schema/event-models", Name: "event model", Globs: []string{"schema/event-models/**/*.{yaml,yml}"}, SlugSpace: ModelSlugs,
-		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio},
+		Schema: "schema-model", Resource: NotDeployed, Unconfirmed: customerStudio, ExampleKey: "name:"},
 	Relationship: {Folder: "schema/model-relationships", Name: "model relationship", Globs: []string{"schema/model-relationships/**/*.{yaml,yml}"}, SlugSpace: "relationship",
 		Schema: "relationship", Resource: NotDeployed, Unconfirmed: customerStudio},
 	// Where Git Sync writes contracts is not public: contracts/ is htgit's
 	// reading, and a YAML file elsewhere is reported as unclaimed, not
 	// passed in silence.
 	Contract: {Folder: "contracts", Name: "event contract", Globs: []string{"contracts/**/*.{yaml,yml}"}, SlugSpace: "contract",
-		Schema: "contract", Resource: NotDeployed, Unconfirmed: "how Git Sync writes event contracts is not public"},
+		Schema: "contract", Resource: NotDeployed, Unconfirmed: "how Git Sync writes event contracts is not public", ExampleKey: "name:"},
 	Aliases: {Name: "aliases", Globs: []string{"aliases*.{yaml,yml}"},
 		Schema: "aliases", Resource: NotDeployed, Unconfirmed: "the aliases file's format is not public"},
 }

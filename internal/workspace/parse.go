@@ -129,7 +129,7 @@ func (d *Document) root(f File, first *yaml.Node, findings []finding.Finding, at
 	if root.Kind != yaml.MappingNode {
 		start, end := d.Span(root)
 		at(rules.YAMLRootNotMapping, start, end,
-			fmt.Sprintf("top level is a %s; a %s file is a YAML mapping of keys such as `%s`", kindName(root), f.Kind, exampleKey(f.Kind)))
+			fmt.Sprintf("top level is a %s; a %s file is a YAML mapping%s", kindName(root), f.Kind, exampleKeys(f.Kind)))
 		return d, findings
 	}
 	d.Root = root
@@ -431,12 +431,11 @@ func kindName(n *yaml.Node) string {
 	return "document"
 }
 
-func exampleKey(k Kind) string {
-	switch k {
-	case Model:
-		return "name:"
-	case Sync:
-		return "model:"
+// exampleKeys is " of keys such as `name:`" with the kind's example key,
+// or nothing when none is known.
+func exampleKeys(k Kind) string {
+	if key := k.Spec().ExampleKey; key != "" {
+		return " of keys such as `" + key + "`"
 	}
-	return "sources:"
+	return ""
 }

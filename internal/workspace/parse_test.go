@@ -102,6 +102,27 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestRootNotMappingExample: a file whose top level is not a mapping is
+// told a key of its own kind, not another's (a contract is no manifest).
+func TestRootNotMappingExample(t *testing.T) {
+	for _, k := range Kinds() {
+		_, fs := Parse(File{Kind: k}, []byte("- a\n"))
+		if len(fs) != 1 {
+			t.Fatalf("%s: findings %v", k, fs)
+		}
+		want := "top level is a list; a " + k.String() + " file is a YAML mapping"
+		if key := k.Spec().ExampleKey; key != "" {
+			want += " of keys such as `" + key + "`"
+		}
+		if fs[0].Message != want {
+			t.Errorf("%s: %q, want %q", k, fs[0].Message, want)
+		}
+	}
+	if _, fs := Parse(File{Kind: Contract}, []byte("- a\n")); len(fs) != 1 || strings.Contains(fs[0].Message, "sources:") {
+		t.Errorf("a contract whose top level is a list: %v", fs)
+	}
+}
+
 // TestParseDuplicateKeyKeepsRoot: a duplicate key is reported but the file
 // is still checked, so its other problems show in the same run.
 func TestParseDuplicateKeyKeepsRoot(t *testing.T) {

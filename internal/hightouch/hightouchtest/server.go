@@ -31,6 +31,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -67,6 +68,7 @@ type Server struct {
 	srv *httptest.Server
 	mux *http.ServeMux
 
+	listener     net.Listener
 	mu           sync.Mutex
 	stringIDs    bool
 	latency      time.Duration
@@ -112,6 +114,10 @@ func (s *Server) overLimit(now time.Time) bool {
 	return n >= s.limitN
 }
 
+// WithListener serves on l instead of a new loopback port: cmd/fakehightouch
+// listens where its user asks.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
 // WithLatency delays every request by d before it is handled.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
 
@@ -141,7 +147,12 @@ func New(opts ...Option) *Server {
 	s.handle(RouteTrigger, s.trigger)
 	s.handle(RouteTriggerCustom, s.triggerCustom)
 	s.handle(RouteRuns, s.listRuns)
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if s.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = s.listener
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL + BasePath
 	return s
 }
