@@ -8,6 +8,7 @@ import (
 
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
+	"github.com/htgit/htgit/internal/suggest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -63,7 +64,7 @@ func (fc *fileCheck) schema() {
 				k = v.value
 			}
 			msg := fmt.Sprintf("unknown key `%s`%s", v.Key, inMapping(v.Path))
-			if s := closest(v.Key, v.Known); s != "" {
+			if s := suggest.Closest(v.Key, v.Known); s != "" {
 				msg += fmt.Sprintf("; did you mean `%s`?", s)
 			} else {
 				msg += "; Hightouch ignores it: remove it"
