@@ -41,7 +41,7 @@ func TestParse(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"pth: x\n", "c.yaml:1:1: unknown key \"pth\"; the keys are path, exclude, rules and ignore"},
+		{"pth: x\n", "c.yaml:1:1: unknown key \"pth\"; the keys are path, exclude, rules, ignore, policies and dbt"},
 		{"rules:\n  no-such-rule: off\n", "c.yaml:2:3: unknown rule \"no-such-rule\"; `htgit rules` lists every rule id"},
 		{"rules:\n  yaml-tab: loud\n", "c.yaml:2:13: rule yaml-tab: \"loud\" is not a level; write off, warning or error"},
 		{"rules: [yaml-tab]\n", "c.yaml:1:8: rules must be a mapping"},
@@ -80,6 +80,8 @@ func TestLoad(t *testing.T) {
 }
 
 // TestSchemaAgrees holds the JSON Schema editors see to what Parse accepts.
+// A rule id the schema cannot refuse is one that could be a policy's, which
+// it cannot see: rules: and ignore: take those too.
 func TestSchemaAgrees(t *testing.T) {
 	raw, err := json.Marshal(Schema())
 	if err != nil {
@@ -97,7 +99,7 @@ func TestSchemaAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []string{full, "{}", "pth: x\n", "rules:\n  no-such-rule: off\n", "rules:\n  yaml-tab: loud\n", "ignore:\n  - rule: yaml-tab\n"} {
+	for _, src := range []string{full, withPolicies, "{}", "pth: x\n", "policies:\n  - id: x\n", "policies:\n  - id: x\n    expression: 'true'\n    level: loud\n", "dbt: {projects: x}\n", "rules:\n  No_Such_Rule: off\n", "rules:\n  yaml-tab: loud\n", "ignore:\n  - rule: yaml-tab\n"} {
 		var v any
 		if err := yaml.Unmarshal([]byte(src), &v); err != nil {
 			t.Fatal(err)

@@ -83,7 +83,11 @@ const CostLimit = 1_000_000
 // parses it.
 const maxExpression = 10_000
 
-var idPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+// IDPattern is what a policy's id looks like: a rule id as the built-in
+// ones are written.
+const IDPattern = `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`
+
+var idPattern = regexp.MustCompile(IDPattern)
 
 // Entry is a manifest's entry for a source or destination. The slug is the
 // key the file names it by; name and type are empty when no manifest lists
@@ -140,7 +144,7 @@ func Compile(d Def) (*Policy, *Error) {
 	for i, name := range d.Kinds {
 		k, ok := kindNamed(name)
 		if !ok {
-			return nil, &Error{Field: FieldKinds, Index: i, Msg: fmt.Sprintf("unknown kind %q; the kinds are %s", name, strings.Join(kindNames(), ", "))}
+			return nil, &Error{Field: FieldKinds, Index: i, Msg: fmt.Sprintf("unknown kind %q; the kinds are %s", name, strings.Join(KindNames(), ", "))}
 		}
 		p.kinds = append(p.kinds, k)
 	}
@@ -269,7 +273,8 @@ func kindNamed(name string) (workspace.Kind, bool) {
 	return 0, false
 }
 
-func kindNames() []string {
+// KindNames lists the kind names a policy's kinds may give.
+func KindNames() []string {
 	var names []string
 	for _, k := range workspace.Kinds() {
 		names = append(names, k.String())

@@ -35,6 +35,9 @@ type Policy struct {
 	Levels map[string]Level
 	Ignore []Ignore
 	Strict bool // warnings become errors, after the configuration
+	// Custom are the rules a configuration defines (its policies): listed
+	// beside the built-in ones, levelled and ignored as they are.
+	Custom []finding.Rule
 }
 
 // Severity is the severity rule r is reported at, and false when it is off.
@@ -89,10 +92,10 @@ func (p Policy) ignored(f finding.Finding, paths func(string) []string) bool {
 	return false
 }
 
-// Off lists the ids of the rules switched off, in the order of All.
+// Off lists the ids of the rules switched off, in the order of Rules.
 func (p Policy) Off() []string {
 	var off []string
-	for _, r := range All() {
+	for _, r := range append(All(), p.Custom...) {
 		if p.Levels[r.ID] == Off {
 			off = append(off, r.ID)
 		}
@@ -100,10 +103,11 @@ func (p Policy) Off() []string {
 	return off
 }
 
-// Rules lists every rule at the severity the policy gives it (SARIF's
-// default configuration of each rule); a rule that is off keeps its own.
+// Rules lists every rule, the built-in ones then the configuration's, at
+// the severity the policy gives it (SARIF's default configuration of each
+// rule); a rule that is off keeps its own.
 func (p Policy) Rules() []finding.Rule {
-	all := All()
+	all := append(All(), p.Custom...)
 	for i, r := range all {
 		if sev, ok := p.Severity(r); ok {
 			all[i].Severity = sev
