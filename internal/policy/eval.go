@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"math/big"
+	"os"
 	"runtime"
 	"sync"
 
@@ -18,86 +19,66 @@ import (
 type Changes map[string]string
 
 // Evaluator runs a set of policies over a workspace's files as a check run
-// parses them: Visit takes what the policies need of each file while its
-// node tree exists, Findings evaluates once every file is seen (a sync's
-// policy may read its model's file and the manifest).
+// parses them (it is a check.Visitor). A policy is evaluated while the
+// file's node tree exists, so a file's value is dropped as soon as it is
+// read; only a policy that reads a sync's model waits until every model is
+// seen.
 type Evaluator struct {
 	policies []*Policy
 	changes  Changes
+	// sources and dests are every manifest's entries, read when the
+	// evaluator is made (manifests are few and small) so a policy reading
+	// them runs at once.
+	sources, dests map[string]Entry
+	needModels     bool
+
 	mu       sync.Mutex
-	files    []*visited
-	models   map[string]map[string]any // model files by slug
-	sources  map[string]Entry          // every manifest's, by slug
-	dests    map[string]Entry
+	found    []finding.Finding
+	models   map[string]map[string]any // model files by slug, when a policy reads `model`
+	deferred []*visited
 }
 
-// visited is what the policies need of one file.
+// visited is what a policy reading `model` needs of a sync.
 type visited struct {
-	file  workspace.File
-	value map[string]any
-	// at holds, for each policy that applies, where its finding lands.
-	at map[*Policy]span
-	// refs are the keys that name other files: a sync's model and
-	// destination, a model's source.
-	refs map[string]string
+	file     workspace.File
+	value    map[string]any
+	policies []*Policy
+	at       []span // where each policy's finding lands
+	refs     map[string]string
 }
 
 type span struct{ start, end finding.Pos }
 
-// NewEvaluator returns an evaluator of the given policies; changes may be
-// nil.
-func NewEvaluator(policies []*Policy, changes Changes) *Evaluator {
-	return &Evaluator{policies: policies, changes: changes, models: map[string]map[string]any{},
-		sources: map[string]Entry{}, dests: map[string]Entry{}}
-}
-
-// Visit reads what the policies need of a parsed file. It is safe for
-// concurrent use.
-func (e *Evaluator) Visit(doc *workspace.Document) {
-	if doc.Root == nil || len(e.policies) == 0 {
-		return
+// NewEvaluator returns an evaluator of the given policies over ws, whose
+// manifests it reads; changes may be nil.
+func NewEvaluator(policies []*Policy, ws *workspace.Workspace, changes Changes) *Evaluator {
+	e := &Evaluator{policies: policies, changes: changes, sources: map[string]Entry{}, dests: map[string]Entry{},
+		models: map[string]map[string]any{}}
+	readsManifest := false
+	for _, p := range policies {
+		e.needModels = e.needModels || p.uses["model"]
+		readsManifest = readsManifest || p.uses["destination"] || p.uses["source"]
 	}
-	k := doc.File.Kind
-	var applying []*Policy
-	for _, p := range e.policies {
-		if p.Applies(k) {
-			applying = append(applying, p)
-		}
-	}
-	// A sync's policy may read its model's file and the manifest's entries.
-	keep := len(applying) > 0 || k == workspace.Model || k == workspace.Manifest
-	if !keep {
-		return
-	}
-	value, ok := convert(doc.Root)
-	if !ok {
-		return // past workspace.MaxValues: the schema step reports it
-	}
-	v := &visited{file: doc.File, value: value}
-	if len(applying) > 0 {
-		v.at = make(map[*Policy]span, len(applying))
-		for _, p := range applying {
-			v.at[p] = where(doc, p)
-		}
-		v.refs = map[string]string{}
-		for _, key := range []string{"model", "destination", "source"} {
-			if s, ok := value[key].(string); ok {
-				v.refs[key] = s
+	if readsManifest && ws != nil {
+		for _, f := range ws.Files {
+			if f.Kind != workspace.Manifest {
+				continue
+			}
+			// An unreadable or broken manifest is check's to report; its
+			// entries are then unknown, as when there is no manifest.
+			src, err := os.ReadFile(f.Path)
+			if err != nil {
+				continue
+			}
+			if doc, _ := workspace.Parse(f, src); doc.Root != nil {
+				if v, ok := convert(doc.Root); ok {
+					addEntries(e.sources, v["sources"])
+					addEntries(e.dests, v["destinations"])
+				}
 			}
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	switch k {
-	case workspace.Model:
-		e.models[doc.File.Slug] = value
-	case workspace.Manifest:
-		addEntries(e.sources, value["sources"])
-		addEntries(e.dests, value["destinations"])
-	}
-	if len(applying) > 0 {
-		e.files = append(e.files, v)
-	}
+	return e
 }
 
 // addEntries adds a manifest's sources or destinations; the first manifest
@@ -116,6 +97,99 @@ func addEntries(into map[string]Entry, listed any) {
 		}
 		into[slug] = e
 	}
+}
+
+// Visit evaluates the policies that apply to a parsed file. It is safe for
+// concurrent use.
+func (e *Evaluator) Visit(doc *workspace.Document) {
+	if doc.Root == nil || len(e.policies) == 0 {
+		return
+	}
+	k := doc.File.Kind
+	var now, later []*Policy
+	for _, p := range e.policies {
+		switch {
+		case !p.Applies(k):
+		case p.uses["model"]:
+			later = append(later, p)
+		default:
+			now = append(now, p)
+		}
+	}
+	isModel := k == workspace.Model && e.needModels
+	if len(now) == 0 && len(later) == 0 && !isModel {
+		return
+	}
+	value, ok := convert(doc.Root)
+	if !ok {
+		return // past workspace.MaxValues: the schema step reports it
+	}
+	refs := map[string]string{}
+	for _, key := range []string{"model", "destination", "source"} {
+		if s, ok := value[key].(string); ok {
+			refs[key] = s
+		}
+	}
+	var found []finding.Finding
+	if len(now) > 0 {
+		vars := e.vars(doc.File, value, refs, nil)
+		for _, p := range now {
+			if msg, failed := p.eval(vars); failed {
+				at := where(doc, p)
+				found = append(found, finding.Finding{Path: doc.File.Path, Start: at.start, End: at.end, Rule: p.ID, Severity: p.Level, Message: msg})
+			}
+		}
+	}
+	var v *visited
+	if len(later) > 0 {
+		v = &visited{file: doc.File, value: value, policies: later, refs: refs}
+		for _, p := range later {
+			v.at = append(v.at, where(doc, p))
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.found = append(e.found, found...)
+	if isModel {
+		e.models[doc.File.Slug] = value
+	}
+	if v != nil {
+		e.deferred = append(e.deferred, v)
+	}
+}
+
+// vars are the variables of the policies on one file; model is the sync's
+// model's value, read only once every model is seen.
+func (e *Evaluator) vars(f workspace.File, value map[string]any, refs map[string]string, model map[string]any) map[string]any {
+	change := ""
+	if e.changes != nil {
+		change = "unchanged"
+		if c, ok := e.changes[f.Path]; ok {
+			change = c
+		}
+	}
+	if model == nil {
+		model = map[string]any{}
+	}
+	return map[string]any{
+		"file": value, "kind": f.Kind.String(), "slug": f.Slug, "path": f.Rel, "change": change,
+		"model":       model,
+		"destination": entry(e.dests, refs["destination"]),
+		"source":      entry(e.sources, refs["source"]),
+	}
+}
+
+// eval runs the policy; failed is set, with the finding's message, when
+// the expression is false or cannot be evaluated.
+func (p *Policy) eval(vars map[string]any) (msg string, failed bool) {
+	res, _, err := p.prg.Eval(vars)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("policy %s could not be evaluated on this file: %v; guard optional fields, e.g. has(file.description) && ... or file.?config.?mode.orValue(\"\")", p.ID, err), true
+	case res.Value() != true:
+		return p.message(), true
+	}
+	return "", false
 }
 
 // where is where p's finding lands on the file: the first key the
@@ -145,78 +219,46 @@ func where(doc *workspace.Document, p *Policy) span {
 // for int64 become doubles (CEL has no big integers).
 func convert(root *yaml.Node) (map[string]any, bool) {
 	v, _, over := workspace.Convert(root, func(n *yaml.Node) any {
-		if b, ok := workspace.Scalar(n).(*big.Int); ok {
+		s := workspace.Scalar(n)
+		if b, ok := s.(*big.Int); ok {
 			f, _ := new(big.Float).SetInt(b).Float64()
 			return f
 		}
-		return workspace.Scalar(n)
+		return s
 	})
 	m, ok := v.(map[string]any)
 	return m, ok && over == nil
 }
 
-// Findings evaluates every policy on every visited file it applies to.
+// Findings returns the findings of every visited file, evaluating first the
+// policies that read a sync's model.
 func (e *Evaluator) Findings() []finding.Finding {
-	out := make([][]finding.Finding, len(e.files))
+	out := make([][]finding.Finding, len(e.deferred))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(e.files), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(e.deferred), 1)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = e.evaluate(e.files[i])
+				v := e.deferred[i]
+				vars := e.vars(v.file, v.value, v.refs, e.models[v.refs["model"]])
+				for j, p := range v.policies {
+					if msg, failed := p.eval(vars); failed {
+						out[i] = append(out[i], finding.Finding{Path: v.file.Path, Start: v.at[j].start, End: v.at[j].end, Rule: p.ID, Severity: p.Level, Message: msg})
+					}
+				}
 			}
 		})
 	}
-	for i := range e.files {
+	for i := range e.deferred {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	var all []finding.Finding
+	all := e.found
 	for _, fs := range out {
 		all = append(all, fs...)
 	}
 	return all
-}
-
-// evaluate runs the policies that apply to one file.
-func (e *Evaluator) evaluate(v *visited) []finding.Finding {
-	change := ""
-	if e.changes != nil {
-		change = "unchanged"
-		if c, ok := e.changes[v.file.Path]; ok {
-			change = c
-		}
-	}
-	model := e.models[v.refs["model"]]
-	if model == nil {
-		model = map[string]any{}
-	}
-	vars := map[string]any{
-		"file": v.value, "kind": v.file.Kind.String(), "slug": v.file.Slug, "path": v.file.Rel, "change": change,
-		"model":       model,
-		"destination": entry(e.dests, v.refs["destination"]),
-		"source":      entry(e.sources, v.refs["source"]),
-	}
-	var out []finding.Finding
-	for _, p := range e.policies {
-		at, applies := v.at[p]
-		if !applies {
-			continue
-		}
-		res, _, err := p.prg.Eval(vars)
-		msg := ""
-		switch {
-		case err != nil:
-			msg = fmt.Sprintf("policy %s could not be evaluated on this file: %v; guard optional fields with has(), e.g. has(file.description) && ...", p.ID, err)
-		case res.Value() != true:
-			msg = p.message()
-		default:
-			continue
-		}
-		out = append(out, finding.Finding{Path: v.file.Path, Start: at.start, End: at.end, Rule: p.ID, Severity: p.Level, Message: msg})
-	}
-	return out
 }
 
 // entry is the manifest's entry for slug; only the slug is known when no

@@ -50,6 +50,8 @@ type Policy struct {
 	// variables name (a sync's model and destination, a model's source):
 	// where a finding lands when the expression selects no key of the file.
 	refKeys []string
+	// uses holds the cross-file variables the expression reads.
+	uses map[string]bool
 }
 
 // Field is the part of a definition a compile error is about.
@@ -112,7 +114,7 @@ var env = sync.OnceValues(func() (*cel.Env, error) {
 		cel.Variable("destination", cel.ObjectType("policy.Entry")),
 		cel.Variable("source", cel.ObjectType("policy.Entry")),
 		// Kubernetes' admission policies have these libraries too.
-		ext.Strings(), ext.Lists(), ext.Sets(),
+		ext.Strings(), ext.Lists(), ext.Sets(), cel.OptionalTypes(),
 		// YAML's numbers are int or double as written: let 15 and 15.0 compare.
 		cel.CrossTypeNumericComparisons(true),
 		cel.ParserExpressionSizeLimit(maxExpression),
@@ -140,7 +142,7 @@ func Compile(d Def) (*Policy, *Error) {
 	if _, ok := rules.Lookup(d.ID); ok {
 		return nil, &Error{Field: FieldID, Msg: fmt.Sprintf("policy id %q is a built-in rule's; choose another id (`htgit rules` lists the built-in ones)", d.ID)}
 	}
-	p := &Policy{Def: d}
+	p := &Policy{Def: d, uses: map[string]bool{}}
 	for i, name := range d.Kinds {
 		k, ok := kindNamed(name)
 		if !ok {
@@ -170,6 +172,7 @@ func Compile(d Def) (*Policy, *Error) {
 		if perr := p.checkSelection(s); perr != nil {
 			return nil, perr
 		}
+		p.uses[s.root] = true
 		switch {
 		case s.root == "file" && len(s.path) > 0:
 			if !slices.ContainsFunc(p.paths, func(q []string) bool { return slices.Equal(q, s.path) }) {

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,7 +89,19 @@ func evaluate(t *testing.T, defs []Def, changes Changes, files map[string]string
 		}
 		ps = append(ps, p)
 	}
-	e := NewEvaluator(ps, changes)
+	dir := t.TempDir()
+	ws := &workspace.Workspace{Root: dir, Dir: dir}
+	for rel, src := range files {
+		k, _ := workspace.KindOf(rel)
+		if k == workspace.Manifest {
+			p := filepath.Join(dir, rel)
+			if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ws.Files = append(ws.Files, workspace.File{Path: p, Rel: rel, Kind: k})
+		}
+	}
+	e := NewEvaluator(ps, ws, changes)
 	for rel, src := range files {
 		k, ok := workspace.KindOf(rel)
 		if !ok {

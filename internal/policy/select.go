@@ -10,7 +10,8 @@ import (
 )
 
 // selection is a chain of field selections from a variable, as written:
-// file.config.mode, file["config"].mode, has(file.description).
+// file.config.mode, file["config"].mode, has(file.description),
+// file.?config.?mode.
 type selection struct {
 	root      string   // the variable
 	path      []string // the fields, outermost first
@@ -61,7 +62,8 @@ func chain(e celast.Expr) (root string, id int64, path []string, ok bool) {
 		return root, id, append(path, sel.FieldName()), ok
 	case celast.CallKind:
 		call := e.AsCall()
-		if call.FunctionName() != operators.Index || len(call.Args()) != 2 || call.Args()[1].Kind() != celast.LiteralKind {
+		if call.FunctionName() != operators.Index && call.FunctionName() != operators.OptSelect ||
+			len(call.Args()) != 2 || call.Args()[1].Kind() != celast.LiteralKind {
 			return "", 0, nil, false
 		}
 		key, isString := call.Args()[1].AsLiteral().(types.String)
