@@ -78,7 +78,8 @@ func TestSelections(t *testing.T) {
 	}
 }
 
-// evaluate runs policies over files given by relative path and content.
+// evaluate compiles policies and runs them over files given by relative
+// path and content.
 func evaluate(t *testing.T, defs []Def, changes Changes, files map[string]string) []finding.Finding {
 	t.Helper()
 	var ps []*Policy
@@ -89,6 +90,13 @@ func evaluate(t *testing.T, defs []Def, changes Changes, files map[string]string
 		}
 		ps = append(ps, p)
 	}
+	return evaluatePolicies(t, ps, changes, files)
+}
+
+// evaluatePolicies runs compiled policies over files given by relative path
+// (below /ws/, manifests written to a temporary folder) and content.
+func evaluatePolicies(t *testing.T, ps []*Policy, changes Changes, files map[string]string) []finding.Finding {
+	t.Helper()
 	dir := t.TempDir()
 	ws := &workspace.Workspace{Root: dir, Dir: dir}
 	for rel, src := range files {

@@ -92,4 +92,3 @@ func TestSuggester(t *testing.T) {
 		t.Errorf("10,000 values computed %d distances; want at most %d", s.compared, limit)
 	}
 }
-
