@@ -50,7 +50,7 @@ func TestCookbook(t *testing.T) {
 			"models/none.yaml": model, "models/blank.yaml": model + "description: '  '\n", "models/users.yaml": model + "description: one row per user\n"},
 			breaks: []string{"models/blank.yaml", "models/none.yaml"}, keep: []string{"models/users.yaml"}},
 		"no-crm-mirror": {files: map[string]string{
-			"syncs/to-sf.yaml": strings.Replace(strings.Replace(sync, "braze", "sf", 1), "upsert", "mirror", 1),
+			"syncs/to-sf.yaml":     strings.Replace(strings.Replace(sync, "braze", "sf", 1), "upsert", "mirror", 1),
 			"syncs/sf-upsert.yaml": strings.Replace(sync, "braze", "sf", 1), "syncs/braze-mirror.yaml": strings.Replace(sync, "upsert", "mirror", 1)},
 			breaks: []string{"syncs/to-sf.yaml"}, keep: []string{"syncs/braze-mirror.yaml", "syncs/sf-upsert.yaml"}},
 		"new-syncs-paused": {changes: policy.Changes{"/ws/syncs/new.yaml": "added", "/ws/syncs/new-bare.yaml": "added", "/ws/syncs/new-paused.yaml": "added"},
