@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/check"
+	"github.com/htgit/htgit/internal/dbt"
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/report"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
@@ -31,14 +33,17 @@ var noGoldenCase = map[string]string{
 }
 
 // caseOptions reads a case's optional .case file (hidden, so Discover skips
-// it): "max-size N", "strict", "path DIR", "report FILE" lines.
-func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
+// it): "max-size N", "strict", "path DIR", "report FILE", "deleted FILE"
+// lines (a file the change deletes, relative to the case, for the dbt
+// check).
+func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, []gitdiff.Change) {
 	t.Helper()
 	wo := workspace.Options{Root: dir}
 	var co check.Options
+	var changes []gitdiff.Change
 	src, err := os.ReadFile(filepath.Join(dir, ".case"))
 	if os.IsNotExist(err) {
-		return wo, co
+		return wo, co, nil
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -59,22 +64,29 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
 			wo.Path = val
 		case "report":
 			co.ReportSet = append(co.ReportSet, filepath.Join(dir, filepath.FromSlash(val)))
+		case "deleted":
+			changes = append(changes, gitdiff.Change{Status: gitdiff.Deleted, Path: val})
 		default:
 			t.Fatalf(".case: unknown line %q", sc.Text())
 		}
 	}
-	return wo, co
+	return wo, co, changes
 }
 
 // runCase validates the workspace in dir as `htgit validate` does and
 // renders the text report with paths relative to dir.
 func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	t.Helper()
-	wo, co := caseOptions(t, dir)
+	wo, co, changes := caseOptions(t, dir)
 	ws, discovered, err := workspace.Discover(wo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtCheck, err := dbt.New(dbt.Options{Root: dir, GitDir: ws.Dir, Changes: changes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	co.Visitors = append(co.Visitors, dbtCheck)
 	res, err := check.Run(context.Background(), ws, discovered, co)
 	if err != nil {
 		t.Fatal(err)
