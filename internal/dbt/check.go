@@ -36,6 +36,11 @@ type Options struct {
 	// Changes are the change's files (staged, a pull request, a push),
 	// relative to Root; nil when no change is known.
 	Changes []gitdiff.Change
+	// ReportSet, when not empty, is the files a run reports on (absolute):
+	// only their dbtModel ids are checked, all of them when one is in the
+	// dbt project. A hook run whose commit touches neither reads no
+	// manifest, which for a big project takes seconds.
+	ReportSet []string
 }
 
 // Check is a check.Visitor: it collects the dbtModel of every model file,
@@ -131,6 +136,10 @@ func (c *Check) Findings() []finding.Finding {
 	if err != nil {
 		return append(out, note(filepath.Join(c.opts.Root, filepath.FromSlash(dir), ProjectFile), fmt.Sprintf("cannot read the dbt project (%v), so dbtModel ids were not checked", unwrap(err)))...)
 	}
+	c.refs = c.reported(proj.Dir)
+	if len(c.refs) == 0 {
+		return out
+	}
 	removed := c.removed(proj)
 	out = append(out, removed...)
 	// A model whose dbt file the change removes has that finding, which
@@ -154,6 +163,23 @@ func (c *Check) Findings() []finding.Finding {
 		out = append(out, note(abs, fmt.Sprintf("cannot read the dbt manifest (%v); dbtModel ids are checked against the project's model files instead", err))...)
 	}
 	return append(out, c.againstFiles(proj)...)
+}
+
+// reported keeps the refs the run reports on: all of them without a report
+// set or when it holds a file of the dbt project, else those in it.
+func (c *Check) reported(projectDir string) []ref {
+	if len(c.opts.ReportSet) == 0 {
+		return c.refs
+	}
+	given := map[string]bool{}
+	for _, p := range c.opts.ReportSet {
+		p = filepath.Clean(p)
+		if strings.HasPrefix(p, projectDir+string(filepath.Separator)) {
+			return c.refs
+		}
+		given[p] = true
+	}
+	return slices.DeleteFunc(c.refs, func(r ref) bool { return !given[r.file.Path] })
 }
 
 // againstManifest: every id must be an enabled model node's unique_id.

@@ -216,3 +216,21 @@ func TestNewRefusesConfiguredPaths(t *testing.T) {
 		t.Errorf("%T is not an input error (exit 2)", err)
 	}
 }
+
+// TestReportSet: a run limited to some files checks only their ids, unless
+// one of them is a file of the dbt project; with none to check, the
+// manifest is not read (here it is broken, and no notice says so).
+func TestReportSet(t *testing.T) {
+	t.Parallel()
+	root := copyFixture(t, true)
+	manifest := filepath.Join(root, "analytics/target/manifest.json")
+	if err := os.WriteFile(manifest, []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m1 := filepath.Join(root, "hightouch/models/m1.yaml")
+	expectFindings(t, run(t, Options{Root: root, ReportSet: []string{filepath.Join(root, "hightouch/syncs/s.yaml")}}, "model.analytics.nope", "model.analytics.nope2"))
+	got := run(t, Options{Root: root, ReportSet: []string{m1}}, "model.analytics.nope", "model.analytics.nope2")
+	expectFindings(t, got, "analytics/target/manifest.json:1:1 notice dbt-project", "hightouch/models/m1.yaml:4:11 error dbt-model-missing dbtModel model.analytics.nope2")
+	got = run(t, Options{Root: root, ReportSet: []string{filepath.Join(root, "analytics/models/marts/dim_customers.sql")}}, "model.analytics.nope", "model.analytics.nope2")
+	expectFindings(t, got, "analytics/target/manifest.json:1:1 notice dbt-project", "hightouch/models/m0.yaml:4:11 error", "hightouch/models/m1.yaml:4:11 error")
+}

@@ -117,6 +117,11 @@ func (m *Manifest) read(r io.Reader) error {
 			return notJSON(err)
 		}
 	}
+	// More is false at the end of the input too: only the closing brace
+	// makes the manifest whole.
+	if _, err := dec.Token(); err != nil {
+		return notJSON(err)
+	}
 	return nil
 }
 

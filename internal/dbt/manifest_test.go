@@ -64,6 +64,7 @@ func TestReadManifestErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"truncated", `{"metadata": {}, "nodes": {"model.a.b": {"resource_type": "mo`, "the file ends early"},
 		{"not json", `{"nodes": nope}`, "not valid JSON at byte"},
+		{"cut after a key's value", `{"metadata": {}`, "the file ends early"},
 		{"not an object", `[1, 2]`, "not a dbt manifest"},
 		{"nodes not an object", `{"nodes": [1]}`, "expected an object"},
 		{"old", `{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v6.json"}, "nodes": {}}`, "manifest schema older than v7: it is v6"},
