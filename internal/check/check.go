@@ -21,9 +21,6 @@ import (
 
 // Options tune a run.
 type Options struct {
-	// Policy says which rules are reported and how (the configuration's
-	// levels and ignores, then --strict).
-	Policy rules.Policy
 	// ReportSet, when not empty, limits the findings to these files (absolute
 	// paths) and to findings related to them; the whole workspace is still
 	// checked so references resolve.
@@ -32,7 +29,7 @@ type Options struct {
 	Jobs int
 	// Visitors read every parsed file while its node tree exists (policies,
 	// the dbt check), so no file is parsed twice; their findings join the
-	// run's before the report set and the policy apply.
+	// run's before the report set (the caller applies the rule policy).
 	Visitors []Visitor
 }
 
@@ -45,7 +42,9 @@ type Visitor interface {
 
 // Result is the outcome of a run.
 type Result struct {
-	Findings []finding.Finding // sorted
+	// Findings are every rule's findings at the rule's own severity, sorted:
+	// the caller applies the configuration's rule policy.
+	Findings []finding.Finding
 	Files    int
 	Models   int
 	Syncs    int
@@ -105,7 +104,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	if len(opts.ReportSet) > 0 {
 		all = inReportSet(all, opts.ReportSet)
 	}
-	all = opts.Policy.Apply(all, ws.RelPaths)
 	finding.Sort(all)
 	res.Findings = all
 	return res, nil

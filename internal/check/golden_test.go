@@ -36,14 +36,15 @@ var noGoldenCase = map[string]string{
 // it): "max-size N", "strict", "path DIR", "report FILE", "deleted FILE"
 // lines (a file the change deletes, relative to the case, for the dbt
 // check).
-func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, []gitdiff.Change) {
+func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, rules.Policy, []gitdiff.Change) {
 	t.Helper()
 	wo := workspace.Options{Root: dir}
 	var co check.Options
+	var policy rules.Policy
 	var changes []gitdiff.Change
 	src, err := os.ReadFile(filepath.Join(dir, ".case"))
 	if os.IsNotExist(err) {
-		return wo, co, nil
+		return wo, co, policy, nil
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +60,7 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, []
 			}
 			wo.MaxSize = n
 		case "strict":
-			co.Policy.Strict = true
+			policy.Strict = true
 		case "path":
 			wo.Path = val
 		case "report":
@@ -70,14 +71,14 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, []
 			t.Fatalf(".case: unknown line %q", sc.Text())
 		}
 	}
-	return wo, co, changes
+	return wo, co, policy, changes
 }
 
 // runCase validates the workspace in dir as `htgit validate` does and
 // renders the text report with paths relative to dir.
 func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	t.Helper()
-	wo, co, changes := caseOptions(t, dir)
+	wo, co, policy, changes := caseOptions(t, dir)
 	ws, discovered, err := workspace.Discover(wo)
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +92,8 @@ func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The engine applies the rule policy to every source's findings.
+	res.Findings = policy.Apply(res.Findings, ws.RelPaths)
 	var out bytes.Buffer
 	in := report.Input{Findings: res.Findings, Rules: rules.All(), BaseDir: dir,
 		Stats: report.Stats{Files: res.Files, Models: res.Models, Syncs: res.Syncs}}
