@@ -65,6 +65,11 @@ func (a *actionRun) run(ctx context.Context) error {
 		a.summarized = err == nil || errors.As(err, &ee) && ee.code == ExitFindings
 		return err
 	}
+	if a.ev.IsPullRequest() || a.command != "validate" {
+		// Known before the check, so policies' `change` and the dbt check
+		// see what the pull request or push changes.
+		a.e.Opts.From, a.e.Opts.FromIsBase = a.from(), a.ev.IsPullRequest()
+	}
 	var err error
 	if a.l, err = a.e.Load(ctx, nil); err != nil {
 		return err

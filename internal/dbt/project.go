@@ -148,3 +148,19 @@ func FindProjects(root, skip string) []string {
 	slices.Sort(found)
 	return found
 }
+
+// InProject reports whether rel (a file relative to root, forward slashes)
+// belongs to a dbt project: under the configured project folder, or below a
+// folder holding a dbt_project.yml. It looks only up the file's own path,
+// so the pre-commit hook pays a few stats, not a walk of the repository.
+func InProject(root, configured, rel string) bool {
+	if configured != "" {
+		return strings.HasPrefix(rel, path.Clean(configured)+"/")
+	}
+	for dir := path.Dir(rel); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), ProjectFile)); err == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/config"
+	"github.com/htgit/htgit/internal/dbt"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/plan"
@@ -29,6 +30,7 @@ type Discovered struct {
 	WS       *workspace.Workspace
 	findings []finding.Finding // what discovery found (files too large, ...)
 	Policy   rules.Policy      // the configuration, then --strict
+	cfg      *config.Config    // its policies and dbt project
 }
 
 // Loaded is a checked workspace and its findings from every source.
@@ -84,7 +86,7 @@ func (e *Engine) Discover() (*Discovered, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Discovered{Policy: cfg.Policy}
+	d := &Discovered{Policy: cfg.Policy, cfg: cfg}
 	d.Policy.Strict = o.Strict
 	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
 	if err != nil {
@@ -137,7 +139,7 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 			return nil, ErrNoWorkspaceFiles
 		}
 	}
-	return e.check(ctx, d, only)
+	return e.check(ctx, d, only, e.knownChange(ctx, ws.Root))
 }
 
 // LoadStaged checks the workspace and reports on what the index would
@@ -164,15 +166,25 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	fromRootChanges := fromRoot(changes, top, ws.Root)
 	if len(changes) == 0 {
-		return e.check(ctx, d, nil)
+		return e.check(ctx, d, nil, fromRootChanges)
 	}
 	only := stagedIn(ws, top, changes)
+	// A commit of dbt model files alone can break the Hightouch models that
+	// read them: the dbt check reports on those files.
+	for _, ch := range fromRootChanges {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			if p != "" && dbt.InProject(ws.Root, d.cfg.DBT.Project, p) {
+				only = append(only, filepath.Join(ws.Root, filepath.FromSlash(p)))
+			}
+		}
+	}
 	if len(only) == 0 {
-		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync or manifest; nothing to check")
+		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync, manifest or dbt model; nothing to check")
 		return nil, ErrNoWorkspaceFiles
 	}
-	return e.check(ctx, d, only)
+	return e.check(ctx, d, only, fromRootChanges)
 }
 
 // stagedIn turns the staged paths (relative to Git's top level) that are
@@ -198,8 +210,15 @@ func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []s
 	return only
 }
 
-func (e *Engine) check(ctx context.Context, d *Discovered, only []string) (*Loaded, error) {
-	res, err := check.Run(ctx, d.WS, d.findings, check.Options{ReportSet: only})
+// check checks the workspace, with the configuration's policies and the dbt
+// check; changes are the change's files relative to the root (nil when no
+// change is known).
+func (e *Engine) check(ctx context.Context, d *Discovered, only []string, changes []gitdiff.Change) (*Loaded, error) {
+	visitors, err := e.visitors(d, changes, only)
+	if err != nil {
+		return nil, err
+	}
+	res, err := check.Run(ctx, d.WS, d.findings, check.Options{ReportSet: only, Visitors: visitors})
 	if err != nil {
 		return nil, err
 	}
