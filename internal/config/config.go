@@ -43,6 +43,9 @@ type Config struct {
 type DBT struct {
 	Project  string // the folder holding dbt_project.yml, relative to the root
 	Manifest string // the compiled manifest.json, relative to the root
+	// ProjectAt and ManifestAt are where the configuration says them
+	// (".htgit.yaml:3:12"), for errors.
+	ProjectAt, ManifestAt string
 }
 
 // Error is a problem in a configuration file, at a position in it.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -107,15 +108,18 @@ func (p *parser) inScalar(n *yaml.Node, line, col int) (int, int) {
 	return n.Line, n.Column
 }
 
+// at names n's position as errors do.
+func (p *parser) at(n *yaml.Node) string { return fmt.Sprintf("%s:%d:%d", p.file, n.Line, n.Column) }
+
 // dbt reads where the dbt project and its manifest are.
 func (p *parser) dbt(n *yaml.Node) DBT {
 	var d DBT
 	p.mapping(n, "dbt", func(key, val *yaml.Node) {
 		switch key.Value {
 		case "project":
-			d.Project = p.str(val, "dbt.project")
+			d.Project, d.ProjectAt = p.str(val, "dbt.project"), p.at(val)
 		case "manifest":
-			d.Manifest = p.str(val, "dbt.manifest")
+			d.Manifest, d.ManifestAt = p.str(val, "dbt.manifest"), p.at(val)
 		default:
 			p.fail(key, "unknown key %q in dbt; the keys are project (the folder of dbt_project.yml) and manifest (the compiled manifest.json)", key.Value)
 		}

@@ -37,7 +37,7 @@ func TestParsePolicies(t *testing.T) {
 	if len(cfg.Policy.Custom) != 2 || cfg.Policy.Custom[0].ID != "model-described" || cfg.Policy.Custom[0].Summary != "every model needs a description" {
 		t.Errorf("custom rules = %+v", cfg.Policy.Custom)
 	}
-	if want := (DBT{Project: "analytics", Manifest: "analytics/target/manifest.json"}); !reflect.DeepEqual(cfg.DBT, want) {
+	if want := (DBT{Project: "analytics", Manifest: "analytics/target/manifest.json", ProjectAt: ".htgit.yaml:15:12", ManifestAt: ".htgit.yaml:16:13"}); !reflect.DeepEqual(cfg.DBT, want) {
 		t.Errorf("dbt = %+v", cfg.DBT)
 	}
 	if off := cfg.Policy.Off(); !reflect.DeepEqual(off, []string{"kebab-slugs"}) {

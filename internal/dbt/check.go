@@ -29,10 +29,11 @@ type Options struct {
 	Root   string // the repository root, absolute
 	GitDir string // the Git Sync folder, absolute: a project is not looked for in it
 	// Project and Manifest are the configuration's dbt.project and
-	// dbt.manifest, relative to Root; empty: found. ConfigAt names where
-	// the configuration says them (".htgit.yaml:12:3"), for errors.
-	Project, Manifest string
-	ConfigAt          string
+	// dbt.manifest, relative to Root; empty: found. ProjectAt and
+	// ManifestAt name where the configuration says them
+	// (".htgit.yaml:12:3"), for errors.
+	Project, Manifest     string
+	ProjectAt, ManifestAt string
 	// Changes are the change's files (staged, a pull request, a push),
 	// relative to Root; nil when no change is known.
 	Changes []gitdiff.Change
@@ -61,20 +62,22 @@ type ref struct {
 // New checks the configuration's paths: a project or manifest it names that
 // is not there is the user's to fix (a *workspace.InputError, exit 2).
 func New(opts Options) (*Check, error) {
-	at := opts.ConfigAt
-	if at != "" {
-		at += ": "
+	at := func(where string) string {
+		if where == "" {
+			return ""
+		}
+		return where + ": "
 	}
 	if opts.Project != "" {
 		if _, err := os.Stat(filepath.Join(opts.Root, filepath.FromSlash(opts.Project), ProjectFile)); err != nil {
 			return nil, &workspace.InputError{Msg: fmt.Sprintf("%sdbt.project %q: no %s there (%v); name the folder that holds the dbt project's %s, relative to the repository root",
-				at, opts.Project, ProjectFile, unwrap(err), ProjectFile)}
+				at(opts.ProjectAt), opts.Project, ProjectFile, unwrap(err), ProjectFile)}
 		}
 	}
 	if opts.Manifest != "" {
 		if _, err := os.Stat(filepath.Join(opts.Root, filepath.FromSlash(opts.Manifest))); err != nil {
 			return nil, &workspace.InputError{Msg: fmt.Sprintf("%sdbt.manifest %q: %v; run dbt compile (or dbt parse) to write target/manifest.json, or leave dbt.manifest out to check against the model files",
-				at, opts.Manifest, unwrap(err))}
+				at(opts.ManifestAt), opts.Manifest, unwrap(err))}
 		}
 	}
 	return &Check{opts: opts}, nil

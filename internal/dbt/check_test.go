@@ -204,7 +204,7 @@ func TestDiscovery(t *testing.T) {
 func TestNewRefusesConfiguredPaths(t *testing.T) {
 	t.Parallel()
 	root := copyFixture(t, false)
-	_, err := New(Options{Root: root, Project: "dbt", ConfigAt: ".htgit.yaml:3:12"})
+	_, err := New(Options{Root: root, Project: "dbt", ProjectAt: ".htgit.yaml:3:12"})
 	if err == nil || !strings.HasPrefix(err.Error(), `.htgit.yaml:3:12: dbt.project "dbt": no dbt_project.yml there (no such file or directory)`) {
 		t.Errorf("a missing project: %v", err)
 	}

@@ -24,7 +24,7 @@ func (e *Engine) visitors(d *Discovered, changes []gitdiff.Change, only []string
 		out = append(out, policy.NewEvaluator(d.cfg.Policies, ws, policyChanges(ws, changes)))
 	}
 	c, err := dbt.New(dbt.Options{Root: ws.Root, GitDir: ws.Dir, Project: d.cfg.DBT.Project, Manifest: d.cfg.DBT.Manifest,
-		ConfigAt: d.cfg.File, Changes: changes, ReportSet: only})
+		ProjectAt: d.cfg.DBT.ProjectAt, ManifestAt: d.cfg.DBT.ManifestAt, Changes: changes, ReportSet: only})
 	if err != nil {
 		return nil, err
 	}
