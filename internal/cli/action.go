@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -183,7 +184,7 @@ func (a *actionRun) report(root string) (finding.Counts, error) {
 	if a.p != nil && a.ev.IsPullRequest() && !a.p.All {
 		// With all: true Git was not asked, so every file counts as
 		// changed (a nil Changed); an empty list would annotate nothing.
-		opt.github.Changed = changedIn(a.p.Files, a.l.WS.Root, root)
+		opt.github.Changed = changedIn(slices.Concat(a.p.Files, a.l.ChangedFiles()), a.l.WS.Root, root)
 	}
 	outs := []output{{format: "github"}}
 	if sarif := a.e.Opts.SARIFFile; sarif != "" {

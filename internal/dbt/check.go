@@ -210,7 +210,7 @@ func (c *Check) againstManifest(m *Manifest, rel, projectDir string) []finding.F
 			f.Message = fmt.Sprintf("dbt model %s is versioned in the dbt manifest %s (%s); name the version Hightouch should read (a warning: whether Hightouch resolves an unversioned id is not documented)",
 				r.id, rel, strings.Join(versionsOf(ids, r.id), ", "))
 		default:
-			f.Message = fmt.Sprintf("dbtModel %s is not an enabled model in the dbt manifest %s%s", r.id, rel, closest(near.Near(r.id)))
+			f.Message = fmt.Sprintf("dbtModel %s is not an enabled model in the dbt manifest %s%s", r.id, rel, closest(near.Near(r.id), "; run dbt compile if the model is new"))
 		}
 		out = append(out, f)
 	}
@@ -232,9 +232,10 @@ func versionsOf(ids []string, id string) []string {
 	return out
 }
 
-func closest(near []string) string {
+// closest names the nearest ids, or says what else to do.
+func closest(near []string, otherwise string) string {
 	if len(near) == 0 {
-		return "; run dbt compile if the model is new"
+		return otherwise
 	}
 	return "; closest: " + strings.Join(near, ", ")
 }
@@ -263,7 +264,7 @@ func (c *Check) againstFiles(p *Project) []finding.Finding {
 		name := strings.TrimPrefix(r.id, "model."+p.Name+".")
 		f := c.finding(r, rules.DBTModelMissing, "", p.Dir)
 		where := strings.Join(p.ModelPaths, ", ")
-		f.Message = fmt.Sprintf("dbtModel %s: the dbt project %s has no model file %s.sql or %s.py under %s%s", r.id, rel(c.opts.Root, p.Dir), name, name, where, closest(near.Near(r.id)))
+		f.Message = fmt.Sprintf("dbtModel %s: the dbt project %s has no model file %s.sql or %s.py under %s%s", r.id, rel(c.opts.Root, p.Dir), name, name, where, closest(near.Near(r.id), "; name a model of the project"))
 		var unsure string
 		switch {
 		case p.Unsure != "":

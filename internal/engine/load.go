@@ -40,6 +40,24 @@ type Loaded struct {
 	// sources are the findings before the policy: the checks', then each
 	// source Add adds (a change's deletions and renames, ...).
 	sources []finding.Finding
+	// changes are the change the checks saw (relative to WS.Root); nil
+	// when none was known.
+	changes []gitdiff.Change
+}
+
+// ChangedFiles are the paths (relative to WS.Root) of every file the change
+// the checks saw adds, modifies, deletes or renames, dbt's too: a finding
+// they cause is the change's.
+func (l *Loaded) ChangedFiles() []string {
+	var out []string
+	for _, ch := range l.changes {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			if p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // Add adds findings of another source (a plan's change findings, ...); they
@@ -222,7 +240,7 @@ func (e *Engine) check(ctx context.Context, d *Discovered, only []string, change
 	if err != nil {
 		return nil, err
 	}
-	return &Loaded{Discovered: d, Result: res, sources: res.Findings}, nil
+	return &Loaded{Discovered: d, Result: res, sources: res.Findings, changes: changes}, nil
 }
 
 // realPath resolves symlinks, as Git reports its top level resolved.
