@@ -112,6 +112,11 @@ func (c *Check) Visit(doc *workspace.Document) {
 // Findings checks the collected ids. The project is looked for only when a
 // model names one, so a workspace without dbt models costs nothing.
 func (c *Check) Findings() []finding.Finding {
+	if len(c.opts.ReportSet) > 0 && !slices.ContainsFunc(c.opts.ReportSet, c.outsideGitSync) {
+		// Only workspace files are reported on: only their ids matter, and
+		// with none the project is not even looked for (the hook's budget).
+		c.refs = c.reported("")
+	}
 	if len(c.refs) == 0 {
 		return nil
 	}
@@ -168,8 +173,14 @@ func (c *Check) Findings() []finding.Finding {
 	return append(out, c.againstFiles(proj)...)
 }
 
+// outsideGitSync reports whether a file is outside the Git Sync folder.
+func (c *Check) outsideGitSync(p string) bool {
+	return !strings.HasPrefix(filepath.Clean(p), filepath.Clean(c.opts.GitDir)+string(filepath.Separator))
+}
+
 // reported keeps the refs the run reports on: all of them without a report
-// set or when it holds a file of the dbt project, else those in it.
+// set or when it holds a file of the dbt project (projectDir; "" for none),
+// else those in it.
 func (c *Check) reported(projectDir string) []ref {
 	if len(c.opts.ReportSet) == 0 {
 		return c.refs
@@ -177,7 +188,7 @@ func (c *Check) reported(projectDir string) []ref {
 	given := map[string]bool{}
 	for _, p := range c.opts.ReportSet {
 		p = filepath.Clean(p)
-		if strings.HasPrefix(p, projectDir+string(filepath.Separator)) {
+		if projectDir != "" && strings.HasPrefix(p, projectDir+string(filepath.Separator)) {
 			return c.refs
 		}
 		given[p] = true
