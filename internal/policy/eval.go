@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -120,13 +121,21 @@ func (e *Evaluator) Visit(doc *workspace.Document) {
 	if len(now) == 0 && len(later) == 0 && !isModel {
 		return
 	}
-	value, ok := convert(doc.Root)
+	reads := need{}
+	for _, p := range slices.Concat(now, later) {
+		reads = union(reads, p.reads)
+	}
+	if isModel {
+		reads = nil // a sync's policy may read any of it
+	}
+	value, ok := partial(doc.Root, reads)
 	if !ok {
 		return // past workspace.MaxValues: the schema step reports it
 	}
 	refs := map[string]string{}
 	for _, key := range []string{"model", "destination", "source"} {
-		if s, ok := value[key].(string); ok {
+		_, v := workspace.Lookup(doc.Root, key)
+		if s, ok := workspace.String(v); ok {
 			refs[key] = s
 		}
 	}
@@ -215,10 +224,18 @@ func where(doc *workspace.Document, p *Policy) span {
 	return span{first, first}
 }
 
-// convert makes the file's value as CEL reads it: YAML's integers too large
-// for int64 become doubles (CEL has no big integers).
+// convert makes a mapping's value as CEL reads it.
 func convert(root *yaml.Node) (map[string]any, bool) {
-	v, _, over := workspace.Convert(root, func(n *yaml.Node) any {
+	v, ok := convertValue(root)
+	m, isMap := v.(map[string]any)
+	return m, ok && isMap
+}
+
+// convertValue makes a node's value as CEL reads it: YAML's integers too
+// large for int64 become doubles (CEL has no big integers). false: the
+// value is past workspace.MaxValues, which the schema step reports.
+func convertValue(n *yaml.Node) (any, bool) {
+	v, _, over := workspace.Convert(n, func(n *yaml.Node) any {
 		s := workspace.Scalar(n)
 		if b, ok := s.(*big.Int); ok {
 			f, _ := new(big.Float).SetInt(b).Float64()
@@ -226,8 +243,7 @@ func convert(root *yaml.Node) (map[string]any, bool) {
 		}
 		return s
 	})
-	m, ok := v.(map[string]any)
-	return m, ok && over == nil
+	return v, over == nil
 }
 
 // Findings returns the findings of every visited file, evaluating first the

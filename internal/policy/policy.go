@@ -52,6 +52,8 @@ type Policy struct {
 	refKeys []string
 	// uses holds the cross-file variables the expression reads.
 	uses map[string]bool
+	// reads is the part of `file` the expression reads (nil: all of it).
+	reads need
 }
 
 // Field is the part of a definition a compile error is about.
@@ -168,11 +170,19 @@ func Compile(d Def) (*Policy, *Error) {
 			Msg: fmt.Sprintf("the expression gives %s; a policy's expression gives a bool, true where the file complies", ast.OutputType())}
 	}
 	sel := selections(ast)
+	p.reads = need{}
 	for _, s := range sel {
 		if perr := p.checkSelection(s); perr != nil {
 			return nil, perr
 		}
 		p.uses[s.root] = true
+		if s.root == "file" {
+			if len(s.path) == 0 {
+				p.reads = nil // file as a whole: its size, its keys
+			} else if p.reads != nil {
+				p.reads.add(s.path)
+			}
+		}
 		switch {
 		case s.root == "file" && len(s.path) > 0:
 			if !slices.ContainsFunc(p.paths, func(q []string) bool { return slices.Equal(q, s.path) }) {

@@ -186,6 +186,23 @@ func TestEvaluate(t *testing.T) {
 			Def{ID: "slow", Expression: `[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, [1,2,3,4,5,6,7,8,9,10].all(e, [1,2,3,4,5,6,7,8,9,10].all(f, a+b+c+d+e+f > 0))))))`, Level: finding.Warning},
 			nil, map[string]string{"models/a.yaml": modelYAML},
 			[]string{"models/a.yaml:1:1 slow warning policy slow could not be evaluated on this file: operation cancelled: actual cost limit exceeded"}},
+		{"the whole file, when the expression reads it whole",
+			Def{ID: "keys", Kinds: []string{"sync"}, Expression: `file.size() <= 3 && file.all(k, k != "bogus")`, Level: finding.Warning},
+			nil, map[string]string{"syncs/a.yaml": "model: m\ndestination: d\nconfig: {mode: upsert}\n", "syncs/b.yaml": "model: m\nbogus: 1\n",
+				"syncs/c.yaml": "model: m\ndestination: d\nconfig: {}\nschedule: {type: manual}\n"},
+			[]string{"syncs/b.yaml:1:1 keys warning", "syncs/c.yaml:1:1 keys warning"}},
+		{"a part read whole and a field below it",
+			Def{ID: "config", Kinds: []string{"sync"}, Expression: `file.config.mode == "upsert" && file.config.size() == 2`, Level: finding.Warning},
+			nil, map[string]string{"syncs/a.yaml": "config: {mode: upsert, object: x}\n", "syncs/b.yaml": "config: {mode: upsert}\n"},
+			[]string{"syncs/b.yaml:1:10 config warning"}},
+		{"merge keys and aliases read as YAML reads them",
+			Def{ID: "merged", Kinds: []string{"sync"}, Expression: `file.config.mode == "upsert" && file["config"]["object"] == "users"`, Level: finding.Warning},
+			nil, map[string]string{"syncs/a.yaml": "base: &b {mode: upsert, object: users}\nconfig:\n  <<: *b\n", "syncs/b.yaml": "base: &b {mode: upsert, object: users}\nconfig:\n  <<: *b\n  object: accounts\n"},
+			[]string{"syncs/b.yaml:1:11 merged warning"}}, // mode, where the merge brings it from
+		{"a field below a value that is not a mapping",
+			Def{ID: "deep", Kinds: []string{"sync"}, Expression: `file.config.mode == "upsert"`, Level: finding.Warning},
+			nil, map[string]string{"syncs/a.yaml": "config: upsert\n"},
+			[]string{"syncs/a.yaml:1:1 deep warning policy deep could not be evaluated on this file"}},
 		{"a huge integer reads as a double",
 			Def{ID: "big", Kinds: []string{"model"}, Expression: `file.n > 1.0`, Level: finding.Warning},
 			nil, map[string]string{"models/a.yaml": modelYAML + "n: 123456789012345678901234567890\n"}, nil},
@@ -204,5 +221,24 @@ func TestEvaluate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestNeed(t *testing.T) {
+	t.Parallel()
+	n := need{}
+	n.add([]string{"config", "mode"})
+	n.add([]string{"schedule"})
+	n.add([]string{"schedule", "type"}) // below a part read whole: no change
+	n.add([]string{"config", "object"})
+	want := need{"config": need{"mode": nil, "object": nil}, "schedule": nil}
+	if fmt.Sprint(n) != fmt.Sprint(want) {
+		t.Errorf("need = %v; want %v", n, want)
+	}
+	if u := union(n, need{"config": nil, "name": nil}); fmt.Sprint(u) != fmt.Sprint(need{"config": nil, "name": nil, "schedule": nil}) {
+		t.Errorf("union = %v", u)
+	}
+	if u := union(n, nil); u != nil {
+		t.Errorf("union with all = %v; want all (nil)", u)
 	}
 }
