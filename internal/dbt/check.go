@@ -112,7 +112,7 @@ func (c *Check) Visit(doc *workspace.Document) {
 // Findings checks the collected ids. The project is looked for only when a
 // model names one, so a workspace without dbt models costs nothing.
 func (c *Check) Findings() []finding.Finding {
-	if len(c.opts.ReportSet) > 0 && !slices.ContainsFunc(c.opts.ReportSet, c.outsideGitSync) {
+	if len(c.opts.ReportSet) > 0 && !slices.ContainsFunc(c.opts.ReportSet, c.notWorkspaceFile) {
 		// Only workspace files are reported on: only their ids matter, and
 		// with none the project is not even looked for (the hook's budget).
 		c.refs = c.reported("")
@@ -173,9 +173,15 @@ func (c *Check) Findings() []finding.Finding {
 	return append(out, c.againstFiles(proj)...)
 }
 
-// outsideGitSync reports whether a file is outside the Git Sync folder.
-func (c *Check) outsideGitSync(p string) bool {
-	return !strings.HasPrefix(filepath.Clean(p), filepath.Clean(c.opts.GitDir)+string(filepath.Separator))
+// notWorkspaceFile reports whether a file is not a Git Sync file (a dbt
+// file): the Git Sync folder may be the root and hold the dbt project too.
+func (c *Check) notWorkspaceFile(p string) bool {
+	rel, err := filepath.Rel(c.opts.GitDir, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		return true
+	}
+	_, ok := workspace.KindOf(filepath.ToSlash(rel))
+	return !ok
 }
 
 // reported keeps the refs the run reports on: all of them without a report

@@ -45,7 +45,9 @@ func copyFixture(t *testing.T, withManifest bool) string {
 // hightouch/models/) against the repository at root.
 func run(t *testing.T, opts Options, ids ...string) []string {
 	t.Helper()
-	opts.GitDir = filepath.Join(opts.Root, "hightouch")
+	if opts.GitDir == "" {
+		opts.GitDir = filepath.Join(opts.Root, "hightouch")
+	}
 	c, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -233,4 +235,19 @@ func TestReportSet(t *testing.T) {
 	expectFindings(t, got, "analytics/target/manifest.json:1:1 notice dbt-project", "hightouch/models/m1.yaml:4:11 error dbt-model-missing dbtModel model.analytics.nope2")
 	got = run(t, Options{Root: root, ReportSet: []string{filepath.Join(root, "analytics/models/marts/dim_customers.sql")}}, "model.analytics.nope", "model.analytics.nope2")
 	expectFindings(t, got, "analytics/target/manifest.json:1:1 notice dbt-project", "hightouch/models/m0.yaml:4:11 error", "hightouch/models/m1.yaml:4:11 error")
+}
+
+// TestReportSetGitSyncAtRoot: with the Git Sync folder at the root, a hook
+// run on a commit deleting only a dbt model file still checks the models
+// that read it.
+func TestReportSetGitSyncAtRoot(t *testing.T) {
+	t.Parallel()
+	root := copyFixture(t, false)
+	gone := "analytics/models/marts/dim_customers.sql"
+	if err := os.Remove(filepath.Join(root, gone)); err != nil {
+		t.Fatal(err)
+	}
+	got := run(t, Options{Root: root, GitDir: root, ReportSet: []string{filepath.Join(root, gone)},
+		Changes: []gitdiff.Change{{Status: gitdiff.Deleted, Path: gone}}}, "model.analytics.dim_customers")
+	expectFindings(t, got, "models/m0.yaml:4:11 error dbt-model-removed this change deletes "+gone)
 }
