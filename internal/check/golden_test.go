@@ -83,7 +83,7 @@ func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbtCheck, err := dbt.New(dbt.Options{Root: dir, GitDir: ws.Dir, Changes: changes})
+	dbtCheck, err := dbt.New(dbt.Options{Root: dir, GitDir: ws.Dir, Changes: func() []gitdiff.Change { return changes }})
 	if err != nil {
 		t.Fatal(err)
 	}

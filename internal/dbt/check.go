@@ -34,9 +34,10 @@ type Options struct {
 	// (".htgit.yaml:12:3"), for errors.
 	Project, Manifest     string
 	ProjectAt, ManifestAt string
-	// Changes are the change's files (staged, a pull request, a push),
-	// relative to Root; nil when no change is known.
-	Changes []gitdiff.Change
+	// Changes gives the change's files (staged, a pull request, a push),
+	// relative to Root; nil when no change is known. It is called only when
+	// a model names a dbt model of a project found, as it may run git.
+	Changes func() []gitdiff.Change
 	// ReportSet, when not empty, is the files a run reports on (absolute):
 	// only their dbtModel ids are checked, all of them when one is in the
 	// dbt project. A hook run whose commit touches neither reads no
@@ -303,9 +304,10 @@ func (c *Check) againstFiles(p *Project) []finding.Finding {
 // removed reports the models whose dbt model file the change deletes, or
 // renames to another model name.
 func (c *Check) removed(p *Project) []finding.Finding {
-	if len(c.opts.Changes) == 0 {
+	if c.opts.Changes == nil {
 		return nil
 	}
+	changes := c.opts.Changes()
 	projRel := rel(c.opts.Root, p.Dir)
 	inProject := func(repoRel string) (string, bool) {
 		if projRel == "." {
@@ -316,7 +318,7 @@ func (c *Check) removed(p *Project) []finding.Finding {
 	}
 	type removal struct{ file, how string }
 	gone := map[string]removal{} // model id -> the file (repo-relative) that no longer gives it
-	for _, ch := range c.opts.Changes {
+	for _, ch := range changes {
 		old, how := ch.Path, "deletes"
 		switch ch.Status {
 		case gitdiff.Deleted:

@@ -167,7 +167,7 @@ func TestRemoved(t *testing.T) {
 		{Status: gitdiff.Deleted, Path: "analytics/seeds/countries.csv"}, // not a model
 		{Status: gitdiff.Modified, Path: "analytics/models/staging/stg_customers.sql"},
 	}
-	got := run(t, Options{Root: root, Changes: changes},
+	got := run(t, Options{Root: root, Changes: func() []gitdiff.Change { return changes }},
 		"model.analytics.dim_customers", "model.analytics.stg_orders", "model.analytics.fct_orders", "model.analytics.stg_customers")
 	expectFindings(t, got,
 		"hightouch/models/m0.yaml:4:11 error dbt-model-removed this change renames analytics/models/marts/dim_customers.sql, the dbt model model.analytics.dim_customers this model reads",
@@ -248,6 +248,6 @@ func TestReportSetGitSyncAtRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := run(t, Options{Root: root, GitDir: root, ReportSet: []string{filepath.Join(root, gone)},
-		Changes: []gitdiff.Change{{Status: gitdiff.Deleted, Path: gone}}}, "model.analytics.dim_customers")
+		Changes: func() []gitdiff.Change { return []gitdiff.Change{{Status: gitdiff.Deleted, Path: gone}} }}, "model.analytics.dim_customers")
 	expectFindings(t, got, "models/m0.yaml:4:11 error dbt-model-removed this change deletes "+gone)
 }

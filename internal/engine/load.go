@@ -40,9 +40,8 @@ type Loaded struct {
 	// sources are the findings before the policy: the checks', then each
 	// source Add adds (a change's deletions and renames, ...).
 	sources []finding.Finding
-	// changes are the change the checks saw (relative to WS.Root); nil
-	// when none was known.
-	changes []gitdiff.Change
+	// changes are the change the checks saw (relative to WS.Root).
+	changes *changeSource
 }
 
 // ChangedFiles are the paths (relative to WS.Root) of every file the change
@@ -50,7 +49,7 @@ type Loaded struct {
 // they cause is the change's.
 func (l *Loaded) ChangedFiles() []string {
 	var out []string
-	for _, ch := range l.changes {
+	for _, ch := range l.changes.known() {
 		for _, p := range []string{ch.Path, ch.OldPath} {
 			if p != "" {
 				out = append(out, p)
@@ -157,7 +156,7 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 			return nil, ErrNoWorkspaceFiles
 		}
 	}
-	return e.check(ctx, d, only, e.knownChange(ctx, ws.Root))
+	return e.check(ctx, d, only, newChangeSource(func() []gitdiff.Change { return e.knownChange(ctx, ws.Root) }))
 }
 
 // LoadStaged checks the workspace and reports on what the index would
@@ -185,8 +184,9 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 		return nil, err
 	}
 	fromRootChanges := fromRoot(changes, top, ws.Root)
+	staged := newChangeSource(func() []gitdiff.Change { return fromRootChanges })
 	if len(changes) == 0 {
-		return e.check(ctx, d, nil, fromRootChanges)
+		return e.check(ctx, d, nil, staged)
 	}
 	only := stagedIn(ws, top, changes)
 	// A commit of dbt model files alone can break the Hightouch models that
@@ -202,7 +202,7 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync, manifest or dbt model; nothing to check")
 		return nil, ErrNoWorkspaceFiles
 	}
-	return e.check(ctx, d, only, fromRootChanges)
+	return e.check(ctx, d, only, staged)
 }
 
 // stagedIn turns the staged paths (relative to Git's top level) that are
@@ -229,9 +229,8 @@ func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []s
 }
 
 // check checks the workspace, with the configuration's policies and the dbt
-// check; changes are the change's files relative to the root (nil when no
-// change is known).
-func (e *Engine) check(ctx context.Context, d *Discovered, only []string, changes []gitdiff.Change) (*Loaded, error) {
+// check, which ask changes for the change's files when they need them.
+func (e *Engine) check(ctx context.Context, d *Discovered, only []string, changes *changeSource) (*Loaded, error) {
 	visitors, err := e.visitors(d, changes, only)
 	if err != nil {
 		return nil, err

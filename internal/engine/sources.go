@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/dbt"
@@ -14,21 +17,55 @@ import (
 )
 
 // visitors are the checks that read every parsed file beside check's own:
-// the configuration's policies and the dbt check. changes are the change's
-// files relative to the repository root, nil when no change is known; only
-// is the run's report set.
-func (e *Engine) visitors(d *Discovered, changes []gitdiff.Change, only []string) ([]check.Visitor, error) {
+// the configuration's policies and the dbt check. only is the run's report
+// set.
+func (e *Engine) visitors(d *Discovered, changes *changeSource, only []string) ([]check.Visitor, error) {
 	ws := d.WS
 	var out []check.Visitor
 	if len(d.cfg.Policies) > 0 {
-		out = append(out, policy.NewEvaluator(d.cfg.Policies, ws, policyChanges(ws, changes)))
+		var known []gitdiff.Change
+		if slices.ContainsFunc(d.cfg.Policies, (*policy.Policy).ReadsChange) {
+			known = changes.get()
+		}
+		out = append(out, policy.NewEvaluator(d.cfg.Policies, ws, policyChanges(ws, known)))
 	}
 	c, err := dbt.New(dbt.Options{Root: ws.Root, GitDir: ws.Dir, Project: d.cfg.DBT.Project, Manifest: d.cfg.DBT.Manifest,
-		ProjectAt: d.cfg.DBT.ProjectAt, ManifestAt: d.cfg.DBT.ManifestAt, Changes: changes, ReportSet: only})
+		ProjectAt: d.cfg.DBT.ProjectAt, ManifestAt: d.cfg.DBT.ManifestAt, Changes: changes.get, ReportSet: only})
 	if err != nil {
 		return nil, err
 	}
 	return append(out, c), nil
+}
+
+// changeSource is the change the checks may ask for (relative to the
+// root), worked out on first use: a run whose checks need none runs no git
+// for it (the Action's deploy must look at Hightouch soon after it starts).
+type changeSource struct {
+	once    sync.Once
+	compute func() []gitdiff.Change
+	changes []gitdiff.Change
+	asked   atomic.Bool
+}
+
+func newChangeSource(compute func() []gitdiff.Change) *changeSource {
+	return &changeSource{compute: compute}
+}
+
+// get is the change; nil when none is known.
+func (c *changeSource) get() []gitdiff.Change {
+	c.once.Do(func() {
+		c.changes = c.compute()
+		c.asked.Store(true)
+	})
+	return c.changes
+}
+
+// known is the change when a check asked for it, else nil.
+func (c *changeSource) known() []gitdiff.Change {
+	if !c.asked.Load() {
+		return nil
+	}
+	return c.changes
 }
 
 // policyChanges is how each workspace file changed, for a policy's
@@ -76,7 +113,8 @@ func (e *Engine) knownChange(ctx context.Context, root string) []gitdiff.Change 
 	if o.All || o.From == "" || gitdiff.IsZero(o.From) {
 		return nil
 	}
-	top, err := gitdiff.TopLevel(ctx, root)
+	// The folder holding .git, found without running git.
+	top, err := workspace.FindRoot(root)
 	if err != nil {
 		return nil
 	}

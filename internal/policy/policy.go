@@ -50,7 +50,8 @@ type Policy struct {
 	// variables name (a sync's model and destination, a model's source):
 	// where a finding lands when the expression selects no key of the file.
 	refKeys []string
-	// uses holds the cross-file variables the expression reads.
+	// uses holds the variables of other files and of the change that the
+	// expression reads.
 	uses map[string]bool
 	// reads is the part of `file` the expression reads (nil: all of it).
 	reads need
@@ -273,6 +274,10 @@ func (p *Policy) message() string {
 	}
 	return "policy " + p.ID + " does not hold: " + p.Expression
 }
+
+// ReadsChange reports whether the expression reads `change`: only then
+// must the change be known (which may cost a git diff).
+func (p *Policy) ReadsChange() bool { return p.uses["change"] }
 
 // Applies reports whether the policy checks files of kind k.
 func (p *Policy) Applies(k workspace.Kind) bool { return slices.Contains(p.kinds, k) }

@@ -55,7 +55,7 @@ func chain(e celast.Expr) (root string, id int64, path []string, ok bool) {
 	case celast.IdentKind:
 		name := e.AsIdent()
 		_, cross := crossFile[name]
-		return name, e.ID(), nil, name == "file" || cross
+		return name, e.ID(), nil, name == "file" || name == "change" || cross
 	case celast.SelectKind:
 		sel := e.AsSelect()
 		root, id, path, ok = chain(sel.Operand())
