@@ -12,20 +12,23 @@ import (
 // Snapshot lists what Hightouch has, for command name (as the user called
 // it), within --timeout.
 func (e *Engine) Snapshot(ctx context.Context, name string) (*compare.Snapshot, error) {
-	key := e.APIKey()
-	if key == "" {
-		return nil, Usagef("%s needs the Hightouch API key in the environment variable HIGHTOUCH_API_KEY", name)
+	if err := e.NeedKey(name); err != nil {
+		return nil, err
 	}
 	if e.Opts.Timeout <= 0 {
 		return nil, Usagef("%s must be a positive duration such as 5m", e.Opts.Origin.Name("timeout"))
 	}
-	client, err := e.Client(key)
+	client, err := e.Client(e.APIKey())
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
 	defer cancel()
-	return compare.Fetch(ctx, client)
+	snap, err := compare.Fetch(ctx, client)
+	if err != nil {
+		return nil, e.stopped(ctx, name, err, "")
+	}
+	return snap, nil
 }
 
 // Drift compares the workspace's files with what Hightouch has.
@@ -56,7 +59,7 @@ func (e *Engine) Export(ctx context.Context, out string) (*export.Result, error)
 		return nil, err
 	}
 	if err := export.Write(e.abs(out), res.Files); err != nil {
-		if errors.Is(err, export.ErrNotEmpty) {
+		if errors.Is(err, export.ErrNotEmpty) || errors.Is(err, export.ErrOutput) {
 			return nil, &UsageError{Msg: err.Error()}
 		}
 		return nil, err
