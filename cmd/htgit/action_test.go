@@ -534,6 +534,23 @@ func TestActionPullRequest(t *testing.T) {
 			},
 		},
 		{
+			// Only dbt files change: the check still runs, and the Hightouch
+			// model reading the deleted dbt model fails at its dbtModel line,
+			// annotated as the change's.
+			name: "a pull request deleting a dbt model a Hightouch model reads",
+			spec: prSpec{
+				base: map[string]string{
+					"analytics/dbt_project.yml":          "name: analytics\nconfig-version: 2\n",
+					"analytics/models/dim_customers.sql": "select 1 as customer_id\n",
+				},
+				change: map[string]string{"analytics/models/dim_customers.sql": ""},
+			},
+			code:    1,
+			outputs: map[string]string{"errors": "1", "warnings": "0", "files": "8"},
+			anns: []ann{{"error", "models/dim-customers.yaml", 6, 11, 6, 40, "dbt-model-removed",
+				"this change deletes analytics/models/dim_customers.sql, the dbt model model.analytics.dim_customers this model reads"}},
+		},
+		{
 			name: "a bad input",
 			spec: prSpec{change: map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)}},
 			with: map[string]string{"annotate": "some"},

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/htgit/htgit/internal/memtest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -159,33 +159,6 @@ func floor(tb testing.TB, paths []string) {
 	wg.Wait()
 }
 
-// peakHeap samples the heap while fn runs and returns the most it held.
-func peakHeap(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	fn()
-	close(done)
-	wg.Wait()
-	return peak.Load()
-}
-
 // BenchmarkValidate10k measures a full validate of 10,000 models and 10,000
 // syncs against the floor of reading and parsing the same files. Targets:
 // validate/floor under 1.5, peak heap under 300 MB.
@@ -224,7 +197,7 @@ func compareWithFloor(b *testing.B, dir string, paths []string) {
 		runFloor := func() {
 			runtime.GC()
 			start := time.Now()
-			floorPeak = max(floorPeak, peakHeap(func() { floor(b, paths) }))
+			floorPeak = max(floorPeak, memtest.PeakHeap(func() { floor(b, paths) }))
 			floorTime += time.Since(start)
 		}
 		if i%2 == 0 {
@@ -232,7 +205,7 @@ func compareWithFloor(b *testing.B, dir string, paths []string) {
 		}
 		runtime.GC() // each run starts from the same heap
 		start := time.Now()
-		peak = max(peak, peakHeap(func() { validate(b, dir) }))
+		peak = max(peak, memtest.PeakHeap(func() { validate(b, dir) }))
 		validateTime += time.Since(start)
 		if i%2 == 1 {
 			runFloor()

@@ -31,6 +31,17 @@ type Options struct {
 	// the change goes to: a source or destination its manifest lacks is an
 	// error, not a warning, since its Git Sync cannot ingest the file.
 	Workspace string
+	// Visitors read every parsed file while its node tree exists (policies,
+	// the dbt check), so no file is parsed twice; their findings join the
+	// run's before the report set (the caller applies the rule policy).
+	Visitors []Visitor
+}
+
+// A Visitor sees each file that parses to a mapping, concurrently, then
+// gives its findings once every file is seen.
+type Visitor interface {
+	Visit(doc *workspace.Document)
+	Findings() []finding.Finding
 }
 
 // Result is the outcome of a run.
@@ -57,7 +68,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	for range min(jobs, max(len(ws.Files), 1)) {
 		wg.Go(func() {
 			for i := range next {
-				summaries[i], perFile[i] = checkFile(ws.Files[i])
+				summaries[i], perFile[i] = checkFile(ws.Files[i], opts.Visitors)
 			}
 		})
 	}
@@ -91,6 +102,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 		}
 	}
 	all = append(all, idx.crossFile()...)
+	for _, v := range opts.Visitors {
+		all = append(all, v.Findings()...)
+	}
 
 	if len(opts.ReportSet) > 0 {
 		all = inReportSet(all, opts.ReportSet)
@@ -102,21 +116,24 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 
 // checkFile reads, parses and checks one file; the node tree is dropped when
 // it returns and only the summary the cross-file rules need is kept.
-func checkFile(f workspace.File) (*summary, []finding.Finding) {
+func checkFile(f workspace.File, visitors []Visitor) (*summary, []finding.Finding) {
 	src, err := os.ReadFile(f.Path)
 	if err != nil {
 		return nil, []finding.Finding{{Path: f.Path, Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
 			Rule: rules.FileUnreadable.ID, Severity: rules.FileUnreadable.Severity,
 			Message: "cannot read file: " + err.Error()}}
 	}
-	return checkSource(f, src)
+	return checkSource(f, src, visitors...)
 }
 
 // checkSource parses and checks the content of f.
-func checkSource(f workspace.File, src []byte) (*summary, []finding.Finding) {
+func checkSource(f workspace.File, src []byte, visitors ...Visitor) (*summary, []finding.Finding) {
 	doc, findings := workspace.Parse(f, src)
 	if doc.Root == nil {
 		return nil, findings
+	}
+	for _, v := range visitors {
+		v.Visit(doc)
 	}
 	fc := &fileCheck{doc: doc, findings: findings, unsure: f.Kind.Spec().Unconfirmed}
 	fc.schema()

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/check"
+	"github.com/htgit/htgit/internal/dbt"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/gittest"
@@ -30,13 +31,15 @@ var update = flag.Bool("update", false, "rewrite the want.txt files of the golde
 // the case's folder in the repository, so it lies outside the case's copy
 // the checks run on); "staged" commits the case's .before/ folder, then
 // stages the case's files over it and adds the findings validate --staged
-// reports of the index's changes.
+// reports of the index's changes; "deleted FILE" is a file the change
+// deletes, relative to the case, for the dbt check.
 type caseSetup struct {
 	wo       workspace.Options
 	co       check.Options
 	policy   rules.Policy
 	symlinks [][2]string
 	staged   bool
+	deleted  []gitdiff.Change
 }
 
 func caseOptions(t *testing.T, dir string) caseSetup {
@@ -73,6 +76,8 @@ func caseOptions(t *testing.T, dir string) caseSetup {
 			c.symlinks = append(c.symlinks, [2]string{link, target})
 		case "staged":
 			c.staged = true
+		case "deleted":
+			c.deleted = append(c.deleted, gitdiff.Change{Status: gitdiff.Deleted, Path: val})
 		default:
 			t.Fatalf(".case: unknown line %q", sc.Text())
 		}
@@ -152,6 +157,11 @@ func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtCheck, err := dbt.New(dbt.Options{Root: work, GitDir: ws.Dir, Changes: func() []gitdiff.Change { return c.deleted }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.co.Visitors = append(c.co.Visitors, dbtCheck)
 	res, err := check.Run(context.Background(), ws, discovered, c.co)
 	if err != nil {
 		t.Fatal(err)

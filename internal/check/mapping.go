@@ -9,6 +9,7 @@ import (
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
+	"github.com/htgit/htgit/internal/suggest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -105,7 +106,7 @@ func (fc *fileCheck) mappingTypeViolation(v violation) bool {
 		fc.at(rules.SyncMappingType, entry, noType)
 	case v.Problem == schema.Enum:
 		msg := fmt.Sprintf("mapping type %q is not %s", v.text(), mappingTypeList)
-		if s := closest(v.text(), mappingTypeNames); s != "" {
+		if s := suggest.Closest(v.text(), mappingTypeNames); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		fc.at(rules.SyncMappingType, v.where(), msg)

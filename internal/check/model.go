@@ -10,6 +10,7 @@ import (
 
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
+	"github.com/htgit/htgit/internal/suggest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -29,7 +30,7 @@ func (fc *fileCheck) model(s *summary) {
 	kind, isString := typ.str()
 	if isString && !slices.Contains(modelTypes, kind) {
 		msg := fmt.Sprintf("model type %q is not one htgit knows (raw_sql, table, dbt_model); Hightouch's API also has custom, visual and dbt_cloud models, but how Git Sync writes them is not public, so this model's query is not checked", kind)
-		if s := closest(kind, modelTypes); s != "" {
+		if s := suggest.Closest(kind, modelTypes); s != "" {
 			msg = fmt.Sprintf("model type %q is not one htgit knows; did you mean %q? (Hightouch's API also has custom, visual and dbt_cloud models, whose Git Sync spelling is not public)", kind, s)
 		}
 		fc.at(rules.ModelType, typ.where(), msg)

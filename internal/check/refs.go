@@ -11,6 +11,7 @@ import (
 
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/suggest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -42,11 +43,11 @@ type index struct {
 	target       string          // the workspace a deploy goes to, if known
 	aliases      map[string]bool // every string of every aliases file
 	bySlug       map[string][]*summary
-	scans        int // full suggestion scans left; see suggester
+	scans        int // full suggestion scans left; see suggest.Suggester
 }
 
 func newIndex(ws *workspace.Workspace, summaries []*summary) *index {
-	idx := &index{ws: ws, bySlug: map[string][]*summary{}, aliases: map[string]bool{}, scans: suggestScans}
+	idx := &index{ws: ws, bySlug: map[string][]*summary{}, aliases: map[string]bool{}, scans: suggest.Scans}
 	for i, s := range summaries {
 		f := ws.Files[i]
 		if s == nil {
@@ -109,7 +110,7 @@ func (idx *index) modelRefs() []finding.Finding {
 	}
 	slices.Sort(slugs)
 	var byName map[string][]*summary // built on the first broken reference only
-	suggest := newSuggester(slugs, &idx.scans)
+	near := suggest.New(slugs, &idx.scans)
 	modelsDir := filepath.Join(idx.ws.Dir, workspace.Model.Spec().Folder)
 	for _, s := range idx.syncs {
 		if !s.model.set {
@@ -137,8 +138,8 @@ func (idx *index) modelRefs() []finding.Finding {
 		related := []string{modelsDir}
 		if named := byName[s.model.value]; len(named) > 0 {
 			msg += fmt.Sprintf("; it is the name of model %s: use its slug `%s`", named[0].file.Rel, named[0].file.Slug)
-		} else if near := suggest.near(s.model.value); len(near) > 0 {
-			msg += "; closest slugs: " + strings.Join(near, ", ")
+		} else if slugs := near.Near(s.model.value); len(slugs) > 0 {
+			msg += "; closest slugs: " + strings.Join(slugs, ", ")
 		} else {
 			msg += "; set it to the file name of a model, without .yaml"
 		}
@@ -161,7 +162,7 @@ func (idx *index) manifestRefs() []finding.Finding {
 		paths = append(paths, m.file.Path)
 	}
 	var out []finding.Finding
-	suggesters := map[string]*suggester{} // by what: every manifest's keys, built on the first broken reference
+	suggesters := map[string]*suggest.Suggester{} // by what: every manifest's keys, built on the first broken reference
 	check := func(owner *summary, r ref, listed func(*summary) map[string]bool, rule finding.Rule, what, unsure string) {
 		if !r.set || idx.aliases[r.value] {
 			return
@@ -193,23 +194,23 @@ func (idx *index) manifestRefs() []finding.Finding {
 			}
 		} else {
 			msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(missing, " or "))
-			suggest := suggesters[what]
-			if suggest == nil {
+			sg := suggesters[what]
+			if sg == nil {
 				known := map[string]bool{}
 				for _, m := range idx.manifests {
 					maps.Copy(known, listed(m))
 				}
-				suggest = newSuggester(slices.Sorted(maps.Keys(known)), &idx.scans)
-				suggesters[what] = suggest
+				sg = suggest.New(slices.Sorted(maps.Keys(known)), &idx.scans)
+				suggesters[what] = sg
 			}
-			near := suggest.near(r.value)
+			near := sg.Near(r.value)
 			switch {
 			case len(near) > 0:
 				msg += "; closest: " + strings.Join(near, ", ")
-			case len(suggest.slugs) <= indexAbove && len(suggest.slugs) > 0:
+			case len(sg.Slugs()) <= suggest.IndexAbove && len(sg.Slugs()) > 0:
 				// No likely typo, but a short list: still name the closest
 				// (a sync says "braze", the manifest has "braze-prod").
-				msg += fmt.Sprintf("; closest %s slugs: %s", what, strings.Join(nearest(r.value, suggest.slugs, suggestions, math.MaxInt), ", "))
+				msg += fmt.Sprintf("; closest %s slugs: %s", what, strings.Join(suggest.Nearest(r.value, sg.Slugs(), suggest.Count, math.MaxInt), ", "))
 			default:
 				msg += fmt.Sprintf("; use one of its %ss", what)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
+	"github.com/htgit/htgit/internal/suggest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -100,7 +101,7 @@ func (fc *fileCheck) visual(exprs field) {
 			for i, k := range names {
 				if !slices.Contains(weekdays, k.Value) {
 					msg := fmt.Sprintf("%q is not a day; use lowercase English weekday names", k.Value)
-					if s := closest(k.Value, weekdays); s != "" {
+					if s := suggest.Closest(k.Value, weekdays); s != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", s)
 					}
 					fc.at(rules.SyncScheduleVisual, k, msg)

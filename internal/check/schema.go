@@ -9,6 +9,7 @@ import (
 
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/schema"
+	"github.com/htgit/htgit/internal/suggest"
 	"github.com/htgit/htgit/internal/workspace"
 )
 
@@ -69,7 +70,7 @@ func (fc *fileCheck) schema() {
 			msg := fmt.Sprintf("unknown key `%s`%s", v.Key, inMapping(v.Path))
 			if len(v.Path) == 0 && slices.Contains(fc.doc.File.Kind.Spec().APIKeys, v.Key) {
 				msg += fmt.Sprintf("; Hightouch's API has `%s` on a %s, but whether Git Sync writes or reads it in a file is not public", v.Key, fc.doc.File.Kind)
-			} else if s := closest(v.Key, v.Known); s != "" {
+			} else if s := suggest.Closest(v.Key, v.Known); s != "" {
 				msg += fmt.Sprintf("; did you mean `%s`?", s)
 			} else {
 				msg += "; Hightouch ignores it: remove it"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,6 +67,11 @@ func (a *actionRun) run(ctx context.Context) error {
 		// Drift's report is the job summary; only another failure adds to it.
 		a.summarized = err == nil || errors.As(err, &ee) && ee.code == ExitFindings
 		return err
+	}
+	if a.ev.IsPullRequest() || a.command != "validate" {
+		// Known before the check, so policies' `change` and the dbt check
+		// see what the pull request or push changes.
+		a.e.Opts.From, a.e.Opts.FromIsBase = a.from(), a.ev.IsPullRequest()
 	}
 	var err error
 	if a.l, err = a.e.Load(ctx, nil); err != nil {
@@ -216,7 +222,7 @@ func (a *actionRun) report(root string) (finding.Counts, error) {
 	if a.p != nil && a.ev.IsPullRequest() && !a.p.All {
 		// With all: true Git was not asked, so every file counts as
 		// changed (a nil Changed); an empty list would annotate nothing.
-		a.changed = changedIn(a.p.Files, a.l.WS.Root, root)
+		a.changed = changedIn(slices.Concat(a.p.Files, a.l.ChangedFiles()), a.l.WS.Root, root)
 		opt.github.Changed = a.changed
 	}
 	outs := []output{{format: "github"}}

@@ -16,8 +16,8 @@ import (
 	"runtime/debug"
 	"slices"
 
-	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/suggest"
 )
 
 // Command is one invocation of htgit.
@@ -121,7 +121,7 @@ func (c *Command) dispatch(ctx context.Context, args []string) error {
 	run, ok := commands[name]
 	if !ok {
 		msg := fmt.Sprintf("unknown command %q", name)
-		if s := check.Closest(name, slices.Sorted(maps.Keys(commands))); s != "" {
+		if s := suggest.Closest(name, slices.Sorted(maps.Keys(commands))); s != "" {
 			msg += fmt.Sprintf("; did you mean %s?", s)
 		}
 		return usagef("%s\n\n%s", msg, usage)

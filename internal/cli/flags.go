@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/engine"
+	"github.com/htgit/htgit/internal/suggest"
 )
 
 // flagSet is the one constructor of every subcommand's flags. The flag
@@ -102,7 +102,7 @@ func flagError(fs *flag.FlagSet, err error) string {
 		out := fmt.Sprintf("unknown flag --%s", m[1])
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-		if s := check.Closest(m[1], names); s != "" {
+		if s := suggest.Closest(m[1], names); s != "" {
 			out += fmt.Sprintf("; did you mean --%s?", s)
 		}
 		return out
@@ -151,7 +151,7 @@ func (c *choice) Set(v string) error {
 // choiceError says which values a flag takes, and the one meant.
 func choiceError(v string, choices []string) error {
 	msg := "choose " + orList(choices)
-	if s := check.Closest(v, choices); s != "" {
+	if s := suggest.Closest(v, choices); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
 	return errors.New(msg)

@@ -58,6 +58,7 @@ func (c *Command) reportInput(l *engine.Loaded) report.Input {
 		Findings: l.Findings(),
 		Rules:    l.Policy.Rules(),
 		RulesOff: l.Policy.Off(),
+		Policies: l.Policy.Custom,
 		Stats:    report.Stats{Files: l.Result.Files, Models: l.Result.Models, Syncs: l.Result.Syncs},
 		Checked:  checked(l),
 		BaseDir:  c.Dir,

@@ -1,8 +1,9 @@
 // Package config reads .htgit.yaml, the one place a repository says where its
-// Git Sync folder is, which files to leave out and how rules are reported, so
-// the pre-commit hook, the Action and a command line read the same settings.
-// It knows the rule registry (to refuse unknown ids) and nothing of the
-// workspace.
+// Git Sync folder is, which files to leave out, how rules are reported, the
+// team's own policies and where its dbt project is, so the pre-commit hook,
+// the Action and a command line read the same settings. It knows the rule
+// registry (to refuse unknown ids) and compiles policies (to refuse a bad
+// one at its line), and nothing of the workspace.
 package config
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/htgit/htgit/internal/policy"
 	"github.com/htgit/htgit/internal/rules"
 	"github.com/htgit/htgit/internal/workspace"
 )
@@ -36,9 +38,21 @@ type Config struct {
 	PathAt  [2]int       // the line and column of Path's value in File
 	Exclude []string     // doublestar globs, as --exclude
 	Policy  rules.Policy // rule levels and ignores (Strict is the command line's)
+	// Policies are the team's own rules, compiled; Policy.Custom lists them.
+	Policies []*policy.Policy
+	DBT      DBT
 	// Workspaces are the Hightouch workspaces sharing the Git Sync folder,
 	// as declared; none: one workspace, its key in HIGHTOUCH_API_KEY.
 	Workspaces []Workspace
+}
+
+// DBT says where the repository's dbt project is; empty fields are found.
+type DBT struct {
+	Project  string // the folder holding dbt_project.yml, relative to the root
+	Manifest string // the compiled manifest.json, relative to the root
+	// ProjectAt and ManifestAt are where the configuration says them
+	// (".htgit.yaml:3:12"), for errors.
+	ProjectAt, ManifestAt string
 }
 
 // Workspace is one Hightouch workspace sharing the Git Sync folder: its
@@ -167,10 +181,20 @@ func Parse(file string, src []byte) (*Config, error) {
 	if len(doc.Content) == 0 {
 		return cfg, nil // an empty file configures nothing
 	}
-	p := &parser{file: file}
+	p := &parser{file: file, src: src}
 	root := doc.Content[0]
+	// Policies first: rules: and ignore: may name their ids.
+	if _, val := workspace.Lookup(root, "policies"); val != nil && root.Kind == yaml.MappingNode {
+		cfg.Policies = p.policies(val)
+		for _, pol := range cfg.Policies {
+			cfg.Policy.Custom = append(cfg.Policy.Custom, pol.Rule())
+		}
+	}
 	p.mapping(root, "the configuration", func(key, val *yaml.Node) {
 		switch key.Value {
+		case "policies": // read above
+		case "dbt":
+			cfg.DBT = p.dbt(val)
 		case "path":
 			cfg.Path, cfg.PathAt = p.str(val, "path"), [2]int{val.Line, val.Column}
 		case "exclude":
@@ -182,7 +206,7 @@ func Parse(file string, src []byte) (*Config, error) {
 		case "workspaces":
 			cfg.Workspaces = p.workspaces(val)
 		default:
-			p.fail(key, "unknown key %q; the keys are path, exclude, rules, ignore and workspaces", key.Value)
+			p.fail(key, "unknown key %q; the keys are path, exclude, rules, ignore, workspaces, policies and dbt", key.Value)
 		}
 	})
 	if p.err != nil {
@@ -193,8 +217,10 @@ func Parse(file string, src []byte) (*Config, error) {
 
 // parser keeps the first error; later problems are usually its echoes.
 type parser struct {
-	file string
-	err  *Error
+	file   string
+	src    []byte
+	err    *Error
+	custom map[string]bool // the policies' ids
 }
 
 func (p *parser) fail(n *yaml.Node, format string, args ...any) {
@@ -245,7 +271,7 @@ func (p *parser) globs(n *yaml.Node, what string) []string {
 
 func (p *parser) rule(n *yaml.Node) string {
 	id := p.str(n, "a rule id")
-	if _, ok := rules.Lookup(id); !ok && p.err == nil {
+	if _, ok := rules.Lookup(id); !ok && !p.custom[id] && p.err == nil {
 		p.fail(n, "unknown rule %q; `htgit rules` lists every rule id", id)
 	}
 	return id
@@ -347,6 +373,8 @@ func Schema() map[string]any {
 	}
 	slices.Sort(levels)
 	globs := map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
+	// A rule id is a built-in one (offered by editors) or a policy's.
+	ruleID := map[string]any{"anyOf": []any{map[string]any{"enum": ids}, map[string]any{"pattern": policy.IDPattern}}}
 	return map[string]any{
 		"$schema":              "http://json-schema.org/draft-07/schema#",
 		"$id":                  "https://github.com/htgit/htgit/schema/config.json",
@@ -358,14 +386,14 @@ func Schema() map[string]any {
 				"description": "The Git Sync folder relative to the repository root, as configured in Hightouch; --path wins."},
 			"exclude": with(globs, "description", "Files to leave out: doublestar globs relative to the root or the Git Sync folder; --exclude adds to them."),
 			"rules": map[string]any{"type": "object",
-				"description":          "A level for each rule id to change: off, warning or error. `htgit rules` lists the ids.",
-				"propertyNames":        map[string]any{"enum": ids},
+				"description":          "A level for each rule id to change (a built-in rule's or a policy's): off, warning or error. `htgit rules` lists the ids.",
+				"propertyNames":        ruleID,
 				"additionalProperties": map[string]any{"enum": levels}},
 			"ignore": map[string]any{"type": "array",
 				"description": "Rule findings to drop in some files.",
 				"items": map[string]any{"type": "object", "additionalProperties": false, "required": []string{"rule", "paths"},
 					"properties": map[string]any{
-						"rule":  map[string]any{"enum": ids, "description": "The rule id."},
+						"rule":  with(ruleID, "description", "The rule id: a built-in rule's or a policy's."),
 						"paths": with(globs, "description", "Doublestar globs relative to the root or the Git Sync folder."),
 					}}},
 			"workspaces": map[string]any{"type": "object",
@@ -377,6 +405,8 @@ func Schema() map[string]any {
 						"apiKeyEnv": map[string]any{"type": "string", "pattern": envName.String(), "description": "The environment variable holding this workspace's API key (never the key)."},
 						"apiUrl":    map[string]any{"type": "string", "description": "Its Hightouch API base URL, when not the default."},
 					}}},
+			"policies": policiesSchema(),
+			"dbt":      dbtSchema(),
 		},
 	}
 }

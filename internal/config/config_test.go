@@ -62,7 +62,7 @@ func TestParse(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"pth: x\n", "c.yaml:1:1: unknown key \"pth\"; the keys are path, exclude, rules, ignore and workspaces"},
+		{"pth: x\n", "c.yaml:1:1: unknown key \"pth\"; the keys are path, exclude, rules, ignore, workspaces, policies and dbt"},
 		{"workspaces:\n  prod:\n    branch: main\n    apiKey: ht_live_1234\n", "c.yaml:4:5: workspace prod: never write an API key in .htgit.yaml (it is in the repository for anyone to read); name the environment variable that holds it with apiKeyEnv, and set that from a secret"},
 		{"workspaces:\n  prod:\n    branch: main\n    apiKeyEnv: 0f3a-99e1-key\n", "c.yaml:4:16: workspace prod: apiKeyEnv names the environment variable holding the key (such as HT_KEY_PROD), not the key; never write a key in .htgit.yaml"},
 		{"workspaces:\n  a:\n    branch: main\n    apiKeyEnv: A\n  b:\n    branch: main\n    apiKeyEnv: B\n", "c.yaml:6:13: workspaces a and b both track branch \"main\"; each branch deploys to one workspace"},
@@ -108,6 +108,8 @@ func TestLoad(t *testing.T) {
 }
 
 // TestSchemaAgrees holds the JSON Schema editors see to what Parse accepts.
+// A rule id the schema cannot refuse is one that could be a policy's, which
+// it cannot see: rules: and ignore: take those too.
 func TestSchemaAgrees(t *testing.T) {
 	raw, err := json.Marshal(Schema())
 	if err != nil {
@@ -125,7 +127,8 @@ func TestSchemaAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []string{full, "{}", "pth: x\n", "rules:\n  no-such-rule: off\n", "rules:\n  yaml-tab: loud\n", "ignore:\n  - rule: yaml-tab\n",
+	for _, src := range []string{full, withPolicies, "{}", "pth: x\n", "policies:\n  - id: x\n", "policies:\n  - id: x\n    expression: 'true'\n    level: loud\n", "dbt: {projects: x}\n",
+		"rules:\n  No_Such_Rule: off\n", "rules:\n  yaml-tab: loud\n", "ignore:\n  - rule: yaml-tab\n",
 		"workspaces:\n  prod:\n    branch: main\n    apiKey: x\n", "workspaces:\n  prod:\n    branch: main\n    apiKeyEnv: not a name\n",
 		"workspaces:\n  prod:\n    branch: main\n"} {
 		var v any

@@ -11,6 +11,7 @@ import (
 
 	"github.com/htgit/htgit/internal/check"
 	"github.com/htgit/htgit/internal/config"
+	"github.com/htgit/htgit/internal/dbt"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/plan"
@@ -29,6 +30,7 @@ type Discovered struct {
 	WS       *workspace.Workspace
 	findings []finding.Finding // what discovery found (files too large, ...)
 	Policy   rules.Policy      // the configuration, then --strict
+	cfg      *config.Config    // its policies and dbt project
 }
 
 // Loaded is a checked workspace and its findings from every source.
@@ -38,6 +40,23 @@ type Loaded struct {
 	// sources are the findings before the policy: the checks', then each
 	// source Add adds (a change's deletions and renames, ...).
 	sources []finding.Finding
+	// changes are the change the checks saw (relative to WS.Root).
+	changes *changeSource
+}
+
+// ChangedFiles are the paths (relative to WS.Root) of every file the change
+// the checks saw adds, modifies, deletes or renames, dbt's too: a finding
+// they cause is the change's.
+func (l *Loaded) ChangedFiles() []string {
+	var out []string
+	for _, ch := range l.changes.known() {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			if p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // Add adds findings of another source (a plan's change findings, ...); they
@@ -91,7 +110,7 @@ func (e *Engine) Discover() (*Discovered, error) {
 	if err := e.notDBT(root, path, pathName); err != nil {
 		return nil, err
 	}
-	d := &Discovered{Policy: cfg.Policy}
+	d := &Discovered{Policy: cfg.Policy, cfg: cfg}
 	d.Policy.Strict = o.Strict
 	d.WS, d.findings, err = workspace.Discover(workspace.Options{Root: root, Path: path, PathName: pathName, Exclude: slices.Concat(cfg.Exclude, o.Exclude), MaxSize: o.MaxSize})
 	if err != nil {
@@ -147,7 +166,7 @@ func (e *Engine) Load(ctx context.Context, reportSet []string) (*Loaded, error) 
 			return nil, ErrNoWorkspaceFiles
 		}
 	}
-	return e.check(ctx, d, only)
+	return e.check(ctx, d, only, newChangeSource(func() []gitdiff.Change { return e.knownChange(ctx, ws.Root) }))
 }
 
 // LoadStaged checks the workspace and reports on what the index would
@@ -175,8 +194,10 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	fromRootChanges := fromRoot(changes, top, ws.Root)
+	staged := newChangeSource(func() []gitdiff.Change { return fromRootChanges })
 	if len(changes) == 0 {
-		return e.check(ctx, d, nil)
+		return e.check(ctx, d, nil, staged)
 	}
 	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
 	if err != nil {
@@ -184,11 +205,20 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	}
 	prefix = filepath.ToSlash(prefix)
 	only := stagedIn(ws, prefix, changes)
+	// A commit of dbt model files alone can break the Hightouch models that
+	// read them: the dbt check reports on those files.
+	for _, ch := range fromRootChanges {
+		for _, p := range []string{ch.Path, ch.OldPath} {
+			if p != "" && dbt.InProject(ws.Root, d.cfg.DBT.Project, p) {
+				only = append(only, filepath.Join(ws.Root, filepath.FromSlash(p)))
+			}
+		}
+	}
 	if len(only) == 0 {
-		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync or manifest; nothing to check")
+		fmt.Fprintln(e.Notes, "htgit: no staged change to a model, sync, manifest or dbt model; nothing to check")
 		return nil, ErrNoWorkspaceFiles
 	}
-	l, err := e.check(ctx, d, only)
+	l, err := e.check(ctx, d, only, staged)
 	if err != nil {
 		return nil, err
 	}
@@ -218,12 +248,18 @@ func stagedIn(ws *workspace.Workspace, prefix string, changes []gitdiff.Change) 
 	return only
 }
 
-func (e *Engine) check(ctx context.Context, d *Discovered, only []string) (*Loaded, error) {
-	res, err := check.Run(ctx, d.WS, d.findings, check.Options{ReportSet: only, Workspace: e.workspace.Name})
+// check checks the workspace, with the configuration's policies and the dbt
+// check, which ask changes for the change's files when they need them.
+func (e *Engine) check(ctx context.Context, d *Discovered, only []string, changes *changeSource) (*Loaded, error) {
+	visitors, err := e.visitors(d, changes, only)
 	if err != nil {
 		return nil, err
 	}
-	return &Loaded{Discovered: d, Result: res, sources: res.Findings}, nil
+	res, err := check.Run(ctx, d.WS, d.findings, check.Options{ReportSet: only, Workspace: e.workspace.Name, Visitors: visitors})
+	if err != nil {
+		return nil, err
+	}
+	return &Loaded{Discovered: d, Result: res, sources: res.Findings, changes: changes}, nil
 }
 
 // checkFolder refuses a Git Sync folder that is not a folder under root,

@@ -68,6 +68,9 @@ type Options struct {
 	// Origin is where the options came from: messages name a setting as
 	// the user wrote it there.
 	Origin Origin
+	// FromIsBase says From is a pull request's base: the change is what
+	// the request adds since its merge base (the CI front end sets it).
+	FromIsBase bool
 }
 
 // Command names the commands an option belongs to.

@@ -55,4 +55,7 @@
 //     run checked.
 //   - files: each file with at least one finding, in findings order, with its
 //     error and warning counts; [] when clean.
+//   - rulesOff: the rule ids the configuration switched off; [] when none.
+//   - policies: the configuration's own rules (.htgit.yaml policies), each
+//     {id, severity, summary, help} at its configured level; [] when none.
 package report

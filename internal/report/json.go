@@ -19,6 +19,15 @@ type JSONReport struct {
 	Counts   JSONCounts    `json:"counts"`
 	Files    []JSONFile    `json:"files"`
 	RulesOff []string      `json:"rulesOff"` // rule ids the configuration switched off
+	Policies []JSONRule    `json:"policies"` // the configuration's own rules
+}
+
+// JSONRule is a rule the configuration defines (a policy).
+type JSONRule struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Help     string `json:"help"`
 }
 
 // JSONTool names the program that wrote the document.
@@ -74,6 +83,10 @@ func JSON(w io.Writer, in Input) error {
 		},
 		Files:    []JSONFile{},
 		RulesOff: append([]string{}, in.RulesOff...),
+		Policies: make([]JSONRule, len(in.Policies)),
+	}
+	for i, r := range in.Policies {
+		doc.Policies[i] = JSONRule{ID: r.ID, Severity: r.Severity.String(), Summary: r.Summary, Help: r.Help}
 	}
 	for _, f := range in.Findings {
 		s := spanOf(f)

@@ -21,6 +21,10 @@ type Input struct {
 	Findings []finding.Finding // already sorted with finding.Sort
 	Rules    []finding.Rule    // every rule htgit has, at the severity the run gives it (SARIF driver.rules)
 	RulesOff []string          // ids of the rules the configuration switched off
+	// Policies are the configuration's own rules (also in Rules): JSON
+	// lists them, as a reader cannot look their ids up in `htgit rules`
+	// of another repository.
+	Policies []finding.Rule
 	Stats    Stats
 	// Checked are the files the run checked (absolute paths), for formats
 	// that list passing files too (JUnit's test cases).

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
@@ -55,8 +56,11 @@ func fixture() Input {
 }
 
 func clean0() Input {
-	// A clean run with a rule switched off: JSON and SARIF say so.
-	return Input{Findings: nil, Rules: rules, RulesOff: []string{"unknown-key"}, Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
+	// A clean run with a rule switched off and a policy: JSON and SARIF say so.
+	policy := finding.Rule{ID: "models-described", Severity: finding.Error, Summary: "every model needs a description",
+		Help: "A policy of .htgit.yaml: every model file must satisfy has(file.description)"}
+	return Input{Findings: nil, Rules: append(slices.Clone(rules), policy), RulesOff: []string{"unknown-key"}, Policies: []finding.Rule{policy},
+		Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
 }
 
 // golden compares got with testdata/name.golden, rewriting it with -update.

@@ -36,6 +36,9 @@ type Policy struct {
 	Levels map[string]Level
 	Ignore []Ignore
 	Strict bool // warnings become errors, after the configuration
+	// Custom are the rules a configuration defines (its policies): listed
+	// beside the built-in ones, levelled and ignored as they are.
+	Custom []finding.Rule
 }
 
 // Severity is the severity rule r is reported at, and false when it is off.
@@ -130,10 +133,10 @@ func (ix ignoreIndex) match(rule string, rels []string) bool {
 	return false
 }
 
-// Off lists the ids of the rules switched off, in the order of All.
+// Off lists the ids of the rules switched off, in the order of Rules.
 func (p Policy) Off() []string {
 	var off []string
-	for _, r := range All() {
+	for _, r := range append(All(), p.Custom...) {
 		if p.Levels[r.ID] == Off {
 			off = append(off, r.ID)
 		}
@@ -141,10 +144,11 @@ func (p Policy) Off() []string {
 	return off
 }
 
-// Rules lists every rule at the severity the policy gives it (SARIF's
-// default configuration of each rule); a rule that is off keeps its own.
+// Rules lists every rule, the built-in ones then the configuration's, at
+// the severity the policy gives it (SARIF's default configuration of each
+// rule); a rule that is off keeps its own.
 func (p Policy) Rules() []finding.Rule {
-	all := All()
+	all := append(All(), p.Custom...)
 	for i, r := range all {
 		if sev, ok := p.Severity(r); ok {
 			all[i].Severity = sev

@@ -16,7 +16,7 @@ import (
 
 // families orders the rule reference: the order in which a file is read,
 // then understood alone, then together with others, then as a change.
-var families = []string{"file", "yaml", "schema", "model", "sync", "contract", "manifest", "slug", "change"}
+var families = []string{"file", "yaml", "schema", "model", "sync", "contract", "manifest", "slug", "dbt", "change"}
 
 var registry []finding.Rule
 

@@ -1,4 +1,7 @@
-package check
+// Package suggest finds the names nearest to a misspelt one (edit distance,
+// ignoring case), so a finding can say what was probably meant: a slug, a
+// key, a dbt model id.
+package suggest
 
 import (
 	"slices"
@@ -6,20 +9,16 @@ import (
 	"unicode/utf8"
 )
 
-// closest returns the candidate nearest to s by edit distance (ignoring
+// Closest returns the candidate nearest to s by edit distance (ignoring
 // case first: `primarykey` is `primaryKey`), or "" when none is near enough to
 // be a likely typo.
-func closest(s string, candidates []string) string {
-	best := nearest(s, candidates, 1, max(2, len(s)/3))
+func Closest(s string, candidates []string) string {
+	best := Nearest(s, candidates, 1, max(2, len(s)/3))
 	if len(best) == 0 {
 		return ""
 	}
 	return best[0]
 }
-
-// Closest is closest for other packages: the command line's did-you-mean
-// for commands, flags and their values.
-func Closest(s string, candidates []string) string { return closest(s, candidates) }
 
 // scored is a candidate and its distance to the value looked up.
 type scored struct {
@@ -27,10 +26,10 @@ type scored struct {
 	d int
 }
 
-// nearest returns up to n candidates within limit edits of s, nearest first.
+// Nearest returns up to n candidates within limit edits of s, nearest first.
 // It compares s with every candidate: for many values against many
 // candidates, a suggester is cheaper.
-func nearest(s string, candidates []string, n, limit int) []string {
+func Nearest(s string, candidates []string, n, limit int) []string {
 	q := newQuery(s, limit)
 	var found []scored
 	for _, c := range candidates {
@@ -86,14 +85,14 @@ func best(found []scored, n int) []string {
 	return out
 }
 
-// suggester finds the slugs nearest to each of many misspelt values. A
+// Suggester finds the slugs nearest to each of many misspelt values. A
 // comparison with every slug costs len(slugs) distances a value, minutes
 // for 10,000 broken references against 10,000 slugs; so it first looks the
 // value up in an index of the slugs with one character deleted, which finds
 // every slug one edit away (and many two away) at the cost of a few map
 // lookups, and compares with every slug only while a budget shared by the
 // run lasts.
-type suggester struct {
+type Suggester struct {
 	slugs   []string         // sorted
 	lower   []string         // slugs lowercased: suggestions ignore case
 	deletes map[string][]int // a lowercased slug with at most one rune deleted -> slugs; built on first use
@@ -104,20 +103,22 @@ type suggester struct {
 	compared int
 }
 
-// suggestScans is how many value-slug distances a run may compute beyond
+// Scans is how many value-slug distances a run may compute beyond
 // the index, about a third of a second: every value gets full suggestions
 // in a workspace of ordinary size, and a hostile one is not slowed down.
-const suggestScans = 1_000_000
+const Scans = 1_000_000
 
-// suggestions is how many slugs a finding suggests.
-const suggestions = 3
+// Count is how many names a finding suggests.
+const Count = 3
 
-// indexAbove is the number of slugs under which comparing with each is
+// IndexAbove is the number of slugs under which comparing with each is
 // cheaper than building the index.
-const indexAbove = 64
+const IndexAbove = 64
 
-func newSuggester(slugs []string, budget *int) *suggester {
-	s := &suggester{slugs: slugs, lower: make([]string, len(slugs)), budget: budget, cache: map[string][]string{}}
+// New returns a Suggester over slugs (sorted); budget is the full comparisons
+// left to the run, shared by every Suggester of it.
+func New(slugs []string, budget *int) *Suggester {
+	s := &Suggester{slugs: slugs, lower: make([]string, len(slugs)), budget: budget, cache: map[string][]string{}}
 	for i, slug := range slugs {
 		s.lower[i] = strings.ToLower(slug)
 		s.maxLen = max(s.maxLen, utf8.RuneCountInString(slug))
@@ -125,16 +126,16 @@ func newSuggester(slugs []string, budget *int) *suggester {
 	return s
 }
 
-// near returns the slugs nearest to value, computed once per value.
-func (s *suggester) near(value string) []string {
+// Near returns the slugs nearest to value, computed once per value.
+func (s *Suggester) Near(value string) []string {
 	if got, ok := s.cache[value]; ok {
 		return got
 	}
 	limit := max(3, len(value)/2)
 	var got []string
 	switch {
-	case len(s.slugs) <= indexAbove:
-		got = nearest(value, s.slugs, suggestions, limit)
+	case len(s.slugs) <= IndexAbove:
+		got = Nearest(value, s.slugs, Count, limit)
 	default:
 		found := s.indexed(value, limit)
 		exact := 0 // found within one edit, which the index finds all of
@@ -143,7 +144,7 @@ func (s *suggester) near(value string) []string {
 				exact++
 			}
 		}
-		if exact < suggestions && *s.budget >= len(s.slugs) {
+		if exact < Count && *s.budget >= len(s.slugs) {
 			*s.budget -= len(s.slugs)
 			q := newQuery(value, limit)
 			s.compared += len(s.slugs)
@@ -152,9 +153,9 @@ func (s *suggester) near(value string) []string {
 					found = append(found, scored{slug, d})
 				}
 			}
-			got = best(found, suggestions)
+			got = best(found, Count)
 		} else {
-			got = best(found, suggestions)
+			got = best(found, Count)
 		}
 	}
 	s.cache[value] = got
@@ -163,7 +164,7 @@ func (s *suggester) near(value string) []string {
 
 // indexed returns the slugs that share a one-deletion variant with value,
 // with their distances.
-func (s *suggester) indexed(value string, limit int) []scored {
+func (s *Suggester) indexed(value string, limit int) []scored {
 	lower := strings.ToLower(value)
 	// A slug sharing a variant differs in length by one at most: a longer
 	// value cannot match, and its variants would cost its length squared.
@@ -239,3 +240,6 @@ func (q *query) distance() int {
 	}
 	return prev[len(b)]
 }
+
+// Slugs are the names s suggests from, sorted.
+func (s *Suggester) Slugs() []string { return s.slugs }
