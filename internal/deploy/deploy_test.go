@@ -642,7 +642,7 @@ func TestRunOutcomes(t *testing.T) {
 	tests := []struct {
 		script        hightouchtest.RunScript
 		failOnWarning bool
-		status        string
+		status        hightouch.RunStatus
 		failed        bool
 		errText       string
 		rows          hightouch.RowCounts
@@ -659,7 +659,7 @@ func TestRunOutcomes(t *testing.T) {
 		{script: hightouchtest.RunScript{Final: "completed"}, status: "completed"},
 	}
 	for _, tt := range tests {
-		name := tt.status
+		name := string(tt.status)
 		if tt.failOnWarning {
 			name += " fail-on-warning"
 		}
@@ -679,7 +679,7 @@ func TestRunOutcomes(t *testing.T) {
 			}
 			var table strings.Builder
 			out.WriteTable(&table)
-			want := tt.status
+			want := string(tt.status)
 			if tt.failed && tt.status != "failed" && tt.status != "cancelled" {
 				want += " (failed)"
 			}

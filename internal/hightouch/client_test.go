@@ -434,14 +434,14 @@ func TestIDs(t *testing.T) {
 }
 
 func TestIsTerminal(t *testing.T) {
-	for status, want := range map[string]bool{
+	for status, want := range map[hightouch.RunStatus]bool{
 		"success": true, "warning": true, "failed": true, "cancelled": true, "interrupted": true,
 		"completed": true, "completed_with_errors": true,
 		"queued": false, "querying": false, "processing": false, "reporting": false, "pending": false,
 		"": false, "something_new": false,
 	} {
-		if hightouch.IsTerminal(status) != want {
-			t.Errorf("IsTerminal(%q) != %v", status, want)
+		if status.IsTerminal() != want || status.IsKnown() != (status != "" && status != "something_new") {
+			t.Errorf("%q: IsTerminal %v, IsKnown %v; want IsTerminal %v", status, status.IsTerminal(), status.IsKnown(), want)
 		}
 	}
 }
