@@ -45,6 +45,16 @@ func fakeClient(t testing.TB, opts ...hightouchtest.Option) (*hightouchtest.Serv
 	return s, newClient(t, s.URL, s.APIKey)
 }
 
+// fakeClientInProcess is fakeClient for a testing/synctest bubble: the fake
+// answers in the caller's goroutine, so every wait is on the fake clock.
+func fakeClientInProcess(t testing.TB, mods ...func(*hightouch.Config)) (*hightouchtest.Server, *hightouch.Client) {
+	t.Helper()
+	s := hightouchtest.New(hightouchtest.InProcess())
+	t.Cleanup(s.Close)
+	mods = append([]func(*hightouch.Config){func(c *hightouch.Config) { c.HTTPClient = s.HTTPClient() }}, mods...)
+	return s, newClient(t, s.URL, s.APIKey, mods...)
+}
+
 // workspace is what seed puts in a fake.
 type workspace struct{ source, destination, model, sync hightouch.ID }
 
