@@ -518,7 +518,11 @@ func (d *deployer) failed(status hightouch.RunStatus) bool {
 		return false
 	case hightouch.RunWarning:
 		return d.FailOnWarning
-	default: // failed, cancelled, interrupted, completed_with_errors, unknown
+	case hightouch.RunFailed, hightouch.RunCancelled, hightouch.RunInterrupted, hightouch.RunCompletedWithErrors:
+		return true
+	case hightouch.RunQueued, hightouch.RunQuerying, hightouch.RunProcessing, hightouch.RunReporting, hightouch.RunPending:
+		panic(fmt.Sprintf("deploy: a run still %s counted as ended", status))
+	default: // a final status htgit does not know
 		return true
 	}
 }

@@ -433,10 +433,14 @@ func kindName(n *yaml.Node) string {
 
 func exampleKey(k Kind) string {
 	switch k {
-	case Model:
+	case Model, ParentModel, RelatedModel, EventModel, Contract:
 		return "name:"
 	case Sync:
 		return "model:"
+	case Manifest, Aliases:
+		return "sources:"
+	case Relationship:
+		return "from:"
 	}
-	return "sources:"
+	panic(fmt.Sprintf("workspace: %v has no example key", k))
 }
