@@ -1080,7 +1080,7 @@ func TestActionPush(t *testing.T) {
 		{name: "Hightouch answers wrongly", ref: "refs/heads/main", with: map[string]string{"api-url": garbled.URL}, code: 4,
 			stderr: "hightouch: GET /"},
 		{name: "a bad timeout input", ref: "refs/heads/main", with: map[string]string{"timeout": "soon"}, code: 2,
-			stderr: `input timeout: time: invalid duration "soon"`},
+			stderr: `input timeout: "soon" is not a duration; write one such as 30m or 90s`},
 		{name: "plan on the tracked branch: what this push does", ref: "refs/heads/main", with: map[string]string{"command": "plan", "api-key": ""}, code: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/action"
+	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/gittest"
 )
 
@@ -105,8 +107,14 @@ func TestActionYAML(t *testing.T) {
 		t.Errorf("action.yml needs name, description and branding (icon, color) for the Marketplace: %+v", a)
 	}
 	checkCompositeRuns(t, a)
-	if !slices.Equal(a.order, action.InputNames) {
-		t.Errorf("action.yml inputs %q\nare not action.InputNames %q", a.order, action.InputNames)
+	var inputs []string
+	for _, o := range engine.Declared {
+		if o.Input != "" {
+			inputs = append(inputs, o.Name)
+		}
+	}
+	if !slices.Equal(a.order, inputs) {
+		t.Errorf("action.yml inputs %q\nare not the declared inputs %q", a.order, inputs)
 	}
 	kebab := regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
 	for name, in := range a.Inputs {
@@ -123,17 +131,17 @@ func TestActionYAML(t *testing.T) {
 
 	// The code's defaults are action.yml's: reading the inputs the runner
 	// passes with no "with" gives what reading none does.
-	fromYAML, err := action.New(&bytes.Buffer{}, func(k string) string { return runnerInputs(t, nil)[k] }).Inputs()
+	fromYAML, err := action.New(&bytes.Buffer{}, func(k string) string { return runnerInputs(t, nil)[k] }).Options()
 	if err != nil {
 		t.Fatalf("action.yml's defaults are not valid inputs: %v", err)
 	}
-	fromCode, err := action.New(&bytes.Buffer{}, func(string) string { return "" }).Inputs()
+	fromCode, err := action.New(&bytes.Buffer{}, func(string) string { return "" }).Options()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// api-url is empty so that HIGHTOUCH_API_URL (then the public URL) applies:
 	// the runner always passes a default, which would hide the variable.
-	if fromYAML != fromCode {
+	if !reflect.DeepEqual(fromYAML, fromCode) {
 		t.Errorf("action.yml defaults %+v\ndiffer from the code's %+v", fromYAML, fromCode)
 	}
 

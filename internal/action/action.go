@@ -12,45 +12,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/htgit/htgit/internal/engine"
 )
-
-// Inputs are the action's inputs (action.yml), as the runner passes them to a
-// Docker action: INPUT_<NAME> with the name upper-cased and hyphens kept.
-type Inputs struct {
-	Command       string
-	Path          string
-	Branch        string
-	Strict        bool
-	Config        string // the configuration file, relative to the repository
-	Annotate      string
-	SARIFFile     string
-	APIKey        string
-	APIURL        string
-	Ingest        string
-	IngestTimeout string
-	Trigger       string
-	FullResync    string
-	IncludePaused bool
-	Wait          bool
-	FailOnWarning bool
-	Timeout       string
-	All           bool
-	WorkspaceSlug string
-	Debug         bool
-	OnDelete      string
-}
-
-// InputNames lists every input the action reads; a test keeps it equal to
-// action.yml's.
-var InputNames = []string{
-	"command", "path", "branch", "strict", "config", "annotate", "sarif-file", "api-key", "api-url",
-	"ingest", "ingest-timeout", "trigger", "full-resync", "include-paused", "wait",
-	"fail-on-warning", "timeout", "all", "workspace-slug", "debug", "on-delete",
-}
 
 // Runner talks to the Actions runner.
 type Runner struct {
@@ -66,59 +33,36 @@ func New(w io.Writer, getenv func(string) string) *Runner {
 	}
 }
 
-// Inputs reads the inputs. The API key (input or HIGHTOUCH_API_KEY) is masked
-// before anything else is written, so no later line can show it.
-func (r *Runner) Inputs() (Inputs, error) {
-	in := Inputs{APIKey: r.gh.GetInput("api-key")}
-	if in.APIKey == "" {
-		in.APIKey = strings.TrimSpace(r.getenv("HIGHTOUCH_API_KEY"))
+// Options reads the inputs into options, each declared input from
+// INPUT_<NAME> (the runner passes every input, defaults included). The API
+// key (input or HIGHTOUCH_API_KEY) is masked before anything else is
+// written, so no later line can show it.
+func (r *Runner) Options() (*engine.Options, error) {
+	o := engine.Defaults(engine.CI)
+	o.Origin = engine.FromInputs
+	o.APIKey = r.gh.GetInput("api-key")
+	if o.APIKey == "" {
+		o.APIKey = strings.TrimSpace(r.getenv("HIGHTOUCH_API_KEY"))
 	}
-	r.mask(in.APIKey)
-	str := func(name, def string) string {
-		if v := r.gh.GetInput(name); v != "" {
-			return v
-		}
-		return def
-	}
+	r.mask(o.APIKey)
 	var errs []string
-	boolean := func(name string, def bool) bool {
-		v := r.gh.GetInput(name)
-		if v == "" {
-			return def
+	for _, opt := range engine.Declared {
+		if opt.Input == "" || opt.Name == "api-key" {
+			continue
 		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("input %s: %q is not true or false", name, v))
+		if v := r.gh.GetInput(opt.Name); v != "" {
+			if err := o.SetInput(opt.Name, v); err != nil {
+				errs = append(errs, fmt.Sprintf("input %s: %v", opt.Name, err))
+			}
 		}
-		return b
 	}
-	in.Command = str("command", "auto")
-	in.Path = str("path", "")
-	in.Branch = str("branch", "")
-	in.Strict = boolean("strict", false)
-	in.Config = str("config", "")
-	in.Annotate = str("annotate", "changed")
-	in.SARIFFile = str("sarif-file", "")
-	in.APIURL = str("api-url", "")
-	in.Ingest = str("ingest", "wait")
-	in.IngestTimeout = str("ingest-timeout", "5m")
-	in.Trigger = str("trigger", "changed")
-	in.FullResync = str("full-resync", "auto")
-	in.IncludePaused = boolean("include-paused", false)
-	in.Wait = boolean("wait", true)
-	in.FailOnWarning = boolean("fail-on-warning", false)
-	in.Timeout = str("timeout", "30m")
-	in.All = boolean("all", false)
-	in.WorkspaceSlug = str("workspace-slug", "")
-	in.Debug = boolean("debug", false)
-	in.OnDelete = str("on-delete", "warn")
-	if in.Annotate != "changed" && in.Annotate != "all" {
-		errs = append(errs, fmt.Sprintf("input annotate: %q is not changed or all", in.Annotate))
+	if o.Annotate != "changed" && o.Annotate != "all" {
+		errs = append(errs, fmt.Sprintf("input annotate: %q is not changed or all", o.Annotate))
 	}
 	if len(errs) > 0 {
-		return in, fmt.Errorf("%s", strings.Join(errs, "; "))
+		return o, fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
-	return in, nil
+	return o, nil
 }
 
 // mask registers secret with the runner's log masker. The runner masks

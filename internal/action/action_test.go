@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/htgit/htgit/internal/engine"
 )
 
 // env is a fake environment.
@@ -15,12 +18,13 @@ type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
 
-func TestInputs(t *testing.T) {
-	defaults := Inputs{
-		Command: "auto", Annotate: "changed", Ingest: "wait", IngestTimeout: "5m", Trigger: "changed",
-		FullResync: "auto", Wait: true, Timeout: "30m", OnDelete: "warn",
+func TestOptions(t *testing.T) {
+	defaults := engine.Options{
+		Command: "auto", Annotate: "changed", Ingest: "wait", IngestTimeout: 5 * time.Minute, Trigger: "changed",
+		FullResync: "auto", Wait: true, Timeout: 30 * time.Minute, OnDelete: "warn", Origin: engine.FromInputs,
+		MaxSize: 5 << 20, To: "HEAD",
 	}
-	with := func(f func(*Inputs)) Inputs {
+	with := func(f func(*engine.Options)) engine.Options {
 		in := defaults
 		f(&in)
 		return in
@@ -28,7 +32,7 @@ func TestInputs(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		env     env
-		want    Inputs
+		want    engine.Options
 		wantErr string // substring; "" means no error
 	}{
 		{name: "nothing set: the defaults", env: env{}, want: defaults},
@@ -39,7 +43,7 @@ func TestInputs(t *testing.T) {
 			env: env{"INPUT_COMMAND": "auto", "INPUT_PATH": "", "INPUT_STRICT": "false", "INPUT_ANNOTATE": "changed",
 				"INPUT_SARIF-FILE": "", "INPUT_API-KEY": "", "INPUT_API-URL": "https://api.hightouch.com/api/v1",
 				"INPUT_WAIT": "true", "INPUT_INCLUDE-PAUSED": "false"},
-			want: with(func(in *Inputs) { in.APIURL = "https://api.hightouch.com/api/v1" }),
+			want: with(func(in *engine.Options) { in.APIURL = "https://api.hightouch.com/api/v1" }),
 		},
 		{
 			name: "every input, hyphens kept in the variable names",
@@ -50,10 +54,11 @@ func TestInputs(t *testing.T) {
 				"INPUT_INCLUDE-PAUSED": "True", "INPUT_WAIT": "FALSE", "INPUT_FAIL-ON-WARNING": "true",
 				"INPUT_TIMEOUT": "2h", "INPUT_ALL": "true", "INPUT_WORKSPACE-SLUG": "acme", "INPUT_DEBUG": "true",
 				"INPUT_ON-DELETE": "pause"},
-			want: Inputs{Command: "validate", Path: "hightouch", Branch: "release", Strict: true, Config: "ci/htgit.yaml", Annotate: "all",
+			want: engine.Options{Command: "validate", Path: "hightouch", Branch: "release", Strict: true, Config: "ci/htgit.yaml", Annotate: "all",
 				SARIFFile: "out/htgit.sarif", APIKey: "k1", APIURL: "http://127.0.0.1:9/api/v1", Ingest: "apply",
-				IngestTimeout: "1m", Trigger: "none", FullResync: "always", IncludePaused: true, Wait: false,
-				FailOnWarning: true, Timeout: "2h", All: true, WorkspaceSlug: "acme", Debug: true, OnDelete: "pause"},
+				IngestTimeout: time.Minute, Trigger: "none", FullResync: "always", IncludePaused: true, Wait: false,
+				FailOnWarning: true, Timeout: 2 * time.Hour, All: true, WorkspaceSlug: "acme", Debug: true, OnDelete: "pause",
+				Origin: engine.FromInputs, MaxSize: 5 << 20, To: "HEAD"},
 		},
 		{
 			name: "underscored names are not the runner's: ignored",
@@ -63,22 +68,27 @@ func TestInputs(t *testing.T) {
 		{
 			name: "values are trimmed",
 			env:  env{"INPUT_PATH": "  hightouch\n", "INPUT_STRICT": " true ", "INPUT_API-KEY": " k1\n"},
-			want: with(func(in *Inputs) { in.Path, in.Strict, in.APIKey = "hightouch", true, "k1" }),
+			want: with(func(in *engine.Options) { in.Path, in.Strict, in.APIKey = "hightouch", true, "k1" }),
 		},
 		{
 			name: "HIGHTOUCH_API_KEY when the input is empty",
 			env:  env{"INPUT_API-KEY": "", "HIGHTOUCH_API_KEY": " k2 "},
-			want: with(func(in *Inputs) { in.APIKey = "k2" }),
+			want: with(func(in *engine.Options) { in.APIKey = "k2" }),
 		},
 		{
 			name: "the input wins over HIGHTOUCH_API_KEY",
 			env:  env{"INPUT_API-KEY": "k1", "HIGHTOUCH_API_KEY": "k2"},
-			want: with(func(in *Inputs) { in.APIKey = "k1" }),
+			want: with(func(in *engine.Options) { in.APIKey = "k1" }),
 		},
 		{
 			name:    "a boolean that is not one",
 			env:     env{"INPUT_STRICT": "yes"},
 			wantErr: `input strict: "yes" is not true or false`,
+		},
+		{
+			name:    "a duration that is not one",
+			env:     env{"INPUT_TIMEOUT": "soon"},
+			wantErr: `input timeout: "soon" is not a duration; write one such as 30m or 90s`,
 		},
 		{
 			name:    "every bad value is named",
@@ -88,7 +98,7 @@ func TestInputs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			got, err := New(&out, tc.env.get).Inputs()
+			got, err := New(&out, tc.env.get).Options()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
@@ -98,7 +108,7 @@ func TestInputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, tc.want) {
+			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
 			if got.APIKey == "" && out.Len() > 0 {
@@ -111,7 +121,7 @@ func TestInputs(t *testing.T) {
 // TestInputsMask checks the key is masked by the first line written, before
 // an error about another input can be printed, and that every line of a
 // multi-line key is masked too.
-func TestInputsMask(t *testing.T) {
+func TestOptionsMask(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		env  env
@@ -128,7 +138,7 @@ func TestInputsMask(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			r := New(&out, tc.env.get)
-			_, _ = r.Inputs()
+			_, _ = r.Options()
 			r.Noticef("after %s", "inputs")
 			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 			if len(lines) != len(tc.want)+1 {

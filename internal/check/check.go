@@ -21,9 +21,6 @@ import (
 
 // Options tune a run.
 type Options struct {
-	// Policy says which rules are reported and how (the configuration's
-	// levels and ignores, then --strict).
-	Policy rules.Policy
 	// ReportSet, when not empty, limits the findings to these files (absolute
 	// paths) and to findings related to them; the whole workspace is still
 	// checked so references resolve.
@@ -34,7 +31,9 @@ type Options struct {
 
 // Result is the outcome of a run.
 type Result struct {
-	Findings []finding.Finding // sorted
+	// Findings are every rule's findings at the rule's own severity, sorted:
+	// the caller applies the configuration's rule policy.
+	Findings []finding.Finding
 	Files    int
 	Models   int
 	Syncs    int
@@ -91,7 +90,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	if len(opts.ReportSet) > 0 {
 		all = inReportSet(all, opts.ReportSet)
 	}
-	all = opts.Policy.Apply(all, ws.RelPaths)
 	finding.Sort(all)
 	res.Findings = all
 	return res, nil

@@ -32,13 +32,14 @@ var noGoldenCase = map[string]string{
 
 // caseOptions reads a case's optional .case file (hidden, so Discover skips
 // it): "max-size N", "strict", "path DIR", "report FILE" lines.
-func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
+func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options, rules.Policy) {
 	t.Helper()
 	wo := workspace.Options{Root: dir}
 	var co check.Options
+	var policy rules.Policy
 	src, err := os.ReadFile(filepath.Join(dir, ".case"))
 	if os.IsNotExist(err) {
-		return wo, co
+		return wo, co, policy
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
 			}
 			wo.MaxSize = n
 		case "strict":
-			co.Policy.Strict = true
+			policy.Strict = true
 		case "path":
 			wo.Path = val
 		case "report":
@@ -63,14 +64,14 @@ func caseOptions(t *testing.T, dir string) (workspace.Options, check.Options) {
 			t.Fatalf(".case: unknown line %q", sc.Text())
 		}
 	}
-	return wo, co
+	return wo, co, policy
 }
 
 // runCase validates the workspace in dir as `htgit validate` does and
 // renders the text report with paths relative to dir.
 func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	t.Helper()
-	wo, co := caseOptions(t, dir)
+	wo, co, policy := caseOptions(t, dir)
 	ws, discovered, err := workspace.Discover(wo)
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +80,8 @@ func runCase(t *testing.T, dir string) ([]finding.Finding, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The engine applies the rule policy to every source's findings.
+	res.Findings = policy.Apply(res.Findings, ws.RelPaths)
 	var out bytes.Buffer
 	in := report.Input{Findings: res.Findings, Rules: rules.All(), BaseDir: dir,
 		Stats: report.Stats{Files: res.Files, Models: res.Models, Syncs: res.Syncs}}

@@ -108,7 +108,7 @@ func (idx *index) modelRefs() []finding.Finding {
 	slices.Sort(slugs)
 	var byName map[string][]*summary // built on the first broken reference only
 	suggest := newSuggester(slugs, &idx.scans)
-	modelsDir := filepath.Join(idx.ws.Dir, "models")
+	modelsDir := filepath.Join(idx.ws.Dir, workspace.Model.Spec().Folder)
 	for _, s := range idx.syncs {
 		if !s.model.set {
 			continue

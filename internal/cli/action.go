@@ -7,19 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/htgit/htgit/internal/action"
 	"github.com/htgit/htgit/internal/deploy"
+	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
-	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/report"
-	"github.com/htgit/htgit/internal/workspace"
 )
 
 // action runs htgit as the GitHub Action: inputs from INPUT_*, the event from
@@ -31,7 +28,6 @@ func (c *Command) action(ctx context.Context, args []string) error {
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	c.inAction = true
 	a := &actionRun{c: c, r: action.New(c.Stdout, c.Getenv)}
 	err := a.run(ctx)
 	return cmp.Or(a.finish(err), err)
@@ -42,11 +38,11 @@ func (c *Command) action(ctx context.Context, args []string) error {
 type actionRun struct {
 	c       *Command
 	r       *action.Runner
-	in      action.Inputs
+	e       *engine.Engine
 	ev      *action.Event
 	command string // validate, plan or deploy
 	tracked string // the branch Git Sync follows
-	l       *loaded
+	l       *engine.Loaded
 	p       *plan.Plan
 	rin     *report.Input // the findings, once validated
 	before  []report.Section
@@ -62,20 +58,15 @@ func (a *actionRun) run(ctx context.Context) error {
 	if err := a.read(); err != nil {
 		return err
 	}
-	root := cmp.Or(a.r.Workspace(), a.c.Dir)
-	var err error
-	w := workspaceFlags{root: root, path: a.in.Path, maxSize: workspace.DefaultMaxSize, strict: a.in.Strict, config: a.in.Config}
-	if w.config != "" && !filepath.IsAbs(w.config) {
-		w.config = filepath.Join(root, w.config) // as the workflow names it: from the repository
-	}
 	if a.command == "drift" {
-		err := a.c.actionDrift(ctx, a.r, a.in, w)
+		err := a.c.actionDrift(ctx, a.r, a.e)
 		var ee *exitError
 		// Drift's report is the job summary; only another failure adds to it.
 		a.summarized = err == nil || errors.As(err, &ee) && ee.code == ExitFindings
 		return err
 	}
-	if a.l, err = a.c.load(ctx, w, nil); err != nil {
+	var err error
+	if a.l, err = a.e.Load(ctx, nil); err != nil {
 		return err
 	}
 	if a.ev.IsPullRequest() || a.command != "validate" {
@@ -83,7 +74,7 @@ func (a *actionRun) run(ctx context.Context) error {
 			return err
 		}
 	}
-	counts, err := a.report(root)
+	counts, err := a.report(a.e.Opts.Root)
 	if err != nil {
 		return err
 	}
@@ -112,15 +103,22 @@ func (a *actionRun) run(ctx context.Context) error {
 // read reads the inputs (masking the key first) and the event, and
 // decides what to run.
 func (a *actionRun) read() error {
-	var err error
-	if a.in, err = a.r.Inputs(); err != nil {
-		return &usageError{msg: err.Error()}
+	opts, err := a.r.Options()
+	if err != nil {
+		return &engine.UsageError{Msg: err.Error()}
 	}
 	if a.ev, err = a.r.Event(); err != nil {
-		return &usageError{msg: err.Error()}
+		return &engine.UsageError{Msg: err.Error()}
 	}
-	a.tracked = cmp.Or(a.in.Branch, a.ev.DefaultBranch)
-	a.command = a.in.Command
+	c := a.c
+	a.e = &engine.Engine{Opts: *opts, Getenv: c.Getenv, Dir: c.Dir, Log: c.Stdout, Notes: c.Stderr, Version: Version()}
+	o := &a.e.Opts
+	o.Root = cmp.Or(a.r.Workspace(), c.Dir)
+	if o.Config != "" && !filepath.IsAbs(o.Config) {
+		o.Config = filepath.Join(o.Root, o.Config) // as the workflow names it: from the repository
+	}
+	a.tracked = cmp.Or(o.Branch, a.ev.DefaultBranch)
+	a.command = o.Command
 	if a.command == "auto" {
 		a.command = "validate"
 		if a.ev.Name == "push" && a.tracked != "" && a.ev.Branch() == a.tracked {
@@ -131,29 +129,33 @@ func (a *actionRun) read() error {
 	case "validate", "plan", "deploy", "drift":
 		return nil
 	}
-	return usagef("input command: %q is not auto, validate, plan, deploy or drift", a.in.Command)
+	return usagef("input command: %q is not auto, validate, plan, deploy or drift", o.Command)
 }
 
 // plan works out what the pull request or push changes.
 func (a *actionRun) plan(ctx context.Context) (*plan.Plan, error) {
-	from := a.from()
-	if !a.in.All && from == "" {
-		return nil, usagef("the %s event has no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.ev.Name, a.c.pass("all", ""))
+	o := &a.e.Opts
+	o.From = a.from()
+	if !o.All && o.From == "" {
+		return nil, usagef("the %s event has no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.ev.Name, o.Origin.Pass("all", ""))
 	}
-	if !a.in.All && gitdiff.IsZero(from) {
-		return nil, usagef("this push created the branch, so there is no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.c.pass("all", ""))
+	if !o.All && gitdiff.IsZero(o.From) {
+		return nil, usagef("this push created the branch, so there is no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", o.Origin.Pass("all", ""))
 	}
-	f, _, err := a.flags()
-	if err != nil {
+	if err := errors.Join(a.e.CheckChange(), a.e.CheckDeploy()); err != nil {
 		return nil, err
 	}
 	mergeBase := ""
 	if a.ev.IsPullRequest() {
 		// The checkout is the PR's merge commit (or its head): diff from
 		// the merge base with the base branch to HEAD, the files validated.
-		mergeBase = from
+		mergeBase = o.From
 	}
-	return a.c.buildPlan(ctx, a.l, f, mergeBase)
+	p, err := a.e.Plan(ctx, a.l, mergeBase)
+	if err == nil && a.ev.IsPullRequest() {
+		a.l.AddChange(p)
+	}
+	return p, err
 }
 
 // from is the commit before the change: a pull request's base, a push's
@@ -165,49 +167,23 @@ func (a *actionRun) from() string {
 	return a.ev.Before
 }
 
-// flags reads the Action's plan and deploy inputs as the command line's
-// flags.
-func (a *actionRun) flags() (planFlags, deployFlags, error) {
-	in := a.in
-	f := planFlags{from: a.from(), to: "HEAD", all: in.All, fullResync: in.FullResync, includePaused: in.IncludePaused,
-		apiURL: cmp.Or(in.APIURL, a.c.Getenv("HIGHTOUCH_API_URL"), hightouch.DefaultBaseURL), debug: in.Debug,
-		onDelete: cmp.Or(in.OnDelete, deploy.OnDeleteWarn)}
-	d := deployFlags{ingest: in.Ingest, trigger: in.Trigger, wait: in.Wait, failOnWarning: in.FailOnWarning,
-		workspaceSlug: in.WorkspaceSlug, branch: a.tracked}
-	var err error
-	if d.ingestTimeout, err = time.ParseDuration(in.IngestTimeout); err != nil {
-		return f, d, usagef("input ingest-timeout: %v (write a Go duration such as 5m)", err)
-	}
-	if f.timeout, err = time.ParseDuration(in.Timeout); err != nil {
-		return f, d, usagef("input timeout: %v (write a Go duration such as 30m)", err)
-	}
-	if f.all {
-		f.from = ""
-	}
-	return f, d, errors.Join(f.check(a.c), d.check(a.c))
-}
-
 // report writes the findings as annotations (and SARIF) and keeps them for
 // the summary.
 func (a *actionRun) report(root string) (finding.Counts, error) {
-	findings := a.l.result.Findings
-	if a.p != nil && a.ev.IsPullRequest() {
-		findings = mergeFindings(findings, a.l.policy.Apply(a.p.Findings(a.l.ws.Root), a.l.ws.RelPaths))
-	}
 	rin := a.c.reportInput(a.l)
-	rin.Findings, rin.BaseDir = findings, root
+	rin.BaseDir = root
 	a.rin = &rin
 
-	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: a.in.Annotate == "all"}}
+	opt := renderOptions{github: report.GitHubOptions{AnnotateAll: a.e.Opts.Annotate == "all"}}
 	if a.p != nil && a.ev.IsPullRequest() && !a.p.All {
 		// With all: true Git was not asked, so every file counts as
 		// changed (a nil Changed); an empty list would annotate nothing.
-		opt.github.Changed = changedIn(a.p.Files, a.l.ws.Root, root)
+		opt.github.Changed = changedIn(a.p.Files, a.l.WS.Root, root)
 	}
 	outs := []output{{format: "github"}}
-	if a.in.SARIFFile != "" {
+	if sarif := a.e.Opts.SARIFFile; sarif != "" {
 		// Relative to the workspace, as upload-sarif reads it.
-		path := a.in.SARIFFile
+		path := sarif
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(root, path)
 		}
@@ -216,18 +192,15 @@ func (a *actionRun) report(root string) (finding.Counts, error) {
 	if a.p != nil {
 		a.before = deletedSection(a.p)
 	}
-	return finding.Count(findings), a.c.render(outs, rin, opt)
+	return finding.Count(rin.Findings), a.c.render(outs, rin, opt)
 }
 
 // preview is the plan for the summary: from Git alone, or with what
 // Hightouch would create or update when the Action has an API key.
 func (a *actionRun) preview(ctx context.Context) string {
-	f, _, err := a.flags()
+	md, err := a.e.Preview(ctx, a.l, a.p, a.c.subject())
 	if err == nil {
-		var md string
-		if md, err = a.c.preview(ctx, &change{f: f, key: a.in.APIKey, l: a.l, p: a.p}, a.c.Stdout); err == nil {
-			return md
-		}
+		return md
 	}
 	fmt.Fprintf(a.c.Stdout, "htgit: could not compare with Hightouch: %v\n", err)
 	return a.p.Markdown(a.c.subject()) + "\n(Could not compare with Hightouch: " + err.Error() + ")\n"
@@ -238,20 +211,16 @@ func (a *actionRun) deploy(ctx context.Context) error {
 	if a.tracked == "" {
 		return usagef("deploy needs the tracked branch: set the input `branch` (the event does not name the repository's default branch)")
 	}
-	t := deployTarget{event: a.ev.Name, ref: a.ev.Ref, tracked: a.tracked}
-	if err := t.refuse(); err != nil {
+	t := engine.Target{Event: a.ev.Name, Ref: a.ev.Ref, Tracked: a.tracked}
+	if err := t.Refuse(); err != nil {
 		return err
 	}
-	if a.in.APIKey == "" {
+	if a.e.APIKey() == "" {
 		return usagef("deploy needs the Hightouch API key: set the input `api-key` from a secret, or the environment variable HIGHTOUCH_API_KEY")
 	}
-	f, d, err := a.flags()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	ctx, cancel := context.WithTimeout(ctx, a.e.Opts.Timeout)
 	defer cancel()
-	outcome, err := a.c.apply(ctx, &change{f: f, key: a.in.APIKey, l: a.l, p: a.p}, d, a.c.Stdout)
+	outcome, err := a.e.Deploy(ctx, a.l, a.p)
 	if outcome != nil {
 		a.after = append(a.after, report.Section{Heading: "Deploy", Body: outcome.Markdown()})
 		if oerr := setDeployOutputs(a.r, outcome); oerr != nil {
@@ -265,10 +234,10 @@ func (a *actionRun) setOutputs(counts finding.Counts) error {
 	outputs := [][2]string{
 		{"errors", strconv.Itoa(counts.Errors)},
 		{"warnings", strconv.Itoa(counts.Warnings)},
-		{"files", strconv.Itoa(a.l.result.Files)},
+		{"files", strconv.Itoa(a.l.Result.Files)},
 	}
-	if a.in.SARIFFile != "" {
-		outputs = append(outputs, [2]string{"sarif-file", a.in.SARIFFile})
+	if sarif := a.e.Opts.SARIFFile; sarif != "" {
+		outputs = append(outputs, [2]string{"sarif-file", sarif})
 	}
 	for _, o := range outputs {
 		if err := a.r.SetOutput(o[0], o[1]); err != nil {
@@ -334,14 +303,6 @@ func deletedSection(p *plan.Plan) []report.Section {
 		fmt.Fprintf(&b, "- %s `%s` (%s, %s)\n", d.Kind, d.Slug, d.Path, how)
 	}
 	return []report.Section{{Heading: "Deleted resources", Body: b.String()}}
-}
-
-// mergeFindings adds the change findings (deletions, renames) to the
-// validation findings.
-func mergeFindings(base, extra []finding.Finding) []finding.Finding {
-	out := slices.Concat(base, extra)
-	finding.Sort(out)
-	return out
 }
 
 // changedIn answers the annotation question "is this path (relative to

@@ -1,8 +1,10 @@
-// Package cli is htgit's command line: it parses flags, wires the packages
-// together for each subcommand and maps outcomes to exit codes. Everything
-// reaches it injected (arguments, streams, environment, working directory),
-// so tests run it in-process. A file per command; exit.go decides exit
-// codes; flags.go builds every flag set.
+// Package cli is htgit's command line and its GitHub Action front end: it
+// parses flags (declared once, in the engine) or reads the Action's inputs,
+// runs the engine, renders what it returns and maps outcomes to exit codes.
+// It runs no git and builds no plan itself. Everything reaches it injected
+// (arguments, streams, environment, working directory), so tests run it
+// in-process. A file per command; exit.go decides exit codes; flags.go
+// builds every flag set.
 package cli
 
 import (
@@ -26,9 +28,7 @@ type Command struct {
 	// IsTerminal says whether w is a terminal (for colour).
 	IsTerminal func(w io.Writer) bool
 
-	// inAction is set while running as the GitHub Action: advice names
 	// the Action's inputs instead of flags.
-	inAction bool
 }
 
 // New returns a Command on the process's streams and environment.

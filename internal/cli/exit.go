@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/plan"
@@ -21,14 +22,8 @@ const (
 	ExitUnavailable = 4 // Hightouch could not be reached or answered wrongly
 )
 
-// usageError is a problem with how htgit was called: exit 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
+// usagef is a problem with how htgit was called: exit 2.
+func usagef(format string, args ...any) error { return engine.Usagef(format, args...) }
 
 // exitError is an outcome a command decided (findings, failed runs). msg,
 // when set, is printed; findings and run tables have been printed already.
@@ -47,12 +42,15 @@ func (e *exitError) Error() string {
 // exitCode is the one place outcomes become exit codes.
 func exitCode(err error) int {
 	var ee *exitError
+	var failure *engine.Failure
 	var he *hightouch.Error
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return ExitClean
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &failure):
+		return ExitFindings
 	case isUsage(err):
 		return ExitUsage
 	case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
@@ -71,7 +69,7 @@ func unavailable(err error) bool { return errors.Is(err, hightouch.ErrUnavailabl
 // isUsage reports whether err is the user's to fix: how htgit was called, or
 // the input it was pointed at (a folder, a commit Git lacks).
 func isUsage(err error) bool {
-	var ue *usageError
+	var ue *engine.UsageError
 	var ie *workspace.InputError
 	var missing *gitdiff.MissingCommitError
 	return errors.As(err, &ue) || errors.As(err, &ie) || errors.As(err, &missing) ||
@@ -84,6 +82,10 @@ func printable(err error) bool {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.msg != ""
+	}
+	var failure *engine.Failure
+	if errors.As(err, &failure) {
+		return failure.Msg != ""
 	}
 	return err != nil && !errors.Is(err, flag.ErrHelp)
 }

@@ -1,15 +1,13 @@
 package cli
 
 import (
-	"cmp"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/htgit/htgit/internal/config"
-	"github.com/htgit/htgit/internal/workspace"
+	"github.com/htgit/htgit/internal/engine"
 )
 
 // flagSet is the one constructor of every subcommand's flags. The flag
@@ -100,48 +98,10 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// workspaceFlags locate and bound the workspace. register is the one place
-// for flags validate, plan and deploy share (the Action reads the same
-// settings from its inputs, in actionWorkspace).
-type workspaceFlags struct {
-	root    string
-	path    string
-	exclude stringList
-	maxSize int64
-	strict  bool
-	config  string
-}
-
-func (w *workspaceFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&w.root, "root", "", "repository `DIR` (default: the Git top level, or the working directory outside Git)")
-	fs.StringVar(&w.path, "path", "", "Git Sync `FOLDER` relative to the root, as configured in Hightouch (default: the root)")
-	fs.Var(&w.exclude, "exclude", "skip files matching `GLOB`, relative to the root or the Git Sync folder (repeatable)")
-	fs.Int64Var(&w.maxSize, "max-size", workspace.DefaultMaxSize, "largest file to read, in `BYTES`")
-	fs.BoolVar(&w.strict, "strict", false, "treat warnings as errors (after the configuration's rule levels)")
-	fs.StringVar(&w.config, "config", "", "read the configuration from `FILE` (default: "+config.FileName+" at the root, when it exists)")
-}
-
-func (w *workspaceFlags) check() error {
-	if w.maxSize < 1 {
-		return usagef("--max-size %d: give the largest file size in bytes, 1 or more", w.maxSize)
-	}
-	return nil
-}
-
-// opt names a setting: a flag on the command line, an input in the Action.
-func (c *Command) opt(name string) string {
-	if c.inAction {
-		return "input " + name
-	}
-	return "--" + name
-}
-
-// pass says how to give a setting: a flag on the command line, an input in
-// the Action. value is the input's value or the flag's placeholder; "" for
-// a boolean.
-func (c *Command) pass(name, value string) string {
-	if c.inAction {
-		return fmt.Sprintf("set the input `%s: %s`", name, cmp.Or(value, "true"))
-	}
-	return strings.TrimSpace("pass --" + name + " " + value)
+// engine binds the options command cmd takes to fs; after fs is parsed,
+// the returned engine runs with them.
+func (c *Command) engine(fs *flagSet, cmd engine.Command) *engine.Engine {
+	e := &engine.Engine{Getenv: c.Getenv, Dir: c.Dir, Log: c.Stdout, Notes: c.Stderr, Version: Version()}
+	engine.Bind(fs.FlagSet, cmd, &e.Opts)
+	return e
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/report"
 )
@@ -70,11 +71,11 @@ func (c *Command) renderOne(o output, in report.Input, opt renderOptions) (err e
 		path := c.abs(o.path)
 		// reports/htgit.sarif in a fresh checkout: make the folder.
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return &usageError{msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
+			return &engine.UsageError{Msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
 		}
 		f, err := os.Create(path)
 		if err != nil {
-			return &usageError{msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
+			return &engine.UsageError{Msg: fmt.Sprintf("--format %s=%s: %v", o.format, o.path, err)}
 		}
 		defer func() {
 			if cerr := f.Close(); err == nil {
@@ -122,4 +123,12 @@ func missingUnder(base string) func(rel string) bool {
 		_, err := os.Stat(filepath.Join(base, filepath.FromSlash(rel)))
 		return err != nil
 	}
+}
+
+// abs resolves p against the working directory.
+func (c *Command) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(c.Dir, p)
 }

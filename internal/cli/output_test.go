@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/report"
 )
@@ -39,7 +40,7 @@ func TestParseFormats(t *testing.T) {
 			c := &Command{Getenv: func(k string) string { return tc.env[k] }}
 			got, err := c.parseFormats(tc.flags)
 			if tc.wantErr != "" {
-				if _, ok := err.(*usageError); !ok || !strings.Contains(err.Error(), tc.wantErr) {
+				if _, ok := err.(*engine.UsageError); !ok || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want a usage error with %q", err, tc.wantErr)
 				}
 				return
@@ -127,18 +128,6 @@ func TestChangedIn(t *testing.T) {
 	}
 	if changedIn(nil, repo, repo)("anything") {
 		t.Error("no files changed, yet something is")
-	}
-}
-
-func TestMergeFindings(t *testing.T) {
-	base := []finding.Finding{{Path: "/r/b.yaml", Rule: "x", Severity: finding.Error}}
-	extra := []finding.Finding{{Path: "/r/a.yaml", Rule: "change-deleted", Severity: finding.Warning}}
-	got := mergeFindings(base, extra)
-	if len(got) != 2 || got[0].Path != "/r/a.yaml" || got[1].Path != "/r/b.yaml" {
-		t.Fatalf("not merged in order: %+v", got)
-	}
-	if len(base) != 1 || len(extra) != 1 {
-		t.Error("mergeFindings changed its arguments")
 	}
 }
 

@@ -5,25 +5,7 @@ import (
 
 	"github.com/htgit/htgit/internal/action"
 	"github.com/htgit/htgit/internal/deploy"
-	"github.com/htgit/htgit/internal/workspace"
 )
-
-// hasFile reports whether ws has a model or sync file of a slug, read or
-// not: --on-delete pause never pauses such a slug.
-func hasFile(ws *workspace.Workspace) func(workspace.Kind, string) bool {
-	have := map[workspace.Kind]map[string]bool{}
-	for _, list := range [][]workspace.File{ws.Files, ws.Skipped, ws.Excluded} {
-		for _, f := range list {
-			if f.Kind.Resource() != workspace.NotDeployed {
-				if have[f.Kind] == nil {
-					have[f.Kind] = map[string]bool{}
-				}
-				have[f.Kind][f.Slug] = true
-			}
-		}
-	}
-	return func(k workspace.Kind, slug string) bool { return have[k][slug] }
-}
 
 // pausedSync is one entry of the Action's `paused` output.
 type pausedSync struct {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/htgit/htgit/internal/config"
+	"github.com/htgit/htgit/internal/engine"
 	"github.com/htgit/htgit/internal/schema"
 )
 
@@ -25,7 +26,7 @@ func (c *Command) schema(_ context.Context, args []string) error {
 	}
 	src, err := schema.Source(kinds[0])
 	if err != nil {
-		return &usageError{msg: err.Error()}
+		return &engine.UsageError{Msg: err.Error()}
 	}
 	_, err = c.Stdout.Write(src)
 	return err

@@ -3,9 +3,12 @@ package compare
 import (
 	"context"
 	"fmt"
-	"github.com/htgit/htgit/internal/fielddiff"
 	"slices"
 	"sync"
+
+	"github.com/htgit/htgit/internal/fielddiff"
+	"github.com/htgit/htgit/internal/workspace"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/htgit/htgit/internal/hightouch"
 )
@@ -108,4 +111,21 @@ func (s *Snapshot) SyncsOfModel(modelSlug string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// FileDiff compares the file of a deployed resource (its parsed root) with
+// what Hightouch has of the same slug: the one place a resource's file and
+// API shapes meet. name says whether a model's display name counts. exists
+// is false when Hightouch has none; id is Hightouch's id when it has one.
+func (s *Snapshot) FileDiff(r workspace.Resource, root *yaml.Node, slug string, name bool) (exists bool, diff []fielddiff.Change, id hightouch.ID) {
+	switch r {
+	case workspace.ModelResource:
+		exists, diff = s.ModelDiff(ModelFromFile(root), slug, name)
+		return exists, diff, s.Models[slug].ID
+	case workspace.SyncResource:
+		exists, diff = s.SyncDiff(SyncFromFile(root), slug)
+		return exists, diff, s.Syncs[slug].ID
+	case workspace.NotDeployed:
+	}
+	panic(fmt.Sprintf("compare: resource %d is not deployed", r))
 }

@@ -19,7 +19,7 @@ import (
 // running it twice makes no writes the second time.
 func (d *deployer) apply(ctx context.Context) ([]ResourceResult, error) {
 	var results []ResourceResult
-	for _, res := range []workspace.Resource{workspace.ModelResource, workspace.SyncResource} {
+	for _, res := range workspace.DeployedResources() {
 		for _, r := range d.Plan.Changed {
 			if r.Kind.Resource() != res {
 				continue

@@ -301,16 +301,9 @@ func (d *deployer) compare(r plan.Resource) (exists bool, diff []fielddiff.Chang
 	if err != nil {
 		return false, nil, err
 	}
-	switch r.Kind.Resource() {
-	case workspace.ModelResource:
-		// Apply writes the display name too, so renaming a model in its
-		// file renames it in Hightouch; waiting compares only the query.
-		exists, diff = d.snap.ModelDiff(compare.ModelFromFile(root), r.Slug, d.Ingest == IngestApply)
-	case workspace.SyncResource:
-		exists, diff = d.snap.SyncDiff(compare.SyncFromFile(root), r.Slug)
-	default:
-		panic(fmt.Sprintf("deploy: %v files are not deployed", r.Kind))
-	}
+	// Apply writes a model's display name too, so renaming a model in its
+	// file renames it in Hightouch; waiting compares only the query.
+	exists, diff, _ = d.snap.FileDiff(r.Kind.Resource(), root, r.Slug, d.Ingest == IngestApply)
 	return exists, diff, nil
 }
 

@@ -55,6 +55,17 @@ var Labels = fielddiff.Labels{Old: "Hightouch", New: "Git"}
 // Drifted reports whether Git and Hightouch disagree.
 func (r *Report) Drifted() bool { return len(r.Items) > 0 }
 
+// count tallies a compared file of resource res.
+func (r *Report) count(res workspace.Resource) {
+	switch res {
+	case workspace.ModelResource:
+		r.Models++
+	case workspace.SyncResource:
+		r.Syncs++
+	case workspace.NotDeployed:
+	}
+}
+
 // Compare compares ws's model and sync files with snap. Files the workspace
 // skipped or excluded are not compared, and their slugs do not count as
 // only in Hightouch.
@@ -78,17 +89,10 @@ func Compare(ws *workspace.Workspace, snap *compare.Snapshot) *Report {
 		switch {
 		case err != nil:
 			item.Status, item.Error = Unreadable, err.Error()
-		case f.Kind.Resource() == workspace.ModelResource:
-			r.Models++
-			// The display name counts: a rename in the UI is drift.
-			exists, item.Changes = snap.ModelDiff(compare.ModelFromFile(root), f.Slug, true)
-			item.ID = snap.Models[f.Slug].ID
-		case f.Kind.Resource() == workspace.SyncResource:
-			r.Syncs++
-			exists, item.Changes = snap.SyncDiff(compare.SyncFromFile(root), f.Slug)
-			item.ID = snap.Syncs[f.Slug].ID
 		default:
-			panic(fmt.Sprintf("drift: %v files are not compared", f.Kind))
+			r.count(f.Kind.Resource())
+			// The display name counts: a rename in the UI is drift.
+			exists, item.Changes, item.ID = snap.FileDiff(f.Kind.Resource(), root, f.Slug, true)
 		}
 		switch {
 		case item.Status != "":

@@ -17,6 +17,7 @@ import (
 
 	"github.com/htgit/htgit/internal/compare"
 	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/workspace"
 )
 
 // File is one exported file.
@@ -54,7 +55,7 @@ func Files(snap *compare.Snapshot) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", slug, err)
 		}
-		r.Files = append(r.Files, File{Path: "models/" + slug + ".yaml", Data: data})
+		r.Files = append(r.Files, File{Path: workspace.Model.Spec().File(slug), Data: data})
 		exported[slug] = true
 		r.Models++
 	}
@@ -73,7 +74,7 @@ func Files(snap *compare.Snapshot) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sync %s: %w", slug, err)
 		}
-		r.Files = append(r.Files, File{Path: "syncs/" + slug + ".yaml", Data: data})
+		r.Files = append(r.Files, File{Path: workspace.Sync.Spec().File(slug), Data: data})
 		r.Syncs++
 	}
 	data, err := encode(manifestNode(snap))

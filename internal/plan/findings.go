@@ -8,7 +8,6 @@ import (
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/rules"
-	"github.com/htgit/htgit/internal/workspace"
 )
 
 // Findings are the warnings a reviewer must see about deletions and renames.
@@ -22,30 +21,14 @@ func (p *Plan) Findings(repoDir string) []finding.Finding {
 		if d.Change != gitdiff.Deleted {
 			continue // the old side of a rename: reported on the new file
 		}
-		msg := fmt.Sprintf("%s %q is deleted here but Hightouch will not delete it", d.Kind, d.Slug)
-		switch d.Kind.Resource() {
-		case workspace.SyncResource:
-			msg += "; the sync keeps running on its schedule. To retire it: set schedulePaused: true, merge, then delete it in Hightouch"
-		case workspace.ModelResource:
-			msg += "; delete the model in Hightouch once no sync uses it"
-		default:
-			panic(fmt.Sprintf("plan: %v files are not deployed", d.Kind))
-		}
+		msg := fmt.Sprintf("%s %q is deleted here but Hightouch will not delete it; %s", d.Kind, d.Slug, d.Kind.Resource().Spec().Deleted)
 		out = append(out, finding.Finding{Path: abs(d.Path), Rule: rules.ChangeDeleted.ID, Severity: rules.ChangeDeleted.Severity, Message: msg})
 	}
 	for _, r := range p.Changed {
 		if r.Change != gitdiff.Renamed {
 			continue
 		}
-		msg := fmt.Sprintf("renamed from %s: Hightouch will create a new %s %q and keep the old %q", r.OldPath, r.Kind, r.Slug, r.OldSlug)
-		switch r.Kind.Resource() {
-		case workspace.SyncResource:
-			msg += ", which keeps running on its schedule; retire the old one in Hightouch or keep the old file name"
-		case workspace.ModelResource:
-			msg += "; delete the old model in Hightouch once no sync uses it, or keep the old file name"
-		default:
-			panic(fmt.Sprintf("plan: %v files are not deployed", r.Kind))
-		}
+		msg := fmt.Sprintf("renamed from %s: Hightouch will create a new %s %q and keep the old %q%s", r.OldPath, r.Kind, r.Slug, r.OldSlug, r.Kind.Resource().Spec().Renamed)
 		out = append(out, finding.Finding{Path: abs(r.Path), Start: finding.Pos{Line: 1, Col: 1}, End: finding.Pos{Line: 1, Col: 1},
 			Rule: rules.ChangeRenamed.ID, Severity: rules.ChangeRenamed.Severity, Message: msg})
 	}

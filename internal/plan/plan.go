@@ -251,18 +251,11 @@ func readSyncs(ws *workspace.Workspace, dir string) ([]syncInfo, error) {
 }
 
 func affected(p *Plan, syncs []syncInfo, ws *workspace.Workspace, oldKeys map[string]string, mode string, opts Options) []Run {
-	changedSync := map[string]Resource{}
-	changedModel := map[string]Resource{}
+	changed := map[workspace.Resource]map[string]Resource{workspace.SyncResource: {}, workspace.ModelResource: {}}
 	for _, r := range p.Changed {
-		switch r.Kind.Resource() {
-		case workspace.SyncResource:
-			changedSync[r.Slug] = r
-		case workspace.ModelResource:
-			changedModel[r.Slug] = r
-		default:
-			panic(fmt.Sprintf("plan: %v files are not deployed", r.Kind))
-		}
+		changed[r.Kind.Resource()][r.Slug] = r
 	}
+	changedSync, changedModel := changed[workspace.SyncResource], changed[workspace.ModelResource]
 	newKeys := map[string]string{}
 	for slug := range oldKeys {
 		newKeys[slug] = primaryKeyOf(ws, slug)

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -23,6 +24,21 @@ func TestKinds(t *testing.T) {
 			if !doublestar.ValidatePattern(g) {
 				t.Errorf("%s: glob %q is invalid", k, g)
 			}
+		}
+		// A kind in a folder names its files there: what export writes is
+		// read back as the same kind.
+		if spec.Folder != "" {
+			if got, ok := KindOf(spec.File("some-slug")); !ok || got != k {
+				t.Errorf("%s: its file %s is read as %v, %v", k, spec.File("some-slug"), got, ok)
+			}
+		}
+		if spec.Resource != NotDeployed && (spec.Folder == "" || !slices.Contains(DeployedResources(), spec.Resource)) {
+			t.Errorf("%s is deployed but has no folder, or its resource is not deployed", k)
+		}
+	}
+	for _, r := range DeployedResources() {
+		if spec := r.Spec(); spec.Deleted == "" || spec.Renamed == "" {
+			t.Errorf("Resource(%d) is half defined: %+v", int(r), spec)
 		}
 	}
 	defer func() {

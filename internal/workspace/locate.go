@@ -39,9 +39,9 @@ func Locate(root string) (dir string, candidates []string, found bool) {
 				if k, ok := KindOf(name); ok && k == Manifest {
 					hasManifest = true
 				}
-			case name == "models":
+			case name == Model.Spec().Folder:
 				hasModels = true
-			case name == "syncs":
+			case name == Sync.Spec().Folder:
 				hasSyncs = true
 			case !strings.HasPrefix(name, ".") && !slices.Contains(notGitSync, name):
 				subdirs = append(subdirs, path.Join(rel, name))
