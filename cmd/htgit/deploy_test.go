@@ -691,13 +691,25 @@ func TestDeployActionIngestWait(t *testing.T) {
 	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{}})
 	ingest := dpIngestion(t, fake, dir)
 	ingested := make(chan time.Time, 1)
-	time.AfterFunc(time.Second, func() {
+	// Git Sync ingests once the deploy has looked (a fixed delay would race
+	// a slow start on a loaded machine).
+	done := make(chan struct{})
+	go func() {
+		for fake.Count("GET /models") == 0 {
+			select {
+			case <-done: // it never looked: never ingested
+				ingested <- time.Time{}
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 		at := time.Now()
 		ingest()
 		ingested <- at
-	})
+	}()
 
 	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+	close(done)
 	at := <-ingested
 	if a.code != 0 {
 		t.Fatal(a)
