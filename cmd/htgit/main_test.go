@@ -154,6 +154,7 @@ func example(t *testing.T, rel string, replace ...string) string {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	r := run(t, t.TempDir(), nil, "version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "htgit ") {
 		t.Fatalf("htgit version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -161,6 +162,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestValidateExample(t *testing.T) {
+	t.Parallel()
 	dir, _ := newRepo(t, "hightouch")
 	r := run(t, dir, nil, "validate", "--path", "hightouch")
 	if r.code != 0 || !strings.Contains(r.stdout, "no problems in 8 files (3 models, 4 syncs)") {
