@@ -93,6 +93,7 @@ type Event struct {
 	// pull_request
 	Number           int
 	BaseSHA, HeadSHA string
+	BaseRef          string // the branch the pull request merges into
 	// push
 	Before, After string
 }
@@ -134,6 +135,7 @@ type payload struct {
 	PullRequest *struct {
 		Base struct {
 			SHA string `json:"sha"`
+			Ref string `json:"ref"`
 		} `json:"base"`
 		Head struct {
 			SHA string `json:"sha"`
@@ -172,6 +174,7 @@ func (r *Runner) Event() (*Event, error) {
 	if p.PullRequest != nil {
 		ev.Number = p.Number
 		ev.BaseSHA, ev.HeadSHA = p.PullRequest.Base.SHA, p.PullRequest.Head.SHA
+		ev.BaseRef = p.PullRequest.Base.Ref
 	}
 	if ev.IsPullRequest() && (ev.BaseSHA == "" || ev.HeadSHA == "") {
 		return nil, fmt.Errorf("the %s payload at %s has no pull_request.base.sha or head.sha", ev.Name, path)

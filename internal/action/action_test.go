@@ -166,7 +166,7 @@ func TestEvent(t *testing.T) {
 			env:     env{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/2/merge"},
 			payload: "pull_request_opened.payload.json",
 			want: Event{Name: "pull_request", Ref: "refs/pull/2/merge", DefaultBranch: "master", Repository: "Codertocat/Hello-World",
-				Number: 2, BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"},
+				Number: 2, BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", BaseRef: "master"},
 			blob: "https://github.com/Codertocat/Hello-World/blob/ec26c3e57ca3a959ca5aad62de7213c562f8c821/",
 		},
 		{
@@ -175,7 +175,7 @@ func TestEvent(t *testing.T) {
 				"GITHUB_SERVER_URL": "https://ghe.example.com/"},
 			payload: "pull_request_opened.payload.json",
 			want: Event{Name: "pull_request_target", DefaultBranch: "master", Repository: "acme/warehouse", ServerURL: "https://ghe.example.com/",
-				Number: 2, BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"},
+				Number: 2, BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", BaseRef: "master"},
 			blob: "https://ghe.example.com/acme/warehouse/blob/ec26c3e57ca3a959ca5aad62de7213c562f8c821/",
 		},
 		{

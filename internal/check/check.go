@@ -27,6 +27,10 @@ type Options struct {
 	ReportSet []string
 	// Jobs bounds how many files are parsed at once (default GOMAXPROCS).
 	Jobs int
+	// Workspace, when set, is the workspace (of manifest-<Workspace>.yaml)
+	// the change goes to: a source or destination its manifest lacks is an
+	// error, not a warning, since its Git Sync cannot ingest the file.
+	Workspace string
 }
 
 // Result is the outcome of a run.
@@ -76,6 +80,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 		all = append(all, fs...)
 	}
 	idx := newIndex(ws, summaries)
+	idx.target = opts.Workspace
 	for _, f := range ws.Files {
 		switch f.Kind.Resource() {
 		case workspace.ModelResource:

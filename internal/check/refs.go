@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +39,7 @@ type index struct {
 	schemaModels []*summary // Customer Studio parent, related and event models
 	syncs        []*summary
 	manifests    []*summary      // parsed manifests, by Rel
+	target       string          // the workspace a deploy goes to, if known
 	aliases      map[string]bool // every string of every aliases file
 	bySlug       map[string][]*summary
 	scans        int // full suggestion scans left; see suggester
@@ -184,6 +186,11 @@ func (idx *index) manifestRefs() []finding.Finding {
 			f = newFinding(owner.file.Path, rule, r.at, fmt.Sprintf("%s %q is listed in %s but not in %s: Git Sync cannot ingest this file into the workspace of %s unless an aliases file maps the slug",
 				what, r.value, strings.Join(listing, ", "), strings.Join(missing, ", "), strings.Join(missing, ", ")), paths...)
 			f.Severity = finding.Warning
+			if target := idx.targetManifest(missing); target != "" {
+				// The change goes to that workspace: its ingestion fails.
+				f.Severity = finding.Error
+				f.Message += fmt.Sprintf("; this change goes to workspace %s (%s)", idx.target, target)
+			}
 		} else {
 			msg := fmt.Sprintf("%s %q is not listed in %s", what, r.value, strings.Join(missing, " or "))
 			suggest := suggesters[what]
@@ -225,6 +232,21 @@ func (idx *index) manifestRefs() []finding.Finding {
 		check(s, s.destination, destinations, rules.SyncDestinationRef, "destination", "")
 	}
 	return out
+}
+
+// targetManifest is the target workspace's manifest among rels ("" when
+// it is not there, or no target is known).
+func (idx *index) targetManifest(rels []string) string {
+	if idx.target == "" {
+		return ""
+	}
+	for _, rel := range rels {
+		base := path.Base(rel)
+		if strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml") == "manifest-"+idx.target {
+			return rel
+		}
+	}
+	return ""
 }
 
 // noManifest says once that references were not checked, when some file

@@ -69,6 +69,30 @@ func TestReferenceRules(t *testing.T) {
 	}
 }
 
+// TestTargetWorkspace: a slug the manifest of the workspace a change goes
+// to lacks is an error there (its Git Sync cannot ingest the file), still a
+// warning for a change going elsewhere.
+func TestTargetWorkspace(t *testing.T) {
+	files := map[string]string{"manifest.yaml": "", "manifest-staging.yaml": manifest, "manifest-prod.yaml": "destinations: {braze-prod: {}}\nsources: {snowflake: {}}\n"}
+	for _, tc := range []struct {
+		workspace string
+		severity  finding.Severity
+		msg       string
+	}{
+		{"", finding.Warning, "Git Sync cannot ingest this file into the workspace of manifest-prod.yaml unless an aliases file maps the slug"},
+		{"staging", finding.Warning, "unless an aliases file maps the slug"},
+		{"prod", finding.Error, "unless an aliases file maps the slug; this change goes to workspace prod (manifest-prod.yaml)"},
+	} {
+		_, res := runFiles(t, files, Options{Workspace: tc.workspace})
+		if len(res.Findings) != 1 || res.Findings[0].Rule != "sync-destination-ref" {
+			t.Fatalf("workspace %q: findings %v", tc.workspace, res.Findings)
+		}
+		if f := res.Findings[0]; f.Severity != tc.severity || !strings.HasSuffix(f.Message, tc.msg) {
+			t.Errorf("workspace %q: %v %q, want %v ending %q", tc.workspace, f.Severity, f.Message, tc.severity, tc.msg)
+		}
+	}
+}
+
 // TestReportSet: with FILE arguments the whole workspace is still checked,
 // only findings in those files are kept, plus the cross-file findings whose
 // cause is one of them.

@@ -118,18 +118,54 @@ func (a *actionRun) read() error {
 		o.Config = filepath.Join(o.Root, o.Config) // as the workflow names it: from the repository
 	}
 	a.tracked = cmp.Or(o.Branch, a.ev.DefaultBranch)
+	workspaces, err := a.e.Workspaces()
+	if err != nil {
+		return err
+	}
+	if a.ev.Name == "push" && len(workspaces) > 0 {
+		// Declared workspaces: the pushed branch decides which one is deployed.
+		a.tracked = a.ev.Branch()
+	}
 	a.command = o.Command
 	if a.command == "auto" {
 		a.command = "validate"
 		if a.ev.Name == "push" && a.tracked != "" && a.ev.Branch() == a.tracked {
-			a.command = "deploy"
+			if _, tracked := a.e.Cfg().Tracking(a.tracked); tracked || len(workspaces) == 0 {
+				a.command = "deploy"
+			}
 		}
 	}
 	switch a.command {
 	case "validate", "plan", "deploy", "drift":
-		return nil
+	default:
+		return usagef("input command: %q is not auto, validate, plan, deploy or drift", o.Command)
 	}
-	return usagef("input command: %q is not auto, validate, plan, deploy or drift", o.Command)
+	return a.chooseWorkspace(len(workspaces) > 0)
+}
+
+// chooseWorkspace picks, among declared workspaces, the one the run talks
+// to: the input workspace; a pull request's base branch's (its plan is what
+// that workspace will get: a promotion from staging into main shows
+// production's); a deploy's pushed branch's. Keys never cross: the others'
+// are not read.
+func (a *actionRun) chooseWorkspace(declared bool) error {
+	switch {
+	case !declared || a.command == "drift":
+		return nil // drift goes through each workspace itself
+	case a.e.Opts.Workspace != "":
+		return a.e.UseNamed(a.e.Opts.Workspace)
+	case a.ev.IsPullRequest():
+		if w, ok := a.e.Cfg().Tracking(a.ev.BaseRef); ok {
+			return a.e.Use(w)
+		}
+		return nil // into a branch no workspace tracks: validate and plan from Git alone
+	case a.command == "deploy":
+		return a.e.ForBranch(a.ev.Branch())
+	}
+	if w, ok := a.e.Cfg().Tracking(a.ev.Branch()); ok {
+		return a.e.Use(w)
+	}
+	return nil
 }
 
 // plan works out what the pull request or push changes.
@@ -215,8 +251,8 @@ func (a *actionRun) deploy(ctx context.Context) error {
 	if err := t.Refuse(); err != nil {
 		return err
 	}
-	if a.e.APIKey() == "" {
-		return usagef("deploy needs the Hightouch API key: set the input `api-key` from a secret, or the environment variable HIGHTOUCH_API_KEY")
+	if err := a.e.NeedKey("deploy"); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.e.Opts.Timeout)
 	defer cancel()

@@ -24,10 +24,7 @@ func (deployStep) ready(ctx context.Context, e *engine.Engine) error {
 	if err := t.Refuse(); err != nil {
 		return err
 	}
-	if e.APIKey() == "" {
-		return usagef("deploy needs the Hightouch API key in the environment variable HIGHTOUCH_API_KEY (never as a flag: it would land in shell history)")
-	}
-	return nil
+	return e.NeedKey("deploy")
 }
 
 func (deployStep) invalid(*Command) error {

@@ -78,7 +78,13 @@ func (c *Command) runChange(ctx context.Context, args []string, name string, cmd
 // would create or update.
 type planStep struct{}
 
-func (planStep) ready(context.Context, *engine.Engine) error { return nil }
+// ready: with --workspace, the plan is previewed against that workspace.
+func (planStep) ready(_ context.Context, e *engine.Engine) error {
+	if e.Opts.Workspace == "" {
+		return nil
+	}
+	return e.UseNamed(e.Opts.Workspace)
+}
 func (planStep) run(ctx context.Context, c *Command, ch *change) error {
 	_, err := ch.e.Preview(ctx, ch.l, ch.p, c.subject())
 	return err

@@ -13,7 +13,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -32,6 +34,48 @@ type Config struct {
 	Path    string       // the Git Sync folder relative to the root
 	Exclude []string     // doublestar globs, as --exclude
 	Policy  rules.Policy // rule levels and ignores (Strict is the command line's)
+	// Workspaces are the Hightouch workspaces sharing the Git Sync folder,
+	// as declared; none: one workspace, its key in HIGHTOUCH_API_KEY.
+	Workspaces []Workspace
+}
+
+// Workspace is one Hightouch workspace sharing the Git Sync folder: its
+// manifest-<Name>.yaml, the branch its Git Sync tracks, and where its key
+// is, never the key itself.
+type Workspace struct {
+	Name      string
+	Branch    string
+	APIKeyEnv string // the environment variable holding its API key
+	APIURL    string // "" for the default
+	// Line and Col are where it is declared, for what is found wrong later
+	// (a missing manifest).
+	Line, Col int
+}
+
+// Tracking returns the workspace whose Git Sync tracks branch.
+func (c *Config) Tracking(branch string) (Workspace, bool) {
+	for _, w := range c.Workspaces {
+		if w.Branch == branch {
+			return w, true
+		}
+	}
+	return Workspace{}, false
+}
+
+// Named returns the workspace called name.
+func (c *Config) Named(name string) (Workspace, bool) {
+	for _, w := range c.Workspaces {
+		if w.Name == name {
+			return w, true
+		}
+	}
+	return Workspace{}, false
+}
+
+// Errorf is a problem found later with what the configuration declares at
+// line:col (a workspace whose manifest is missing).
+func (c *Config) Errorf(line, col int, format string, args ...any) *Error {
+	return &Error{File: c.File, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Error is a problem in a configuration file, at a position in it.
@@ -94,8 +138,10 @@ func Parse(file string, src []byte) (*Config, error) {
 			cfg.Policy.Levels = p.levels(val)
 		case "ignore":
 			cfg.Policy.Ignore = p.ignores(val)
+		case "workspaces":
+			cfg.Workspaces = p.workspaces(val)
 		default:
-			p.fail(key, "unknown key %q; the keys are path, exclude, rules and ignore", key.Value)
+			p.fail(key, "unknown key %q; the keys are path, exclude, rules, ignore and workspaces", key.Value)
 		}
 	})
 	if p.err != nil {
@@ -203,6 +249,53 @@ func (p *parser) ignores(n *yaml.Node) []rules.Ignore {
 	return out
 }
 
+// envName is what an environment variable's name may be: a key written
+// in its place is refused, not looked up.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// workspaceName is what may follow manifest- in a manifest's file name.
+var workspaceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (p *parser) workspaces(n *yaml.Node) []Workspace {
+	var out []Workspace
+	byBranch := map[string]string{}
+	p.mapping(n, "workspaces", func(key, val *yaml.Node) {
+		w := Workspace{Name: key.Value, Line: key.Line, Col: key.Column}
+		if !workspaceName.MatchString(w.Name) {
+			p.fail(key, "workspace %q: a workspace is named as in its manifest-<workspace>.yaml (letters, digits, - _ .)", w.Name)
+		}
+		var branchAt, keyAt *yaml.Node
+		p.mapping(val, "workspace "+w.Name, func(k, v *yaml.Node) {
+			switch k.Value {
+			case "branch":
+				w.Branch, branchAt = p.str(v, "branch"), v
+			case "apiKeyEnv":
+				w.APIKeyEnv, keyAt = p.str(v, "apiKeyEnv"), v
+			case "apiUrl":
+				w.APIURL = p.str(v, "apiUrl")
+			case "apiKey", "key", "token":
+				p.fail(k, "workspace %s: never write an API key in %s (it is in the repository for anyone to read); name the environment variable that holds it with apiKeyEnv, and set that from a secret", w.Name, FileName)
+			default:
+				p.fail(k, "unknown key %q in workspace %s; the keys are branch, apiKeyEnv and apiUrl", k.Value, w.Name)
+			}
+		})
+		switch {
+		case p.err != nil:
+		case branchAt == nil || w.Branch == "":
+			p.fail(key, "workspace %s needs branch: the branch its Git Sync tracks", w.Name)
+		case keyAt == nil || w.APIKeyEnv == "":
+			p.fail(key, "workspace %s needs apiKeyEnv: the environment variable holding its API key", w.Name)
+		case !envName.MatchString(w.APIKeyEnv):
+			p.fail(keyAt, "workspace %s: apiKeyEnv names the environment variable holding the key (such as HT_KEY_%s), not the key; never write a key in %s", w.Name, strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(w.Name)), FileName)
+		case byBranch[w.Branch] != "":
+			p.fail(branchAt, "workspaces %s and %s both track branch %q; each branch deploys to one workspace", byBranch[w.Branch], w.Name, w.Branch)
+		}
+		byBranch[w.Branch] = w.Name
+		out = append(out, w)
+	})
+	return out
+}
+
 // Schema is the configuration's JSON Schema, for editors (htgit schema
 // config). Rule ids are enumerated from the registry, so it cannot drift.
 func Schema() map[string]any {
@@ -233,6 +326,15 @@ func Schema() map[string]any {
 					"properties": map[string]any{
 						"rule":  map[string]any{"enum": ids, "description": "The rule id."},
 						"paths": with(globs, "description", "Doublestar globs relative to the root or the Git Sync folder."),
+					}}},
+			"workspaces": map[string]any{"type": "object",
+				"description":   "The Hightouch workspaces sharing the Git Sync folder, by the <workspace> of their manifest-<workspace>.yaml. deploy goes to the workspace whose branch was pushed, with its key; drift checks each whose key is set.",
+				"propertyNames": map[string]any{"pattern": workspaceName.String()},
+				"additionalProperties": map[string]any{"type": "object", "additionalProperties": false, "required": []string{"branch", "apiKeyEnv"},
+					"properties": map[string]any{
+						"branch":    map[string]any{"type": "string", "minLength": 1, "description": "The branch this workspace's Git Sync tracks."},
+						"apiKeyEnv": map[string]any{"type": "string", "pattern": envName.String(), "description": "The environment variable holding this workspace's API key (never the key)."},
+						"apiUrl":    map[string]any{"type": "string", "description": "Its Hightouch API base URL, when not the default."},
 					}}},
 		},
 	}

@@ -22,6 +22,14 @@ rules:
 ignore:
   - rule: sync-schedule-type
     paths: ["syncs/old-*.yaml"]
+workspaces:
+  staging:
+    branch: staging
+    apiKeyEnv: HT_KEY_STAGING
+    apiUrl: https://eu.example.com/api/v1
+  prod:
+    branch: main
+    apiKeyEnv: HT_KEY_PROD
 `
 
 func TestParse(t *testing.T) {
@@ -33,15 +41,35 @@ func TestParse(t *testing.T) {
 		Policy: rules.Policy{
 			Levels: map[string]rules.Level{"model-primary-key-unused": rules.Off, "schema-unknown-key": rules.AsError},
 			Ignore: []rules.Ignore{{Rule: "sync-schedule-type", Paths: []string{"syncs/old-*.yaml"}}},
+		},
+		Workspaces: []Workspace{
+			{Name: "staging", Branch: "staging", APIKeyEnv: "HT_KEY_STAGING", APIURL: "https://eu.example.com/api/v1", Line: 10, Col: 3},
+			{Name: "prod", Branch: "main", APIKeyEnv: "HT_KEY_PROD", Line: 14, Col: 3},
 		}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
+	}
+	if w, ok := cfg.Tracking("main"); !ok || w.Name != "prod" {
+		t.Errorf("Tracking(main) = %+v, %v", w, ok)
+	}
+	if _, ok := cfg.Tracking("feature"); ok {
+		t.Error("a branch no workspace tracks has one")
+	}
+	if w, ok := cfg.Named("staging"); !ok || w.APIKeyEnv != "HT_KEY_STAGING" {
+		t.Errorf("Named(staging) = %+v, %v", w, ok)
 	}
 }
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"pth: x\n", "c.yaml:1:1: unknown key \"pth\"; the keys are path, exclude, rules and ignore"},
+		{"pth: x\n", "c.yaml:1:1: unknown key \"pth\"; the keys are path, exclude, rules, ignore and workspaces"},
+		{"workspaces:\n  prod:\n    branch: main\n    apiKey: ht_live_1234\n", "c.yaml:4:5: workspace prod: never write an API key in .htgit.yaml (it is in the repository for anyone to read); name the environment variable that holds it with apiKeyEnv, and set that from a secret"},
+		{"workspaces:\n  prod:\n    branch: main\n    apiKeyEnv: 0f3a-99e1-key\n", "c.yaml:4:16: workspace prod: apiKeyEnv names the environment variable holding the key (such as HT_KEY_PROD), not the key; never write a key in .htgit.yaml"},
+		{"workspaces:\n  a:\n    branch: main\n    apiKeyEnv: A\n  b:\n    branch: main\n    apiKeyEnv: B\n", "c.yaml:6:13: workspaces a and b both track branch \"main\"; each branch deploys to one workspace"},
+		{"workspaces:\n  prod:\n    apiKeyEnv: A\n", "c.yaml:2:3: workspace prod needs branch: the branch its Git Sync tracks"},
+		{"workspaces:\n  prod:\n    branch: main\n", "c.yaml:2:3: workspace prod needs apiKeyEnv: the environment variable holding its API key"},
+		{"workspaces:\n  prod:\n    branch: main\n    apiKeyEnv: A\n    tracked: x\n", "c.yaml:5:5: unknown key \"tracked\" in workspace prod; the keys are branch, apiKeyEnv and apiUrl"},
+		{"workspaces:\n  pr/od:\n    branch: main\n    apiKeyEnv: A\n", "c.yaml:2:3: workspace \"pr/od\": a workspace is named as in its manifest-<workspace>.yaml (letters, digits, - _ .)"},
 		{"rules:\n  no-such-rule: off\n", "c.yaml:2:3: unknown rule \"no-such-rule\"; `htgit rules` lists every rule id"},
 		{"rules:\n  yaml-tab: loud\n", "c.yaml:2:13: rule yaml-tab: \"loud\" is not a level; write off, warning or error"},
 		{"rules: [yaml-tab]\n", "c.yaml:1:8: rules must be a mapping"},
@@ -97,7 +125,9 @@ func TestSchemaAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []string{full, "{}", "pth: x\n", "rules:\n  no-such-rule: off\n", "rules:\n  yaml-tab: loud\n", "ignore:\n  - rule: yaml-tab\n"} {
+	for _, src := range []string{full, "{}", "pth: x\n", "rules:\n  no-such-rule: off\n", "rules:\n  yaml-tab: loud\n", "ignore:\n  - rule: yaml-tab\n",
+		"workspaces:\n  prod:\n    branch: main\n    apiKey: x\n", "workspaces:\n  prod:\n    branch: main\n    apiKeyEnv: not a name\n",
+		"workspaces:\n  prod:\n    branch: main\n"} {
 		var v any
 		if err := yaml.Unmarshal([]byte(src), &v); err != nil {
 			t.Fatal(err)

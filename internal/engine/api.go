@@ -12,14 +12,13 @@ import (
 // Snapshot lists what Hightouch has, for command name (as the user called
 // it), within --timeout.
 func (e *Engine) Snapshot(ctx context.Context, name string) (*compare.Snapshot, error) {
-	key := e.APIKey()
-	if key == "" {
-		return nil, Usagef("%s needs the Hightouch API key in the environment variable HIGHTOUCH_API_KEY", name)
+	if err := e.NeedKey(name); err != nil {
+		return nil, err
 	}
 	if e.Opts.Timeout <= 0 {
 		return nil, Usagef("%s must be a positive duration such as 5m", e.Opts.Origin.Name("timeout"))
 	}
-	client, err := e.Client(key)
+	client, err := e.Client(e.APIKey())
 	if err != nil {
 		return nil, err
 	}

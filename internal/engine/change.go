@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/deploy"
 	"github.com/htgit/htgit/internal/gitdiff"
 	"github.com/htgit/htgit/internal/hightouch"
@@ -199,11 +200,34 @@ func (t Target) Refuse() error {
 }
 
 // CommandLineTarget is where `htgit deploy` runs: GitHub's event when it
-// runs in a workflow step, else the branch checked out.
+// runs in a workflow step, else the branch checked out. With declared
+// workspaces the run then talks to the one tracking that branch.
 func (e *Engine) CommandLineTarget(ctx context.Context) (Target, error) {
+	t, err := e.commandLineTarget(ctx)
+	if err != nil || strings.HasPrefix(t.Event, "pull_request") {
+		return t, err
+	}
+	if ws, err := e.Workspaces(); err != nil || len(ws) == 0 {
+		return t, err
+	}
+	branch, ok := strings.CutPrefix(t.Ref, "refs/heads/")
+	if !ok {
+		return t, Usagef("deploy refuses to run on %s: %s declares workspaces, and a deploy goes to the one tracking the branch pushed", t.Ref, config.FileName)
+	}
+	if err := e.ForBranch(branch); err != nil {
+		return t, err
+	}
+	t.Tracked = e.Opts.Branch
+	return t, nil
+}
+
+func (e *Engine) commandLineTarget(ctx context.Context) (Target, error) {
 	t := Target{Event: e.Getenv("GITHUB_EVENT_NAME"), Ref: e.Getenv("GITHUB_REF"), Tracked: e.Opts.Branch}
-	if t.Ref != "" || t.Tracked == "" || strings.HasPrefix(t.Event, "pull_request") {
+	if t.Ref != "" || strings.HasPrefix(t.Event, "pull_request") {
 		return t, nil
+	}
+	if ws, err := e.Workspaces(); err != nil || t.Tracked == "" && len(ws) == 0 {
+		return t, err
 	}
 	root, err := e.root()
 	if err != nil {
@@ -225,11 +249,10 @@ func (e *Engine) CommandLineTarget(ctx context.Context) (Target, error) {
 // stopped by its timeout or a cancellation still reports what it had
 // triggered.
 func (e *Engine) Deploy(ctx context.Context, l *Loaded, p *plan.Plan) (*deploy.Outcome, error) {
-	key := e.APIKey()
-	if key == "" {
-		return nil, Usagef("deploy needs the Hightouch API key in the environment variable HIGHTOUCH_API_KEY (never as a flag: it would land in shell history)")
+	if err := e.NeedKey("deploy"); err != nil {
+		return nil, err
 	}
-	client, err := e.Client(key)
+	client, err := e.Client(e.APIKey())
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/htgit/htgit/internal/config"
 )
 
 // Engine runs the pipeline for one invocation.
@@ -29,6 +31,11 @@ type Engine struct {
 	Notes io.Writer
 	// Version is htgit's, sent to Hightouch as the user agent.
 	Version string
+
+	cfg *config.Config // read once, by Config
+	// workspace is the declared workspace the run talks to (see Use); the
+	// zero value when the configuration declares none.
+	workspace config.Workspace
 }
 
 // UsageError is a problem with how htgit was called or what it was pointed
@@ -81,7 +88,14 @@ func (e *Engine) abs(p string) string {
 	return filepath.Join(e.Dir, p)
 }
 
-// APIKey is the key the run uses: the option, else HIGHTOUCH_API_KEY.
+// APIKey is the key the run uses: the declared workspace's (Use), else
+// the option, else HIGHTOUCH_API_KEY.
 func (e *Engine) APIKey() string {
+	switch {
+	case e.workspace.Name != "":
+		return e.Opts.APIKey // Use set it from the workspace's variable only: keys never cross
+	case e.cfg != nil && len(e.cfg.Workspaces) > 0:
+		return "" // workspaces are declared, none chosen: no key is the right one
+	}
 	return cmp.Or(e.Opts.APIKey, strings.TrimSpace(e.Getenv("HIGHTOUCH_API_KEY")))
 }

@@ -71,13 +71,9 @@ func (e *Engine) Discover() (*Discovered, error) {
 	if err != nil {
 		return nil, err
 	}
-	configFile := o.Config
-	if configFile != "" {
-		configFile = e.abs(configFile)
-	}
-	cfg, err := config.Load(root, configFile)
+	cfg, err := e.Config()
 	if err != nil {
-		return nil, &UsageError{Msg: err.Error()}
+		return nil, err
 	}
 	// The command line wins over the configuration; --exclude adds to it.
 	path, err := e.gitSyncFolder(root, o.Path, cfg.Path)
@@ -98,6 +94,9 @@ func (e *Engine) Discover() (*Discovered, error) {
 		}
 		return nil, Usagef("no model or sync files found in %s%s (looked for %s); %s if Git Sync uses a subfolder",
 			ws.Dir, where, strings.Join(resourceGlobs(), ", "), o.Origin.Pass("path", "FOLDER"))
+	}
+	if err := checkManifests(cfg, ws); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -199,7 +198,7 @@ func stagedIn(ws *workspace.Workspace, top string, changes []gitdiff.Change) []s
 }
 
 func (e *Engine) check(ctx context.Context, d *Discovered, only []string) (*Loaded, error) {
-	res, err := check.Run(ctx, d.WS, d.findings, check.Options{ReportSet: only})
+	res, err := check.Run(ctx, d.WS, d.findings, check.Options{ReportSet: only, Workspace: e.workspace.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +220,28 @@ func hasResources(ws *workspace.Workspace) bool {
 		}
 	}
 	return false
+}
+
+// Config is the configuration the options name (--config, else
+// .htgit.yaml at the root), read once.
+func (e *Engine) Config() (*config.Config, error) {
+	if e.cfg != nil {
+		return e.cfg, nil
+	}
+	root, err := e.root()
+	if err != nil {
+		return nil, err
+	}
+	file := e.Opts.Config
+	if file != "" {
+		file = e.abs(file)
+	}
+	cfg, err := config.Load(root, file)
+	if err != nil {
+		return nil, &UsageError{Msg: err.Error()}
+	}
+	e.cfg = cfg
+	return cfg, nil
 }
 
 // root is the repository: --root, else the Git top level above the working

@@ -47,6 +47,10 @@ type Options struct {
 	WorkspaceSlug string
 	Branch        string
 
+	// Workspace is the declared workspace (workspaces: in .htgit.yaml) to
+	// plan or compare against.
+	Workspace string
+
 	// The CI front end's own (the Action's inputs).
 	Command   string
 	Annotate  string
@@ -163,6 +167,9 @@ var Declared = []Option{
 	{Name: "workspace-slug", Commands: Deploy | CI, field: func(o *Options) any { return &o.WorkspaceSlug },
 		Usage: "Hightouch workspace `SLUG`, for links to run pages",
 		Input: "Hightouch workspace slug, for links to run pages in the job summary."},
+	{Name: "workspace", Commands: Plan | Drift | CI, field: func(o *Options) any { return &o.Workspace },
+		Usage: "the declared workspace `NAME` (workspaces: in .htgit.yaml) to plan or compare against (default: plan uses none, drift each whose key is set)",
+		Input: "With workspaces declared in .htgit.yaml: the one drift compares, or plan previews against (default: drift checks each whose key is set; a pull request's plan uses the one tracking its base branch)."},
 	{Name: "debug", Default: "false", Commands: Plan | Deploy | Drift | Export | CI, field: func(o *Options) any { return &o.Debug },
 		Usage: "log every API request (method, path, status, timing; never the key)",
 		Input: "Log each API request (method, path, status, timing; never the key)."},

@@ -1,6 +1,7 @@
 package hightouchtest
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -37,6 +38,9 @@ type Model struct {
 	SQL         string // raw_sql
 	Table       string // table
 	DBTModelID  string // dbt, dbt_cloud
+	// DBTUniqueID is the dbt node's unique id; "" renders
+	// model.project.<slug in snake_case>.
+	DBTUniqueID string
 	PrimaryKey  string
 	IsSchema    bool
 	Tags        map[string]string
@@ -381,7 +385,7 @@ func (s *Server) renderModel(e *entry) map[string]any {
 		out["table"] = map[string]any{"name": v.Table}
 	case "dbt", "dbt_cloud":
 		// dbt names models in snake_case.
-		q := map[string]any{"dbtUniqueId": "model.project." + strings.ReplaceAll(v.Slug, "-", "_"), "compiledSql": v.SQL, "rawSql": v.SQL,
+		q := map[string]any{"dbtUniqueId": cmp.Or(v.DBTUniqueID, "model.project."+strings.ReplaceAll(v.Slug, "-", "_")), "compiledSql": v.SQL, "rawSql": v.SQL,
 			"name": v.Slug, "modelId": s.id(v.DBTModelID)}
 		if v.QueryType == "dbt" {
 			q["database"], q["schema"] = "analytics", "public"
