@@ -45,9 +45,11 @@ if [ -z "$version" ]; then
 	[ -n "$version" ] || die "no version to install: set HTGIT_VERSION (CHANGELOG.md names no release)"
 fi
 version=${version#v}
-case $version in
-*[!0-9A-Za-z.+-]* | "") die "version \"$version\" is not a release version such as 1.2.3" ;;
-esac
+# Semantic versions only: the version names a folder of the tool cache that
+# is removed and rewritten, so ".." or "." must never pass.
+if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$ ]]; then
+	die "version \"$version\" is not a release version such as 1.2.3"
+fi
 
 os=${RUNNER_OS:-$(uname -s)}
 case $os in
@@ -98,8 +100,10 @@ else
 	fetch checksums.txt
 	fetch "$archive"
 
-	want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$tmp/checksums.txt")
+	want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$tmp/checksums.txt")
 	[ -n "$want" ] || die "checksums.txt of v$version lists no $archive; refusing to install an unverified binary"
+	# A release lists each file once; two lines would let either one win.
+	[ "$(printf '%s\n' "$want" | wc -l)" -eq 1 ] || die "checksums.txt of v$version lists $archive more than once; refusing to install an unverified binary"
 	if command -v sha256sum >/dev/null 2>&1; then
 		got=$(sha256sum "$tmp/$archive" | awk '{print $1}')
 	else
@@ -109,18 +113,23 @@ else
 		die "SHA-256 of $archive is $got, but checksums.txt says $want; refusing to install it (a corrupt or tampered download)"
 	fi
 
+	# Only the binary is extracted: nothing else of the archive can land
+	# anywhere, through a link or otherwise.
 	mkdir -p "$tmp/x"
 	if [ $archive_ext = zip ]; then
 		# Git Bash has unzip; the tar of Windows and macOS (bsdtar) reads zip too.
 		if command -v unzip >/dev/null 2>&1; then
-			unzip -q -o "$tmp/$archive" -d "$tmp/x"
+			unzip -q -o "$tmp/$archive" "$exe" -d "$tmp/x" 2>"$tmp/x.err" || true
 		else
-			tar -xf "$tmp/$archive" -C "$tmp/x"
+			tar -xf "$tmp/$archive" -C "$tmp/x" "$exe" 2>"$tmp/x.err" || true
 		fi
 	else
-		tar -xzf "$tmp/$archive" -C "$tmp/x"
+		tar -xzf "$tmp/$archive" -C "$tmp/x" "$exe" 2>"$tmp/x.err" || true
 	fi
-	[ -f "$tmp/x/$exe" ] || die "$archive has no $exe at its top level"
+	# A link would make chmod and mv act on a file outside the cache.
+	if [ -L "$tmp/x/$exe" ] || [ ! -f "$tmp/x/$exe" ]; then
+		die "$archive has no $exe file at its top level (a link or a folder is refused)"
+	fi
 
 	rm -rf "$dir" "$dir.complete"
 	mkdir -p "$dir"

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,6 +132,127 @@ func TestInstallScript(t *testing.T) {
 		}
 		if took > 30*time.Second {
 			t.Errorf("giving up took %v", took)
+		}
+	})
+}
+
+// hostileRelease is a release of version 9.9.9 whose linux/amd64 archive
+// holds entries (each a script when it is a file) and whose checksums.txt
+// is sums(the archive's digest line).
+func hostileRelease(t *testing.T, entries []*tar.Header, sums func(line string) string) release {
+	t.Helper()
+	const version = "9.9.9"
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, h := range entries {
+		data := []byte("#!/bin/sh\necho hostile\n")
+		if h.Typeflag == tar.TypeReg {
+			h.Size = int64(len(data))
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			tw.Write(data)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gz.Close()
+	dir := t.TempDir()
+	name := "htgit_" + version + "_linux_amd64.tar.gz"
+	if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	line := hex.EncodeToString(sum[:]) + "  " + name + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "checksums.txt"), []byte(sums(line)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return release{version: version, dir: dir}
+}
+
+// TestInstallScriptHostile: what a hostile release or environment tries is
+// refused, and nothing outside htgit's cache folder is touched (issue 22).
+func TestInstallScriptHostile(t *testing.T) {
+	t.Parallel()
+	linux := map[string]string{"RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"}
+	env := func(rel release, srv *releaseServer, cache string) map[string]string {
+		e := installEnv(t, rel, srv, cache)
+		e["HTGIT_VERSION"] = rel.version
+		maps.Copy(e, linux)
+		return e
+	}
+	same := func(line string) string { return line }
+
+	t.Run("the binary is a symlink", func(t *testing.T) {
+		t.Parallel()
+		victim := filepath.Join(t.TempDir(), "victim")
+		if err := os.WriteFile(victim, []byte("not a program\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rel := hostileRelease(t, []*tar.Header{{Name: "htgit", Typeflag: tar.TypeSymlink, Linkname: victim, Mode: 0o777}}, same)
+		cache := t.TempDir()
+		r := runInstall(t, env(rel, newReleaseServer(t, rel, serveOK), cache))
+		if r.code != 1 || !strings.Contains(r.stderr, "has no htgit file at its top level (a link or a folder is refused)") {
+			t.Errorf("exit %d, want 1 and a refusal; stderr:\n%s", r.code, r.stderr)
+		}
+		if st, err := os.Stat(victim); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("the file the link names changed: %v %v", st.Mode(), err)
+		}
+		if _, err := os.Lstat(filepath.Join(cache, "htgit", rel.version, "x64.complete")); err == nil {
+			t.Error("the refused install is marked complete")
+		}
+	})
+
+	t.Run("other entries are not extracted", func(t *testing.T) {
+		t.Parallel()
+		outside := filepath.Join(t.TempDir(), "planted")
+		rel := hostileRelease(t, []*tar.Header{
+			{Name: "d", Typeflag: tar.TypeSymlink, Linkname: filepath.Dir(outside), Mode: 0o777},
+			{Name: "d/planted", Typeflag: tar.TypeReg, Mode: 0o755},
+			{Name: "htgit", Typeflag: tar.TypeReg, Mode: 0o755},
+		}, same)
+		r := runInstall(t, env(rel, newReleaseServer(t, rel, serveOK), t.TempDir()))
+		if r.code != 0 {
+			t.Errorf("exit %d; stderr:\n%s", r.code, r.stderr)
+		}
+		if _, err := os.Lstat(outside); err == nil {
+			t.Error("an entry of the archive was written outside the cache")
+		}
+	})
+
+	t.Run("two checksum lines for the archive", func(t *testing.T) {
+		t.Parallel()
+		rel := hostileRelease(t, []*tar.Header{{Name: "htgit", Typeflag: tar.TypeReg, Mode: 0o755}},
+			func(line string) string { return line + strings.Repeat("0", 64) + line[64:] })
+		r := runInstall(t, env(rel, newReleaseServer(t, rel, serveOK), t.TempDir()))
+		if r.code != 1 || !strings.Contains(r.stderr, "lists htgit_9.9.9_linux_amd64.tar.gz more than once; refusing") {
+			t.Errorf("exit %d, want 1 and a refusal; stderr:\n%s", r.code, r.stderr)
+		}
+	})
+
+	t.Run("a version that is a path", func(t *testing.T) {
+		t.Parallel()
+		rel := testRelease(t)
+		for _, v := range []string{"..", ".", "v..", "1.2", "../1.0.0", "1.0.0/../..", "1.0.0\n"} {
+			cache := t.TempDir()
+			keep := filepath.Join(cache, "htgit", "keep")
+			if err := os.MkdirAll(keep, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			srv := newReleaseServer(t, rel, serveOK)
+			e := env(rel, srv, cache)
+			e["HTGIT_VERSION"] = v
+			r := runInstall(t, e)
+			if r.code != 1 || !strings.Contains(r.stderr, "is not a release version such as 1.2.3") || len(srv.paths()) != 0 {
+				t.Errorf("HTGIT_VERSION=%q: exit %d, requests %q; want 1, none; stderr:\n%s", v, r.code, srv.paths(), r.stderr)
+			}
+			if _, err := os.Stat(keep); err != nil {
+				t.Errorf("HTGIT_VERSION=%q removed a folder of the cache: %v", v, err)
+			}
 		}
 	})
 }

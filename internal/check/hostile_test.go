@@ -158,3 +158,83 @@ func TestRunBombsBounded(t *testing.T) {
 		})
 	}
 }
+
+// contractWith is a contract whose one event's schema is schema (a JSON
+// text, written as a YAML string).
+func contractWith(schema string) string {
+	return fmt.Sprintf("name: Web\nslug: web\nevents:\n  - type: track\n    name: E\n    schema: %q\n", schema)
+}
+
+// nestedNot is an event schema nested {"not": ...} depth deep: 40 KB at
+// 4,000.
+func nestedNot(depth int) string {
+	return strings.Repeat(`{"not":`, depth) + "{}" + strings.Repeat("}", depth)
+}
+
+// TestContractRefsReadNothing: a $ref to a local file, a FIFO or
+// /dev/stdin is never opened (a FIFO would block the run for good, past
+// SIGINT): each schema is reported as not fetched, and the file's content
+// is nowhere in the findings (issue 22).
+func TestContractRefsReadNothing(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret.json")
+	if err := os.WriteFile(secret, []byte(`{"type": "SECRET-CONTENT"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := mkfifo(fifo); err != nil {
+		t.Skipf("no FIFO here: %v", err) // the other refs are still checked on every system htgit ships for
+	}
+	// (A bare /dev/stdin resolves against the schema's own urn: and names
+	// no file; it must not block either.)
+	refs := []string{"file://" + secret, "file://" + fifo, "file:///dev/stdin", "file:///dev/zero", "/dev/stdin"}
+	done := make(chan *Result, 1)
+	go func() {
+		files := map[string]string{}
+		for i, ref := range refs {
+			files[fmt.Sprintf("contracts/c%d.yaml", i)] = contractWith(fmt.Sprintf(`{"$ref": %q}`, ref))
+		}
+		_, res := runFiles(t, files, Options{})
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		var warned int
+		for _, f := range res.Findings {
+			if strings.Contains(f.Message, "SECRET-CONTENT") {
+				t.Errorf("the referenced file was read: %s", f.Message)
+			}
+			if f.Rule == rules.ContractEventSchema.ID && strings.Contains(f.Message, "which htgit does not fetch") {
+				warned++
+			}
+		}
+		if warned != len(refs)-1 {
+			t.Errorf("%d of %d refs reported as not fetched: %v", warned, len(refs), res.Findings)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("validate blocks on a $ref") // the goroutine is left behind: the test binary ends
+	}
+}
+
+// TestContractNestingBounded: an event schema nested 4,000 deep took 35 s
+// to 83 s, growing with the cube of the depth; past maxSchemaDepth it is
+// reported as not checked, at once. A schema nested up to the bound is
+// compiled and its errors found.
+func TestContractNestingBounded(t *testing.T) {
+	start := time.Now()
+	_, res := runFiles(t, map[string]string{
+		"contracts/deep.yaml": contractWith(nestedNot(4_000)),
+		"contracts/bad.yaml":  contractWith(strings.Replace(nestedNot(maxSchemaDepth/2), "{}", `{"type":"objekt"}`, 1)),
+	}, Options{})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+	var deep, bad bool
+	for _, f := range res.Findings {
+		deep = deep || strings.HasSuffix(f.Path, "deep.yaml") && f.Severity == finding.Warning && strings.Contains(f.Message, "nests deeper than 100 levels")
+		bad = bad || strings.HasSuffix(f.Path, "bad.yaml") && f.Severity == finding.Error && strings.Contains(f.Message, "does not compile")
+	}
+	if !deep || !bad {
+		t.Errorf("findings %v\nwant a warning on deep.yaml and an error on bad.yaml", res.Findings)
+	}
+}

@@ -74,6 +74,8 @@ func unsureCompile(err error) (string, bool) {
 	switch {
 	case errors.As(err, &load):
 		return fmt.Sprintf("it refers to %s, which htgit does not fetch", load.URL), true
+	case errors.Is(err, errTooDeep):
+		return err.Error() + "; Hightouch may accept it", true
 	case isRegexFormat(metaschemaLeaf(err)):
 		return fmt.Sprintf("a pattern at /%s is not one Go's regular expressions read; JSON Schema patterns are ECMA-262 (lookaround included), which Hightouch may accept",
 			strings.Join(metaschemaLeaf(err).InstanceLocation, "/")), true
@@ -110,6 +112,43 @@ func isRegexFormat(leaf *jsonschema.ValidationError) bool {
 	return ok && f.Want == "regex"
 }
 
+// maxSchemaDepth bounds the nesting of an event schema htgit compiles: the
+// compiler's time grows with the cube of the depth ({"not": ...} 4,000 deep
+// took over a minute), and a hand-written schema nests a few levels.
+const maxSchemaDepth = 100
+
+// errTooDeep is a schema nested deeper than maxSchemaDepth.
+var errTooDeep = fmt.Errorf("it nests deeper than %d levels, more than htgit compiles", maxSchemaDepth)
+
+// noFetch is the compiler's loader: it reads no file and no URL, so a $ref
+// to file:///etc/passwd, a FIFO or /dev/stdin is never opened, and a run
+// cannot block on one. (The metaschemas are built into the compiler.)
+type noFetch struct{}
+
+func (noFetch) Load(string) (any, error) { return nil, errors.New("htgit fetches no other document") }
+
+// tooDeep reports whether v nests deeper than limit containers.
+func tooDeep(v any, limit int) bool {
+	if limit < 0 {
+		return true
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for _, x := range v {
+			if tooDeep(x, limit-1) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if tooDeep(x, limit-1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // compileEventSchema compiles a schema written as a mapping or as a JSON
 // string. Only the schema itself is loaded: htgit fetches no other document.
 func compileEventSchema(n *yaml.Node) error {
@@ -129,7 +168,11 @@ func compileEventSchema(n *yaml.Node) error {
 			return err
 		}
 	}
+	if tooDeep(doc, maxSchemaDepth) {
+		return errTooDeep
+	}
 	c := jsonschema.NewCompiler()
+	c.UseLoader(noFetch{})
 	c.DefaultDraft(jsonschema.Draft7)
 	const url = "urn:htgit:event-schema"
 	if err := c.AddResource(url, doc); err != nil {

@@ -1,16 +1,19 @@
 package compare
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/htgit/htgit/internal/fielddiff"
-	"github.com/htgit/htgit/internal/workspace"
-	"go.yaml.in/yaml/v3"
-
 	"github.com/htgit/htgit/internal/hightouch"
+	"github.com/htgit/htgit/internal/workspace"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Snapshot is what Hightouch has, keyed by slug, with id-to-slug maps to
@@ -23,6 +26,52 @@ type Snapshot struct {
 	SourceSlugs  map[hightouch.ID]string
 	DestSlugs    map[hightouch.ID]string
 	ModelSlugs   map[hightouch.ID]string
+
+	// Conflicts are the slugs and ids Hightouch listed for two resources
+	// of a kind, which it should never do (a listing that shifted while it
+	// was paged can). The maps above hold one of them, the same one each
+	// time; what acts on a single resource (export, pausing) checks here
+	// first.
+	Conflicts []Conflict
+}
+
+// Conflict is a slug two resources of a kind were listed with, or an id
+// listed with two slugs.
+type Conflict struct {
+	Kind  string // source, destination, model, sync
+	Slugs []string
+	IDs   []hightouch.ID
+}
+
+func (c Conflict) String() string {
+	ids := make([]string, len(c.IDs))
+	for i, id := range c.IDs {
+		ids[i] = string(id)
+	}
+	if len(c.Slugs) == 1 {
+		return fmt.Sprintf("Hightouch lists %d %ss with the slug %q (ids %s)", len(c.IDs), c.Kind, c.Slugs[0], strings.Join(ids, ", "))
+	}
+	return fmt.Sprintf("Hightouch lists the %s id %s with %d slugs (%s)", c.Kind, ids[0], len(c.Slugs), strings.Join(c.Slugs, ", "))
+}
+
+// Conflicted reports whether a slug of kind is in a conflict, and which.
+func (s *Snapshot) Conflicted(kind, slug string) (Conflict, bool) {
+	for _, c := range s.Conflicts {
+		if c.Kind == kind && slices.Contains(c.Slugs, slug) {
+			return c, true
+		}
+	}
+	return Conflict{}, false
+}
+
+// ConflictedID reports whether an id of kind is in a conflict.
+func (s *Snapshot) ConflictedID(kind string, id hightouch.ID) (Conflict, bool) {
+	for _, c := range s.Conflicts {
+		if c.Kind == kind && slices.Contains(c.IDs, id) {
+			return c, true
+		}
+	}
+	return Conflict{}, false
 }
 
 // Fetch lists everything once: four paged listings (a page is
@@ -30,10 +79,12 @@ type Snapshot struct {
 // per slug.
 func Fetch(ctx context.Context, c *hightouch.Client) (*Snapshot, error) {
 	s := &Snapshot{}
+	var sources []hightouch.Source
+	var dests []hightouch.Destination
 	var errSources, errDests, errRest error
 	var wg sync.WaitGroup
-	wg.Go(func() { s.Sources, errSources = c.SourcesBySlug(ctx) })
-	wg.Go(func() { s.Destinations, errDests = c.DestinationsBySlug(ctx) })
+	wg.Go(func() { sources, errSources = c.Sources(ctx) })
+	wg.Go(func() { dests, errDests = c.Destinations(ctx) })
 	wg.Go(func() { errRest = s.Refresh(ctx, c) })
 	wg.Wait()
 	switch {
@@ -44,20 +95,22 @@ func Fetch(ctx context.Context, c *hightouch.Client) (*Snapshot, error) {
 	case errRest != nil:
 		return nil, errRest
 	}
-	s.SourceSlugs = slugsByID(s.Sources, func(x hightouch.Source) hightouch.ID { return x.ID })
-	s.DestSlugs = slugsByID(s.Destinations, func(x hightouch.Destination) hightouch.ID { return x.ID })
+	var conflicts []Conflict
+	s.Sources, s.SourceSlugs = index("source", sources, func(x hightouch.Source) (string, hightouch.ID) { return x.Slug, x.ID }, &conflicts)
+	s.Destinations, s.DestSlugs = index("destination", dests, func(x hightouch.Destination) (string, hightouch.ID) { return x.Slug, x.ID }, &conflicts)
+	s.Conflicts = append(conflicts, s.Conflicts...)
 	return s, nil
 }
 
 // Refresh lists models and syncs again, side by side (they change while
 // Git Sync ingests).
 func (s *Snapshot) Refresh(ctx context.Context, c *hightouch.Client) error {
-	var models map[string]hightouch.Model
-	var syncs map[string]hightouch.Sync
+	var models []hightouch.Model
+	var syncs []hightouch.Sync
 	var errModels, errSyncs error
 	var wg sync.WaitGroup
-	wg.Go(func() { models, errModels = c.ModelsBySlug(ctx) })
-	wg.Go(func() { syncs, errSyncs = c.SyncsBySlug(ctx) })
+	wg.Go(func() { models, errModels = c.Models(ctx) })
+	wg.Go(func() { syncs, errSyncs = c.Syncs(ctx) })
 	wg.Wait()
 	if errModels != nil {
 		return fmt.Errorf("listing models: %w", errModels)
@@ -65,17 +118,54 @@ func (s *Snapshot) Refresh(ctx context.Context, c *hightouch.Client) error {
 	if errSyncs != nil {
 		return fmt.Errorf("listing syncs: %w", errSyncs)
 	}
-	s.Models, s.Syncs = models, syncs
-	s.ModelSlugs = slugsByID(s.Models, func(x hightouch.Model) hightouch.ID { return x.ID })
+	s.Conflicts = slices.DeleteFunc(s.Conflicts, func(c Conflict) bool { return c.Kind == "model" || c.Kind == "sync" })
+	s.Models, s.ModelSlugs = index("model", models, func(x hightouch.Model) (string, hightouch.ID) { return x.Slug, x.ID }, &s.Conflicts)
+	s.Syncs, _ = index("sync", syncs, func(x hightouch.Sync) (string, hightouch.ID) { return x.Slug, x.ID }, &s.Conflicts)
 	return nil
 }
 
-func slugsByID[T any](bySlug map[string]T, id func(T) hightouch.ID) map[hightouch.ID]string {
-	out := make(map[hightouch.ID]string, len(bySlug))
-	for slug, x := range bySlug {
-		out[id(x)] = slug
+// index keys a listing by slug and by id, the same way whatever order
+// Hightouch lists it in: a resource listed twice counts once; of two
+// resources with one slug the lower id is kept, of two slugs with one id
+// the first in sort order; both are added to conflicts.
+func index[T any](kind string, all []T, key func(T) (string, hightouch.ID), conflicts *[]Conflict) (map[string]T, map[hightouch.ID]string) {
+	idsOf := map[string][]hightouch.ID{}
+	slugsOf := map[hightouch.ID][]string{}
+	byKey := map[string]T{}
+	for _, x := range all {
+		slug, id := key(x)
+		if !slices.Contains(idsOf[slug], id) {
+			idsOf[slug] = append(idsOf[slug], id)
+		}
+		if !slices.Contains(slugsOf[id], slug) {
+			slugsOf[id] = append(slugsOf[id], slug)
+		}
+		byKey[slug+"\x00"+string(id)] = x
 	}
-	return out
+	bySlug := make(map[string]T, len(idsOf))
+	for _, slug := range slices.Sorted(maps.Keys(idsOf)) {
+		ids := idsOf[slug]
+		slices.SortFunc(ids, compareIDs)
+		bySlug[slug] = byKey[slug+"\x00"+string(ids[0])]
+		if len(ids) > 1 {
+			*conflicts = append(*conflicts, Conflict{Kind: kind, Slugs: []string{slug}, IDs: ids})
+		}
+	}
+	byID := make(map[hightouch.ID]string, len(slugsOf))
+	for _, id := range slices.SortedFunc(maps.Keys(slugsOf), compareIDs) {
+		slugs := slugsOf[id]
+		slices.Sort(slugs)
+		byID[id] = slugs[0]
+		if len(slugs) > 1 {
+			*conflicts = append(*conflicts, Conflict{Kind: kind, Slugs: slugs, IDs: []hightouch.ID{id}})
+		}
+	}
+	return bySlug, byID
+}
+
+// compareIDs orders ids as numbers (ids are decimal), then as text.
+func compareIDs(a, b hightouch.ID) int {
+	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(string(a), string(b)))
 }
 
 // ModelDiff compares a model file with Hightouch's model of the same slug;

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -92,21 +93,60 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
+// MaxSize bounds a configuration file: a real one is a few hundred bytes,
+// and a link to /dev/zero must not exhaust memory.
+const MaxSize = 1 << 20
+
 // Load reads the configuration: file when it is given (it must exist), else
-// FileName in root when it exists, else the zero Config.
+// FileName in root when it exists, else the zero Config. The file found in
+// root must resolve inside root and be a regular file: a link out of the
+// repository would read (and echo in errors) any file htgit can read. A
+// file named by --config is the user's choice and may be anywhere. Either
+// is read up to MaxSize.
 func Load(root, file string) (*Config, error) {
 	if file == "" {
 		file = filepath.Join(root, FileName)
 		// A root that is not a folder is Discover's to report.
-		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		if _, err := os.Lstat(file); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			return &Config{}, nil
 		}
+		if err := inside(root, file); err != nil {
+			return nil, err
+		}
 	}
-	src, err := os.ReadFile(file)
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("cannot read the configuration: %v", errors.Unwrap(err))}
 	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	switch {
+	case err != nil:
+		return nil, &Error{File: file, Msg: fmt.Sprintf("cannot read the configuration: %v", errors.Unwrap(err))}
+	case len(src) > MaxSize:
+		return nil, &Error{File: file, Msg: fmt.Sprintf("the configuration is larger than %d bytes; it is a few lines of settings", MaxSize)}
+	}
 	return Parse(file, src)
+}
+
+// inside refuses root's configuration when it is not a regular file inside
+// root once links are resolved.
+func inside(root, file string) error {
+	real, err := filepath.EvalSymlinks(file)
+	if err != nil {
+		return &Error{File: file, Msg: fmt.Sprintf("cannot read the configuration: %v", errors.Unwrap(err))}
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return &Error{File: file, Msg: fmt.Sprintf("cannot read the configuration: %v", errors.Unwrap(err))}
+	}
+	if rel, err := filepath.Rel(realRoot, real); err != nil || !filepath.IsLocal(rel) {
+		return &Error{File: file, Msg: "the configuration is a link to a file outside the repository; htgit does not read it: copy the file into the repository, or name it with --config"}
+	}
+	if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() {
+		return &Error{File: file, Msg: "the configuration is not a regular file; htgit reads only a file here, or one named with --config"}
+	}
+	return nil
 }
 
 // Parse reads a configuration's source; file names it in errors.

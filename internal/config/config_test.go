@@ -139,3 +139,59 @@ func TestSchemaAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadHostile: the root's configuration that links out of the
+// repository is refused without its content in the message (it echoed
+// /etc/passwd as an unknown key); one that is not a regular file, or
+// larger than MaxSize (a link to /dev/zero ran out of memory), is refused
+// too. --config may name a file anywhere, still bounded (issue 22).
+func TestLoadHostile(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.yaml")
+	if err := os.WriteFile(outside, []byte("root:x:0:0:SECRET\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", MaxSize)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, target, config, want string
+	}{
+		{"link outside", outside, "", "a link to a file outside the repository"},
+		{"link to /dev/zero", "/dev/zero", "", "a link to a file outside the repository"},
+		{"a folder", ".", "", "not a regular file"},
+		{"--config /dev/zero", "", "/dev/zero", "larger than 1048576 bytes"},
+		{"--config too large", "", big, "larger than 1048576 bytes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tt.target == "." {
+				if err := os.Mkdir(filepath.Join(root, FileName), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			} else if tt.target != "" {
+				if err := os.Symlink(tt.target, filepath.Join(root, FileName)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := Load(root, tt.config)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("Load = %v\nwant an error saying %q", err, tt.want)
+			}
+		})
+	}
+	// A link inside the repository is read; --config may be outside.
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "conf.yaml"), []byte("path: hightouch\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("conf.yaml", filepath.Join(root, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := Load(root, ""); err != nil || cfg.Path != "hightouch" {
+		t.Errorf("a link inside the repository: %+v, %v", cfg, err)
+	}
+	if _, err := Load(root, outside); err == nil || !strings.Contains(err.Error(), "secret.yaml:1:1: the configuration must be a mapping") {
+		t.Errorf("--config outside the repository is read: %v", err)
+	}
+}

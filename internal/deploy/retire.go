@@ -24,8 +24,10 @@ const (
 	RetireAlreadyPaused = "already paused"
 	RetireNotInHT       = "not in Hightouch"
 	RetireKept          = "kept: a file with this slug exists in the workspace"
-	RetireNotRun        = "not paused: the deploy did not succeed; it is paused by the next deploy that does"
-	RetireModel         = "a model cannot be paused"
+	// A later deploy pauses what its own change deletes, so only a deploy
+	// of this change again keeps this deletion's promise.
+	RetireNotRun = "not paused: the deploy did not succeed; deploy this change again (re-run the job) to pause it, or pause it in Hightouch: a deploy of a later change does not see this deletion"
+	RetireModel  = "a model cannot be paused"
 )
 
 // Retirement is what --on-delete pause did (or would do) with one deleted
@@ -95,7 +97,12 @@ func (d *deployer) retire(ctx context.Context, dryRun bool) []Retirement {
 			continue
 		}
 		s, ok := d.snap.Syncs[r.Slug]
+		c, conflict := d.snap.Conflicted("sync", r.Slug)
 		switch {
+		case conflict:
+			// Which of the two the file was is unknown: pausing either
+			// could stop the wrong one.
+			r.Result, r.Failed = "not paused: "+c.String()+"; pause the right one in Hightouch", true
 		case !ok:
 			r.Result = RetireNotInHT
 		case s.Disabled:

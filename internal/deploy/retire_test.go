@@ -3,7 +3,10 @@ package deploy
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/htgit/htgit/internal/compare"
+	"github.com/htgit/htgit/internal/hightouch"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 	"github.com/htgit/htgit/internal/plan"
 	"github.com/htgit/htgit/internal/workspace"
@@ -97,6 +100,49 @@ func TestOnDeleteNotAfterAFailure(t *testing.T) {
 	}
 	if !strings.Contains(log, "sync users-to-braze: "+RetireNotRun) {
 		t.Errorf("log does not say why nothing was paused:\n%s", log)
+	}
+
+	// What the message says is what happens (issue 22): a deploy of a
+	// later change does not pause the sync; deploying this change again
+	// does.
+	e.fake.ScriptRuns(e.syncID("accounts-to-sf2"), hightouchtest.RunScript{Final: "success"})
+	later := e.commit(map[string]string{"syncs/accounts-to-sf2.yaml": accountsSync + "# a later change\n"})
+	out, log = e.run(e.plan(p.To, later, plan.Options{}), func(o *Options) { o.OnDelete = OnDeletePause })
+	if s, _ := e.fake.Sync("users-to-braze"); !out.OK() || s.Disabled {
+		t.Errorf("a later deploy: OK %v, users-to-braze paused %v\n%s", out.OK(), s.Disabled, log)
+	}
+	out, log = e.run(p, func(o *Options) { o.OnDelete = OnDeletePause })
+	if s, _ := e.fake.Sync("users-to-braze"); !out.OK() || !s.Disabled {
+		t.Errorf("the change deployed again: OK %v, users-to-braze paused %v\n%s", out.OK(), s.Disabled, log)
+	}
+}
+
+// TestOnDeleteConflict: when Hightouch lists two syncs with the deleted
+// file's slug, neither is paused, whichever it lists last, and the deploy
+// says so and fails (issue 22).
+func TestOnDeleteConflict(t *testing.T) {
+	e, p := retireEnv(t)
+	e.ingest()
+	for _, order := range []bool{false, true} {
+		snap, err := compare.Fetch(t.Context(), e.client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := snap.Syncs["users-to-braze"], snap.Syncs["accounts-to-sf"]
+		if order {
+			a, b = b, a
+		}
+		snap.Conflicts = append(snap.Conflicts, compare.Conflict{Kind: "sync", Slugs: []string{"users-to-braze"}, IDs: []hightouch.ID{a.ID, b.ID}})
+		var log strings.Builder
+		d := &deployer{Options: Options{Plan: p, Client: e.client, OnDelete: OnDeletePause, Log: &log}, snap: snap, start: time.Now()}
+		for _, r := range d.retire(t.Context(), false) {
+			if r.Slug == "users-to-braze" && (!r.Failed || !strings.Contains(r.String(), "not paused: Hightouch lists 2 syncs with the slug \"users-to-braze\"")) {
+				t.Errorf("retired %v", r)
+			}
+		}
+	}
+	if s, _ := e.fake.Sync("users-to-braze"); s.Disabled {
+		t.Error("a sync in a conflict was paused")
 	}
 }
 

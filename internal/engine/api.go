@@ -24,7 +24,11 @@ func (e *Engine) Snapshot(ctx context.Context, name string) (*compare.Snapshot, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
 	defer cancel()
-	return compare.Fetch(ctx, client)
+	snap, err := compare.Fetch(ctx, client)
+	if err != nil {
+		return nil, e.stopped(ctx, name, err, "")
+	}
+	return snap, nil
 }
 
 // Drift compares the workspace's files with what Hightouch has.
@@ -55,7 +59,7 @@ func (e *Engine) Export(ctx context.Context, out string) (*export.Result, error)
 		return nil, err
 	}
 	if err := export.Write(e.abs(out), res.Files); err != nil {
-		if errors.Is(err, export.ErrNotEmpty) {
+		if errors.Is(err, export.ErrNotEmpty) || errors.Is(err, export.ErrOutput) {
 			return nil, &UsageError{Msg: err.Error()}
 		}
 		return nil, err

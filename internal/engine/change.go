@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/htgit/htgit/internal/config"
 	"github.com/htgit/htgit/internal/deploy"
@@ -148,6 +149,14 @@ func (e *Engine) Preview(ctx context.Context, l *Loaded, p *plan.Plan, subject s
 // Client is a Hightouch client with key, as the options say to reach it.
 func (e *Engine) Client(key string) (*hightouch.Client, error) {
 	cfg := hightouch.Config{BaseURL: e.apiURL(), APIKey: key, Version: e.Version}
+	if e.Notes != nil {
+		var mu sync.Mutex // listings retry side by side
+		cfg.Notify = func(line string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(e.Notes, "htgit: "+line)
+		}
+	}
 	if e.Opts.Debug {
 		cfg.Logger = slog.New(slog.NewTextHandler(e.Notes, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -171,11 +180,17 @@ func (e *Engine) Stopped(ctx context.Context, err error, o *deploy.Outcome) erro
 	if o != nil && len(o.Runs) > 0 {
 		triggered = "runs already triggered go on in Hightouch"
 	}
+	return e.stopped(ctx, "the deploy", err, "; "+triggered)
+}
+
+// stopped is a Failure when ctx ended by the command's timeout or a
+// cancellation, saying what stopped and after what; otherwise err.
+func (e *Engine) stopped(ctx context.Context, what string, err error, after string) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &Failure{Msg: fmt.Sprintf("the deploy did not finish within %s %s (stopped at: %v); %s", e.Opts.Origin.Name("timeout"), e.Opts.Timeout, err, triggered)}
+		return &Failure{Msg: fmt.Sprintf("%s did not finish within %s %s (stopped at: %v)%s", what, e.Opts.Origin.Name("timeout"), e.Opts.Timeout, err, after)}
 	case errors.Is(ctx.Err(), context.Canceled):
-		return &Failure{Msg: fmt.Sprintf("cancelled (stopped at: %v); %s", err, triggered)}
+		return &Failure{Msg: fmt.Sprintf("cancelled (stopped at: %v)%s", err, after)}
 	}
 	return err
 }

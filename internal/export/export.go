@@ -34,21 +34,30 @@ type Result struct {
 	Syncs   int
 }
 
-// Files renders snap as Git Sync files. Models whose query type has no
-// Git Sync file shape here (custom, visual), syncs of such models, and
-// slugs that cannot be file names are skipped and named in Skipped.
+// Files renders snap as Git Sync files: the same bytes for the same
+// workspace, whatever order Hightouch lists it in. Models whose query type
+// has no Git Sync file shape here (custom, visual), slugs that cannot be
+// file names, resources in a conflict (two with one slug, one id with two
+// slugs), and syncs of models not exported are skipped and named in
+// Skipped.
 func Files(snap *compare.Snapshot) (*Result, error) {
 	r := &Result{}
+	skip := func(kind, slug, why string) { r.Skipped = append(r.Skipped, fmt.Sprintf("%s %q: %s", kind, slug, why)) }
+	names := map[string]string{} // a file name folded to lower case -> the slug that has it
 	exported := map[string]bool{}
 	for _, slug := range sorted(snap.Models) {
 		m := snap.Models[slug]
 		typ, ok := compare.FileQueryTypes[m.QueryType]
-		switch {
-		case !safeSlug(slug):
-			r.Skipped = append(r.Skipped, fmt.Sprintf("model %q: the slug is not a file name", slug))
+		if why := unusable(snap, "model", slug, names); why != "" {
+			skip("model", slug, why)
 			continue
-		case !ok:
-			r.Skipped = append(r.Skipped, fmt.Sprintf("model %s: query type %q has no Git Sync file shape", slug, m.QueryType))
+		}
+		if c, bad := connectionConflict(snap, "source", m.SourceID, snap.SourceSlugs); bad {
+			skip("model", slug, "its source is in a conflict: "+c.String())
+			continue
+		}
+		if !ok {
+			skip("model", slug, fmt.Sprintf("query type %q has no Git Sync file shape", m.QueryType))
 			continue
 		}
 		data, err := encode(modelNode(m, typ, snap.SourceSlugs[m.SourceID]))
@@ -62,12 +71,16 @@ func Files(snap *compare.Snapshot) (*Result, error) {
 	for _, slug := range sorted(snap.Syncs) {
 		s := snap.Syncs[slug]
 		model := snap.ModelSlugs[s.ModelID]
-		switch {
-		case !safeSlug(slug):
-			r.Skipped = append(r.Skipped, fmt.Sprintf("sync %q: the slug is not a file name", slug))
+		if why := unusable(snap, "sync", slug, names); why != "" {
+			skip("sync", slug, why)
 			continue
-		case !exported[model]:
-			r.Skipped = append(r.Skipped, fmt.Sprintf("sync %s: its model (id %s) is not exported", slug, s.ModelID))
+		}
+		if c, bad := connectionConflict(snap, "destination", s.DestinationID, snap.DestSlugs); bad {
+			skip("sync", slug, "its destination is in a conflict: "+c.String())
+			continue
+		}
+		if !exported[model] {
+			skip("sync", slug, fmt.Sprintf("its model (id %s) is not exported", s.ModelID))
 			continue
 		}
 		data, err := encode(syncNode(s, model, snap.DestSlugs[s.DestinationID]))
@@ -77,31 +90,98 @@ func Files(snap *compare.Snapshot) (*Result, error) {
 		r.Files = append(r.Files, File{Path: workspace.Sync.Spec().File(slug), Data: data})
 		r.Syncs++
 	}
+	for _, c := range snap.Conflicts {
+		if c.Kind == "source" || c.Kind == "destination" {
+			for _, slug := range c.Slugs {
+				skip(c.Kind, slug, "not in the manifest: "+c.String())
+			}
+		}
+	}
 	data, err := encode(manifestNode(snap))
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	r.Files = append(r.Files, File{Path: "manifest.yaml", Data: data})
 	slices.SortFunc(r.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	slices.Sort(r.Skipped)
+	r.Skipped = slices.Compact(slices.Sorted(slices.Values(r.Skipped)))
 	return r, nil
 }
+
+// connectionConflict reports the conflict a source or destination id is
+// in, through its id or its slug: such a connection is not in the manifest.
+func connectionConflict(snap *compare.Snapshot, kind string, id hightouch.ID, slugs map[hightouch.ID]string) (compare.Conflict, bool) {
+	if c, bad := snap.ConflictedID(kind, id); bad {
+		return c, true
+	}
+	return snap.Conflicted(kind, slugs[id])
+}
+
+// maxSlug is the longest slug exported: a file name has at most 255 bytes
+// on the common file systems, ".yaml" included.
+const maxSlug = 250
+
+// unusable says why a model's or sync's slug cannot name its file, or "":
+// a conflict, characters other than the ones Hightouch's slugs are made of,
+// too long, or the same name as another's on a file system that ignores
+// case (macOS, Windows). names records the names taken.
+func unusable(snap *compare.Snapshot, kind, slug string, names map[string]string) string {
+	if c, bad := snap.Conflicted(kind, slug); bad {
+		return c.String()
+	}
+	switch {
+	case slug == "" || strings.TrimLeft(slug, slugChars) != "" || slug[0] == '-':
+		return "the slug is not a file name: Hightouch's slugs are letters, digits, - and _"
+	case len(slug) > maxSlug:
+		return fmt.Sprintf("the slug is %d characters long; a file name holds at most %d", len(slug), maxSlug)
+	}
+	folded := kind + "/" + strings.ToLower(slug)
+	if other, taken := names[folded]; taken {
+		return fmt.Sprintf("its file name differs from %s %s's only in case, the same file on macOS and Windows", kind, other)
+	}
+	names[folded] = slug
+	return ""
+}
+
+const slugChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
 
 // ErrNotEmpty is returned by Write for an output folder that has files:
 // old files beside the new ones would describe resources that are gone.
 var ErrNotEmpty = errors.New("the output folder is not empty")
 
-// Write writes the files under dir, which must be absent or empty.
+// ErrOutput is returned by Write for an output path that cannot be a new
+// folder: a file, or a folder whose parent does not exist.
+var ErrOutput = errors.New("the output path cannot be a new folder")
+
+// Write writes the files under dir, which must be absent (its parent must
+// exist) or an empty folder. The files are written into a new folder beside
+// it that is then renamed, so a failure leaves no half export.
 func Write(dir string, files []File) error {
-	entries, err := os.ReadDir(dir)
+	st, err := os.Stat(dir)
 	switch {
-	case err == nil && len(entries) > 0:
-		return fmt.Errorf("%s: %w; export into a new folder", dir, ErrNotEmpty)
-	case err != nil && !errors.Is(err, os.ErrNotExist):
+	case err == nil && !st.IsDir():
+		return fmt.Errorf("%s is a file: %w; name a new folder", dir, ErrOutput)
+	case err == nil:
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		if len(entries) > 0 {
+			return fmt.Errorf("%s: %w; export into a new folder", dir, ErrNotEmpty)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if _, err := os.Stat(filepath.Dir(dir)); err != nil {
+			return fmt.Errorf("%s: %w: its parent folder %s does not exist; create it first", dir, ErrOutput, filepath.Dir(dir))
+		}
+	default:
 		return err
 	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".htgit-export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // gone once renamed
 	for _, f := range files {
-		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		path := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
@@ -109,7 +189,15 @@ func Write(dir string, files []File) error {
 			return err
 		}
 	}
-	return nil
+	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp made it 0700
+		return err
+	}
+	if st != nil {
+		if err := os.Remove(dir); err != nil { // empty: checked above
+			return err
+		}
+	}
+	return os.Rename(tmp, dir)
 }
 
 func sorted[T any](m map[string]T) []string {
@@ -119,11 +207,6 @@ func sorted[T any](m map[string]T) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// safeSlug keeps a slug from naming a path outside its folder.
-func safeSlug(s string) bool {
-	return s != "" && !strings.ContainsAny(s, `/\`) && !strings.HasPrefix(s, ".") && filepath.IsLocal(s)
 }
 
 // mapping builds a YAML mapping with keys in the given order.
@@ -196,11 +279,15 @@ func manifestNode(snap *compare.Snapshot) *yaml.Node {
 	sources, dests := newMapping(), newMapping()
 	for _, slug := range sorted(snap.Sources) {
 		s := snap.Sources[slug]
-		sources.add(slug, connection(s.Name, s.Type))
+		if _, bad := connectionConflict(snap, "source", s.ID, snap.SourceSlugs); !bad {
+			sources.add(slug, connection(s.Name, s.Type))
+		}
 	}
 	for _, slug := range sorted(snap.Destinations) {
 		d := snap.Destinations[slug]
-		dests.add(slug, connection(d.Name, d.Type))
+		if _, bad := connectionConflict(snap, "destination", d.ID, snap.DestSlugs); !bad {
+			dests.add(slug, connection(d.Name, d.Type))
+		}
 	}
 	n.add("sources", sources.n)
 	n.add("destinations", dests.n)

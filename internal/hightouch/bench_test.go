@@ -94,13 +94,17 @@ func BenchmarkTrigger100SyncsBySlug(b *testing.B) {
 	b.Run("htgit", func(b *testing.B) {
 		perOp := measure(b, func(ctx context.Context, c *hightouch.Client, slugs []string) error {
 			// What htgit deploy does: one listing, then the triggers.
-			found, err := c.SyncsBySlug(ctx)
+			found, err := c.Syncs(ctx)
 			if err != nil {
 				return err
 			}
+			ids := map[string]hightouch.ID{}
+			for _, s := range found {
+				ids[s.Slug] = s.ID
+			}
 			triggers := make([]hightouch.Trigger, 0, len(slugs))
 			for _, slug := range slugs {
-				triggers = append(triggers, hightouch.Trigger{SyncID: found[slug].ID})
+				triggers = append(triggers, hightouch.Trigger{SyncID: ids[slug]})
 			}
 			for _, r := range c.TriggerSyncs(ctx, triggers, parallel) {
 				if r.Err != nil {

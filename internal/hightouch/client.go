@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -58,6 +57,11 @@ type Config struct {
 	RateLimit rate.Limit
 	RateBurst int
 
+	// Notify, when set, is told of each retry in one line, such as
+	// "Hightouch answered 503; retrying in 2s (attempt 2 of 5)", so that a
+	// wait is never silent; the line holds no key.
+	Notify func(line string) `json:"-"`
+
 	// Logger receives one Debug record per HTTP request (method, path,
 	// status, duration); nil logs nothing. It never sees the key or headers.
 	Logger *slog.Logger `json:"-"`
@@ -102,7 +106,8 @@ type Client struct {
 	backoffMin  time.Duration
 	backoffMax  time.Duration
 	log         *slog.Logger
-	secret      *regexp.Regexp // the key in every form a server could echo it
+	notify      func(string)
+	secret      *secret // the key in every form a server could echo it
 }
 
 // String keeps the key out of formatted output.
@@ -116,8 +121,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.APIKey == "" {
 		return nil, errors.New("hightouch: no API key")
 	}
-	if strings.ContainsAny(cfg.APIKey, " \t\r\n") {
-		return nil, errors.New("hightouch: the API key contains white space")
+	if err := checkKey(cfg.APIKey); err != nil {
+		return nil, err
 	}
 	base, err := checkBaseURL(cmpOr(cfg.BaseURL, DefaultBaseURL))
 	if err != nil {
@@ -127,7 +132,7 @@ func New(cfg Config) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	limit := cmpOr(cfg.RateLimit, DefaultRateLimit)
 	burst := cmpOr(cfg.RateBurst, DefaultRateBurst)
-	secret := keyPattern(cfg.APIKey)
+	secret := newSecret(cfg.APIKey)
 	hc.Transport = &transport{
 		next:     cmpOr(hc.Transport, http.DefaultTransport),
 		limiter:  rate.NewLimiter(limit, burst),
@@ -147,8 +152,27 @@ func New(cfg Config) (*Client, error) {
 		backoffMin:  cmpOr(cfg.BackoffMin, backoffFromEnv()),
 		backoffMax:  cmpOr(cfg.BackoffMax, DefaultBackoffMax),
 		log:         cfg.Logger,
+		notify:      cfg.Notify,
 		secret:      secret,
 	}, nil
+}
+
+// checkKey refuses a key that cannot be sent as an HTTP header value or
+// cannot be a Hightouch key, at once rather than after the retries. The
+// message never shows the key.
+func checkKey(key string) error {
+	for i, r := range key {
+		switch {
+		case r == ' ' || r == '\t' || r == '\r' || r == '\n':
+			return errors.New("hightouch: the API key contains white space")
+		case r < 0x20 || r >= 0x7f:
+			return fmt.Errorf("hightouch: the API key holds a character that is not printable ASCII (at byte %d); a Hightouch key is letters, digits and dashes", i+1)
+		}
+	}
+	if len(key) < MinKeyLength {
+		return fmt.Errorf("hightouch: the API key is %d characters long; a Hightouch key has at least %d: check that it is the whole key", len(key), MinKeyLength)
+	}
+	return nil
 }
 
 // BackoffEnv names the environment variable that, when Config.BackoffMin

@@ -69,15 +69,16 @@ func seed(s *hightouchtest.Server) workspace {
 }
 
 func TestNewChecksTheConfig(t *testing.T) {
+	const key = "ht-test-key-0123456789"
 	cases := []struct {
 		base, key string
 		ok        bool
 	}{
-		{"", "k", true},
-		{"https://api.hightouch.io/api/v1/", "k", true},
-		{"http://127.0.0.1:8080/api/v1", "k", true},
-		{"http://localhost:8080", "k", true},
-		{"http://[::1]:8080", "k", true},
+		{"", key, true},
+		{"https://api.hightouch.io/api/v1/", key, true},
+		{"http://127.0.0.1:8080/api/v1", key, true},
+		{"http://localhost:8080", key, true},
+		{"http://[::1]:8080", key, true},
 		{"http://api.hightouch.com/api/v1", "k", false},
 		{"http://10.0.0.1/api/v1", "k", false},
 		{"ftp://api.hightouch.com", "k", false},
@@ -86,6 +87,10 @@ func TestNewChecksTheConfig(t *testing.T) {
 		{"api.hightouch.com", "k", false},
 		{"", "", false},
 		{"", "two words", false},
+		{"", "a-key-with-a-\x01-control", false},
+		{"", "a-key-with-an-é-accent", false},
+		{"", "short-key", false},
+		{"", "exactly-16-chars", true},
 	}
 	for _, c := range cases {
 		_, err := hightouch.New(hightouch.Config{BaseURL: c.base, APIKey: c.key})
@@ -139,11 +144,11 @@ func TestListingIsOneRequestPerPage(t *testing.T) {
 	for i := range 250 {
 		s.AddSync(hightouchtest.Sync{Slug: fmt.Sprintf("sync-%03d", i), ModelID: string(w.model), DestinationID: string(w.destination)})
 	}
-	got, err := c.SyncsBySlug(context.Background())
+	got, err := c.Syncs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 251 || got["sync-249"].Slug != "sync-249" {
+	if len(got) != 251 || got[250].Slug != "sync-249" {
 		t.Errorf("listed %d syncs, want 251", len(got))
 	}
 	if n := s.Count(hightouchtest.RouteListSyncs); n != 3 {
@@ -164,9 +169,9 @@ func TestMissingHasMoreEndsTheListing(t *testing.T) {
 		fmt.Fprint(w, `{"data":[{"id":1,"slug":"a"},{"id":"2","slug":"b"}]}`)
 	}))
 	defer srv.Close()
-	c := newClient(t, srv.URL, "test-key-123456")
-	got, err := c.ModelsBySlug(context.Background())
-	if err != nil || len(got) != 2 || n != 1 || got["b"].ID != "2" {
+	c := newClient(t, srv.URL, "test-key-1234567")
+	got, err := c.Models(context.Background())
+	if err != nil || len(got) != 2 || n != 1 || got[1].ID != "2" {
 		t.Errorf("got %v, %v after %d requests", got, err, n)
 	}
 }
@@ -191,8 +196,8 @@ func TestErrorShapes(t *testing.T) {
 		// unavailable: errors.Is(err, ErrUnavailable), exit 4
 		unavailable bool
 	}{
-		{name: "401 wrong key", client: newClient(t, s.URL, "wrong"),
-			call:   func(c *hightouch.Client) error { _, err := c.SyncsBySlug(ctx); return err },
+		{name: "401 wrong key", client: newClient(t, s.URL, "wrong-key-0123456789"),
+			call:   func(c *hightouch.Client) error { _, err := c.Syncs(ctx); return err },
 			status: 401, message: "Authentication error", details: "Invalid API key", hint: "API key was refused",
 			method: "GET", path: "/syncs?limit=100&offset=0"},
 		{name: "404 unknown id",
@@ -215,7 +220,7 @@ func TestErrorShapes(t *testing.T) {
 			},
 			status: 409, message: "Validation failed", hint: "already exists", method: "POST", path: "/syncs"},
 		{name: "500 bare string", fault: "GET /destinations",
-			call:   func(c *hightouch.Client) error { _, err := c.DestinationsBySlug(ctx); return err },
+			call:   func(c *hightouch.Client) error { _, err := c.Destinations(ctx); return err },
 			status: 500, message: "Internal Server Error", hint: "server error", method: "GET", unavailable: true},
 	}
 	for _, tc := range cases {
@@ -274,7 +279,7 @@ func TestOddAnswers(t *testing.T) {
 		_, err := c.UpdateSync(ctx, "1", hightouch.SyncUpdate{Disabled: new(bool)})
 		return err
 	}
-	list := func(c *hightouch.Client) error { _, err := c.SyncsBySlug(ctx); return err }
+	list := func(c *hightouch.Client) error { _, err := c.Syncs(ctx); return err }
 	cases := []struct {
 		name, body  string
 		status      int
@@ -310,7 +315,7 @@ func TestOddAnswers(t *testing.T) {
 				fmt.Fprint(w, tc.body)
 			}))
 			defer srv.Close()
-			err := tc.call(newClient(t, srv.URL, "test-key-123456", func(c *hightouch.Config) { c.MaxAttempts = 1 }))
+			err := tc.call(newClient(t, srv.URL, "test-key-1234567", func(c *hightouch.Config) { c.MaxAttempts = 1 }))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tc.want)
 			}
@@ -337,7 +342,7 @@ func TestRedirectsAreNotFollowedWithTheKey(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, other.URL+r.URL.Path, code)
 		}))
-		_, err := newClient(t, srv.URL, "test-key-123456").SyncsBySlug(context.Background())
+		_, err := newClient(t, srv.URL, "test-key-1234567").Syncs(context.Background())
 		srv.Close()
 		if !errors.Is(err, hightouch.ErrUnavailable) || !strings.Contains(err.Error(), "redirected to "+other.URL) {
 			t.Errorf("%d: err = %v", code, err)
@@ -379,7 +384,7 @@ func TestEndlessPagesStop(t *testing.T) {
 				fmt.Fprint(w, tc.page(o))
 			}))
 			defer srv.Close()
-			_, err := newClient(t, srv.URL, "test-key-123456").SyncsBySlug(context.Background())
+			_, err := newClient(t, srv.URL, "test-key-1234567").Syncs(context.Background())
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("err = %v", err)

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // ErrTriggerUncertain marks a trigger whose outcome is unknown: the request
@@ -42,9 +40,9 @@ type Error struct {
 	Hint    string // what usually causes this, for people
 	Err     error  // the transport or decoding cause, if any
 
-	ambiguous   bool           // Hightouch may have acted on the request
-	unavailable bool           // matches ErrUnavailable
-	secret      *regexp.Regexp // the key's forms, redacted from Error()
+	ambiguous   bool    // Hightouch may have acted on the request
+	unavailable bool    // matches ErrUnavailable
+	secret      *secret // the key's forms, redacted from Error()
 }
 
 func (e *Error) Error() string {
@@ -68,9 +66,9 @@ func (e *Error) Error() string {
 	if e.secret != nil {
 		// The body was redacted before decoding; a transport error can
 		// still quote the server.
-		msg = e.secret.ReplaceAllString(msg, redactedText)
+		msg = e.secret.redactString(msg)
 	}
-	return msg
+	return printable(msg, true)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -93,7 +91,7 @@ func detailsText(d any) string {
 	case nil:
 		return ""
 	case string:
-		return clip(v)
+		return message(v)
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -102,18 +100,7 @@ func detailsText(d any) string {
 	if string(b) == "{}" {
 		return ""
 	}
-	return clip(string(b))
-}
-
-func clip(s string) string {
-	const max = 500
-	if len(s) <= max {
-		return s
-	}
-	for !utf8.ValidString(s[:max]) { // do not cut a rune in half
-		s = s[:len(s)-1]
-	}
-	return s[:max] + "..."
+	return message(string(b))
 }
 
 // decodeErrorBody reads Hightouch's error shapes: {"message", "details"} or
@@ -133,13 +120,13 @@ func decodeErrorBody(body []byte) (msg string, details any) {
 		if obj.Message == "" {
 			obj.Message = obj.Error
 		}
-		return obj.Message, obj.Details
+		return message(obj.Message), obj.Details
 	}
 	var s string
 	if json.Unmarshal(body, &s) == nil {
-		return s, nil
+		return message(s), nil
 	}
-	return clip(strings.TrimSpace(string(body))), nil
+	return message(strings.TrimSpace(string(body))), nil
 }
 
 // hint explains the usual cause of a status.
@@ -160,7 +147,7 @@ func hint(status int, details any) string {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			return "Hightouch rejected these fields: " + strings.Join(keys, ", ")
+			return "Hightouch rejected these fields: " + message(strings.Join(keys, ", "))
 		}
 		return "Hightouch rejected the request body"
 	case status == http.StatusTooManyRequests:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -60,7 +61,7 @@ func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, 
 			HasMore bool            `json:"hasMore"`
 		}
 		if err := c.send(ctx, r, &page); err != nil {
-			return nil, err
+			return nil, listingError(err)
 		}
 		var data []T
 		if len(page.Data) == 0 {
@@ -70,6 +71,7 @@ func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, 
 			return nil, c.fail(r, &Error{Status: http.StatusOK, Message: "malformed answer", Err: err,
 				Hint: "Hightouch's answer is not the JSON its API documents", unavailable: true})
 		}
+		scrub(&data)
 		if len(data) > 0 && bytes.Equal(page.Data, prev) {
 			return nil, c.fail(r, &Error{Status: http.StatusOK, Message: "the page repeats the previous one",
 				Hint: "Hightouch's paging does not advance", unavailable: true})
@@ -81,6 +83,19 @@ func list[T any](ctx context.Context, c *Client, k kind[T], q url.Values) ([]T, 
 		prev = page.Data
 		offset += len(data)
 	}
+}
+
+// listingError marks a 4xx answer to a listing as Hightouch answering
+// wrongly (ErrUnavailable): a listing has no input the user could fix, so
+// such an answer means a wrong --api-url or a change on Hightouch's side. A
+// refused key (401, 403) stays the user's to fix.
+func listingError(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 &&
+		e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden {
+		e.unavailable = true
+	}
+	return err
 }
 
 func idPath[T any](k kind[T], id ID) (string, error) {
@@ -114,29 +129,19 @@ func update[T any](ctx context.Context, c *Client, k kind[T], id ID, in any) (*T
 	return &v, nil
 }
 
-// bySlug lists the whole collection once (one request per page of
-// PageSize) and indexes it: cheaper than one lookup per slug.
-func bySlug[T any](ctx context.Context, c *Client, k kind[T]) (map[string]T, error) {
-	all, err := list(ctx, c, k, nil)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]T, len(all))
-	for i := range all {
-		m[k.slug(&all[i])] = all[i]
-	}
-	return m, nil
+// Sources lists every source, in Hightouch's order.
+func (c *Client) Sources(ctx context.Context) ([]Source, error) { return list(ctx, c, sources, nil) }
+
+// Destinations lists every destination, in Hightouch's order.
+func (c *Client) Destinations(ctx context.Context) ([]Destination, error) {
+	return list(ctx, c, destinations, nil)
 }
 
-// SourcesBySlug lists all sources once, keyed by slug.
-func (c *Client) SourcesBySlug(ctx context.Context) (map[string]Source, error) {
-	return bySlug(ctx, c, sources)
-}
+// Models lists every model, in Hightouch's order.
+func (c *Client) Models(ctx context.Context) ([]Model, error) { return list(ctx, c, models, nil) }
 
-// DestinationsBySlug lists all destinations once, keyed by slug.
-func (c *Client) DestinationsBySlug(ctx context.Context) (map[string]Destination, error) {
-	return bySlug(ctx, c, destinations)
-}
+// Syncs lists every sync, in Hightouch's order.
+func (c *Client) Syncs(ctx context.Context) ([]Sync, error) { return list(ctx, c, syncs, nil) }
 
 // CreateModel creates a model.
 func (c *Client) CreateModel(ctx context.Context, in ModelCreate) (*Model, error) {
@@ -148,11 +153,6 @@ func (c *Client) UpdateModel(ctx context.Context, id ID, in ModelUpdate) (*Model
 	return update(ctx, c, models, id, in)
 }
 
-// ModelsBySlug lists all models once, keyed by slug.
-func (c *Client) ModelsBySlug(ctx context.Context) (map[string]Model, error) {
-	return bySlug(ctx, c, models)
-}
-
 // CreateSync creates a sync.
 func (c *Client) CreateSync(ctx context.Context, in SyncCreate) (*Sync, error) {
 	return create(ctx, c, syncs, in)
@@ -161,11 +161,6 @@ func (c *Client) CreateSync(ctx context.Context, in SyncCreate) (*Sync, error) {
 // UpdateSync patches a sync.
 func (c *Client) UpdateSync(ctx context.Context, id ID, in SyncUpdate) (*Sync, error) {
 	return update(ctx, c, syncs, id, in)
-}
-
-// SyncsBySlug lists all syncs once, keyed by slug.
-func (c *Client) SyncsBySlug(ctx context.Context) (map[string]Sync, error) {
-	return bySlug(ctx, c, syncs)
 }
 
 // TriggerSync starts a run of the sync and returns the run's id. If a run

@@ -46,9 +46,9 @@ func TestGETRetries(t *testing.T) {
 			w := seed(s)
 			c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RequestTimeout = 300 * time.Millisecond })
 			s.Fault(hightouchtest.RouteListSyncs, tc.faults...)
-			got, err := c.SyncsBySlug(context.Background())
+			got, err := c.Syncs(context.Background())
 			if tc.ok {
-				if err != nil || got["users-to-braze"].ID != w.sync {
+				if err != nil || len(got) != 1 || got[0].ID != w.sync {
 					t.Fatalf("got %v, %v", got, err)
 				}
 			} else {
@@ -127,7 +127,7 @@ func TestTriggerRetriesWhenTheConnectionWasNeverMade(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	c = newClient(t, "http://"+addr, "test-key-123456")
+	c = newClient(t, "http://"+addr, "test-key-1234567")
 	_, err = c.TriggerSync(context.Background(), "1", hightouch.TriggerOptions{})
 	if err == nil || errors.Is(err, hightouch.ErrTriggerUncertain) {
 		t.Errorf("err = %v, want a refused connection that is not uncertain", err)
@@ -202,7 +202,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 				seed(s)
 				ra := retryAfter()
 				s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra})
-				if _, err := c.SyncsBySlug(context.Background()); err != nil {
+				if _, err := c.Syncs(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				reqs := s.Requests()
@@ -229,7 +229,7 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 			seed(s)
 			s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra, Times: 10})
 			start := time.Now()
-			_, err := c.SyncsBySlug(context.Background())
+			_, err := c.Syncs(context.Background())
 			var e *hightouch.Error
 			if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, want) || !errors.Is(err, hightouch.ErrUnavailable) {
 				t.Errorf("Retry-After %q: err = %v, want %q", ra, err, want)
@@ -249,7 +249,7 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 		s, c := fakeClientInProcess(t, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
 		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
 		start := time.Now()
-		if _, err := c.SyncsBySlug(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
+		if _, err := c.Syncs(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
 			t.Fatalf("err = %v, want ErrUnavailable", err)
 		}
 		if d := time.Since(start); d > 500*time.Millisecond {
@@ -265,13 +265,13 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 func TestDeadlineWhileWaitingOnTheRateLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, c := fakeClientInProcess(t, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 0.01, 1 })
-		if _, err := c.SyncsBySlug(context.Background()); err != nil {
+		if _, err := c.Syncs(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.SyncsBySlug(ctx)
+		_, err := c.Syncs(ctx)
 		if d := time.Since(start); d > 300*time.Millisecond {
 			t.Errorf("returned after %v, want at the caller's deadline (300ms) or before", d)
 		}
@@ -349,7 +349,7 @@ func a429Storm(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			if _, err := c.SyncsBySlug(context.Background()); err != nil {
+			if _, err := c.Syncs(context.Background()); err != nil {
 				errs <- err
 			}
 		})
@@ -393,7 +393,7 @@ func TestRateLimitIsHonouredBeforeHightouchSays429(t *testing.T) {
 		var failed atomic.Int32
 		for range 30 {
 			wg.Go(func() {
-				if _, err := c.SyncsBySlug(context.Background()); err != nil {
+				if _, err := c.Syncs(context.Background()); err != nil {
 					failed.Add(1)
 				}
 			})
@@ -414,13 +414,72 @@ func TestBackoffFromTheEnvironment(t *testing.T) {
 		dials.Add(1)
 		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
 	}}
-	c, err := hightouch.New(hightouch.Config{BaseURL: "http://127.0.0.1:9/api/v1", APIKey: "k", HTTPClient: &http.Client{Transport: tr}})
+	c, err := hightouch.New(hightouch.Config{BaseURL: "http://127.0.0.1:9/api/v1", APIKey: "ht-test-key-0123456789", HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = c.SyncsBySlug(context.Background())
+	_, err = c.Syncs(context.Background())
 	if d := time.Since(start); d > time.Second || dials.Load() != hightouch.DefaultMaxAttempts || !errors.Is(err, hightouch.ErrUnavailable) {
 		t.Errorf("%d attempts in %v (err %v), want %d within 1s (the default waits add up to 4-7s)", dials.Load(), d, err, hightouch.DefaultMaxAttempts)
+	}
+}
+
+// TestRetriesAreAnnounced: each retry is one line to Notify, without
+// --debug: what Hightouch answered, the wait, the attempt (issue 18).
+func TestRetriesAreAnnounced(t *testing.T) {
+	s := hightouchtest.New()
+	defer s.Close()
+	seed(s)
+	var lines []string
+	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Notify = func(l string) { lines = append(lines, l) } })
+	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, RetryAfter: "0"}, hightouchtest.Fault{Status: 502, RetryAfter: "0"})
+	if _, err := c.Syncs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Hightouch answered 503 to GET /syncs; retrying in 0s (attempt 2 of 4)",
+		"Hightouch answered 502 to GET /syncs; retrying in 0s (attempt 3 of 4)",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("lines %q\nwant %q", lines, want)
+	}
+}
+
+// TestListingAnswers4xxIsUnavailable: a listing has nothing the user could
+// fix, so a 400 or 404 to it is Hightouch answering wrongly (exit 4); a
+// refused key stays the user's (exit 2).
+func TestListingAnswers4xxIsUnavailable(t *testing.T) {
+	for _, status := range []int{400, 404, 422} {
+		s := hightouchtest.New()
+		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: status})
+		c := newClient(t, s.URL, s.APIKey)
+		_, err := c.Syncs(context.Background())
+		s.Close()
+		if !errors.Is(err, hightouch.ErrUnavailable) {
+			t.Errorf("%d: %v is not ErrUnavailable", status, err)
+		}
+	}
+	s, _ := fakeClient(t)
+	_, err := newClient(t, s.URL, "not-the-key-0123456789").Syncs(context.Background())
+	var e *hightouch.Error
+	if !errors.As(err, &e) || e.Status != 401 || errors.Is(err, hightouch.ErrUnavailable) {
+		t.Errorf("a wrong key: %v, want a 401 that is not ErrUnavailable", err)
+	}
+}
+
+// TestTheCallersDeadlineIsKept: a call stopped by the caller's deadline
+// says so through errors.Is, so a command can exit 1 as for a deploy's
+// --timeout, and not 3.
+func TestTheCallersDeadlineIsKept(t *testing.T) {
+	s := hightouchtest.New()
+	defer s.Close()
+	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Latency: time.Second})
+	c := newClient(t, s.URL, s.APIKey)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Syncs(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, hightouch.ErrUnavailable) {
+		t.Errorf("err = %v, want context.DeadlineExceeded and not ErrUnavailable", err)
 	}
 }

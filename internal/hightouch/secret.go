@@ -1,6 +1,9 @@
 package hightouch
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +13,39 @@ import (
 
 // redactedText replaces the key wherever a server echoes it.
 const redactedText = "[redacted]"
+
+// MinKeyLength is the shortest key htgit sends. A Hightouch key is a UUID
+// (36 characters); a key of a few characters is a mistake, and redacting it
+// would garble every message it occurs in ("conte[redacted]t").
+const MinKeyLength = 16
+
+// minPiece is the shortest run of the key's characters redacted on its own:
+// a server that splits the key across fields shows it in pieces, and a
+// piece this long of a random key does not occur in ordinary text.
+const minPiece = 8
+
+// secret finds the key in what a server sends back.
+type secret struct {
+	forms *regexp.Regexp // the whole key, raw or escaped
+	// literals are the key in hex and base64, and every minPiece-long run
+	// of the key, found with bytes.Index: as alternatives of forms they
+	// made it 15 times slower.
+	literals [][]byte
+}
+
+func newSecret(key string) *secret {
+	s := &secret{forms: keyPattern(key)}
+	for _, h := range []string{hex.EncodeToString([]byte(key)), strings.ToUpper(hex.EncodeToString([]byte(key)))} {
+		s.literals = append(s.literals, []byte(h))
+	}
+	for _, form := range base64Forms(key) {
+		s.literals = append(s.literals, []byte(form))
+	}
+	for i := 0; i+minPiece <= len(key); i++ {
+		s.literals = append(s.literals, []byte(key[i:i+minPiece]))
+	}
+	return s
+}
 
 // keyPattern matches the key as htgit could print it after a server
 // echoed it: raw, with any of its characters JSON-escaped (\u005f, \/,
@@ -36,7 +72,64 @@ func keyPattern(key string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-// redact replaces every form of the key in b.
-func (c *Client) redact(b []byte) []byte {
-	return c.secret.ReplaceAll(b, []byte(redactedText))
+// base64Forms are the runs of base64 (standard or URL alphabet) that the
+// encoding of any text holding the key contains, such as ":KEY" or
+// "Bearer KEY": base64 encodes 3 bytes as 4 characters, so the key's
+// encoding depends on its offset modulo 3, and each form leaves out the
+// characters that also encode a neighbour's bytes.
+func base64Forms(key string) []string {
+	var forms []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for offset := range 3 {
+			text := strings.Repeat("\x00", offset) + key
+			s := enc.EncodeToString([]byte(text))
+			start := 0
+			if offset > 0 {
+				start = 4 // the group that holds the preceding bytes
+			}
+			end := len(text) / 3 * 4 // the last group may hold following bytes
+			forms = append(forms, s[start:end])
+		}
+	}
+	return forms
 }
+
+// redact replaces every form of the key in b, and every run of minPiece or
+// more of its characters.
+func (s *secret) redact(b []byte) []byte {
+	b = s.forms.ReplaceAll(b, []byte(redactedText))
+	var cover []bool // a byte of b is part of a literal form
+	for _, p := range s.literals {
+		for i, from := 0, 0; ; from = i + 1 {
+			j := bytes.Index(b[from:], p)
+			if j < 0 {
+				break
+			}
+			i = from + j
+			if cover == nil {
+				cover = make([]bool, len(b))
+			}
+			for k := i; k < i+len(p); k++ {
+				cover[k] = true
+			}
+		}
+	}
+	if cover == nil {
+		return b
+	}
+	var out []byte
+	for i := 0; i < len(b); i++ {
+		if !cover[i] {
+			out = append(out, b[i])
+			continue
+		}
+		out = append(out, redactedText...)
+		for i+1 < len(b) && cover[i+1] {
+			i++
+		}
+	}
+	return out
+}
+
+// redactString is redact for a string.
+func (s *secret) redactString(v string) string { return string(s.redact([]byte(v))) }

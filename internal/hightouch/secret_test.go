@@ -3,7 +3,10 @@ package hightouch_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +17,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/htgit/htgit/internal/hightouch"
 )
@@ -70,9 +74,9 @@ func TestTheKeyIsNeverPrinted(t *testing.T) {
 		}
 		s, err := pc.UpdateSync(ctx, "1", hightouch.SyncUpdate{Disabled: new(bool)})
 		record(err, s)
-		_, err = pc.SyncsBySlug(ctx)
+		_, err = pc.Syncs(ctx)
 		record(err)
-		_, err = pc.ModelsBySlug(ctx)
+		_, err = pc.Models(ctx)
 		record(err)
 		_, err = pc.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
 		record(err)
@@ -206,7 +210,7 @@ func TestTheKeyInDisguiseIsRedacted(t *testing.T) {
 		fmt.Fprintf(&out, "%v %+v\n", err, err)
 		_, err = c.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
 		fmt.Fprintln(&out, err)
-		_, err = c.SyncsBySlug(ctx)
+		_, err = c.Syncs(ctx)
 		fmt.Fprintln(&out, err)
 		srv.Close()
 		all := out.String() + logs.String()
@@ -216,5 +220,171 @@ func TestTheKeyInDisguiseIsRedacted(t *testing.T) {
 		if strings.Count(all, "[redacted]") < 5 {
 			t.Errorf("form %s: the server text is not shown redacted:\n%s", form, all)
 		}
+	}
+}
+
+// encodings are the forms of key a hostile server may echo beyond those
+// keyPattern's escapes cover (issue 22): base64 of the key and of texts that
+// hold it (":KEY", "Bearer KEY", "user:KEY", at every offset modulo 3), in
+// both alphabets, padded or not, and hex in either case.
+func encodings(key string) map[string]string {
+	out := map[string]string{
+		"hex":       hex.EncodeToString([]byte(key)),
+		"HEX":       strings.ToUpper(hex.EncodeToString([]byte(key))),
+		"hex-colon": hex.EncodeToString([]byte(":" + key)),
+	}
+	for _, text := range []string{key, ":" + key, "Bearer " + key, "user:" + key, key + ":", "ab" + key + "cd"} {
+		out["base64 "+text[:2]] = base64.StdEncoding.EncodeToString([]byte(text))
+		out["base64url "+text[:2]] = base64.RawURLEncoding.EncodeToString([]byte(text))
+	}
+	return out
+}
+
+// TestTheKeyInOtherEncodingsIsRedacted: base64, hex, and the key split
+// across two fields or spread in pieces never reach the output.
+func TestTheKeyInOtherEncodingsIsRedacted(t *testing.T) {
+	forms := encodings(secretKey)
+	half := len(secretKey) / 2
+	forms["split across fields"] = secretKey[:half] + `","other":"` + secretKey[half:]
+	forms["split in thirds"] = secretKey[:10] + `", "b": "` + secretKey[10:20] + `", "c": "` + secretKey[20:]
+	for name, form := range forms {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(422)
+			fmt.Fprintf(w, `{"message":"bad %s","details":{"k":"%s"}}`, form, form)
+		}))
+		c := newClient(t, srv.URL, secretKey)
+		_, err := c.UpdateSync(context.Background(), "1", hightouch.SyncUpdate{Disabled: new(bool)})
+		srv.Close()
+		out := fmt.Sprint(err)
+		if leaked := leaks(out, secretKey); leaked != "" {
+			t.Errorf("%s: the key leaked as %s in %s", name, leaked, out)
+		}
+		if !strings.Contains(out, "[redacted]") {
+			t.Errorf("%s: nothing redacted: %s", name, out)
+		}
+	}
+}
+
+// leaks says in which form key appears in s: raw, in a piece of 8 or more
+// characters, or decoded from any base64 or hex run of s.
+func leaks(s, key string) string {
+	for i := 0; i+8 <= len(key); i++ {
+		if strings.Contains(s, key[i:i+8]) {
+			return "a piece " + key[i:i+8]
+		}
+	}
+	for _, run := range regexp.MustCompile(`[A-Za-z0-9+/_=-]{16,}`).FindAllString(s, -1) {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			for cut := range 4 { // the run may start inside a group
+				if cut < len(run) {
+					if b, err := enc.DecodeString(strings.TrimRight(run[cut:], "=")[:len(strings.TrimRight(run[cut:], "="))/4*4]); err == nil && strings.Contains(string(b), key[4:len(key)-4]) {
+						return "base64 " + run
+					}
+				}
+			}
+		}
+		if b, err := hex.DecodeString(run[:len(run)/2*2]); err == nil && strings.Contains(string(b), key[4:len(key)-4]) {
+			return "hex " + run
+		}
+	}
+	return ""
+}
+
+// TestKeysHTGITRefuses: a key that cannot be an HTTP header value is
+// refused at once (no request, no retries), and a key too short to be
+// Hightouch's too, so that redacting it cannot garble a message
+// ("conte[redacted]t"); the message never shows the key.
+func TestKeysHTGITRefuses(t *testing.T) {
+	for key, want := range map[string]string{
+		"x":                           "the API key is 1 characters long; a Hightouch key has at least 16",
+		"ht-live-SECRET\x01-7f3a9c0d": "not printable ASCII (at byte 15)",
+		"ht-live-SECRET\x7f-7f3a9c0d": "not printable ASCII (at byte 15)",
+		"ht-live-SECRET\n7f3a9c0d1e2": "white space",
+	} {
+		_, err := hightouch.New(hightouch.Config{APIKey: key})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("New(%q) = %v, want an error saying %q", key, err, want)
+		}
+	}
+}
+
+// hostileText is server text that would forge workflow commands in a
+// GitHub job's log, colour or rewrite a terminal, or reverse what follows.
+const hostileText = "bad\n::error file=x::forged\r\n::add-mask::x \x1b[31mred\x1b[0m \u009b2J \u202egnp.exe\x07"
+
+// TestServerTextIsPrintable: an error message and its details, a run's
+// error and a listed slug, as htgit prints them, hold no line break, no
+// control character and no bidirectional override; a SQL query keeps its
+// lines (it is data, compared with files and exported).
+func TestServerTextIsPrintable(t *testing.T) {
+	js, _ := json.Marshal(hostileText)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/runs"):
+			fmt.Fprintf(w, `{"data":[{"id":7,"status":%s,"error":%s}]}`, js, js)
+		case strings.HasSuffix(r.URL.Path, "/models"):
+			fmt.Fprintf(w, `{"data":[{"id":1,"slug":%s,"name":%s,"queryType":"raw_sql","raw":{"sql":"select 1\nfrom t"}}]}`, js, js)
+		case r.Method == http.MethodPatch:
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"message":%s,"details":{%s:%s}}`, js, js, js)
+		default:
+			w.Header().Set("Location", "https://x.example/"+hostileText)
+			w.WriteHeader(302)
+		}
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, secretKey)
+	ctx := context.Background()
+	var printed []string
+	run, _, err := c.GetRun(ctx, "1", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed = append(printed, run.Error, string(run.Status))
+	models, err := c.Models(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models {
+		printed = append(printed, m.Slug, m.Name)
+		if m.Raw.SQL != "select 1\nfrom t" {
+			t.Errorf("the SQL changed: %q", m.Raw.SQL)
+		}
+	}
+	_, err = c.UpdateSync(ctx, "1", hightouch.SyncUpdate{Disabled: new(bool)})
+	printed = append(printed, err.Error())
+	var he *hightouch.Error
+	if errors.As(err, &he) {
+		printed = append(printed, he.Message)
+	}
+	_, err = c.TriggerSync(ctx, "1", hightouch.TriggerOptions{})
+	for _, p := range append(printed, err.Error()) {
+		if i := strings.IndexFunc(p, func(r rune) bool {
+			return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e
+		}); i >= 0 {
+			t.Errorf("unsafe character %U printed in %q", []rune(p[i:])[0], p)
+		}
+	}
+	for _, p := range printed {
+		if !strings.Contains(p, `bad\n::error file=x::forged\r\n::add-mask::x \x1b[31mred\x1b[0m \u009b2J \u202egnp.exe\a`) {
+			t.Errorf("the text is not shown escaped: %q", p)
+		}
+	}
+}
+
+// TestLongMessagesAreClipped: a long message (1 MiB here, 10 MB in issue
+// 22) is printed clipped, saying how much was cut.
+func TestLongMessagesAreClipped(t *testing.T) {
+	long := strings.Repeat("é", 1<<19)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"message":%q,"details":%q}`, long, long)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, secretKey, func(c *hightouch.Config) { c.RequestTimeout, c.Deadline = time.Minute, time.Minute })
+	_, err := c.UpdateSync(context.Background(), "1", hightouch.SyncUpdate{Disabled: new(bool)})
+	msg := fmt.Sprint(err)
+	if len(msg) > 3000 || strings.Count(msg, "… (1047576 more bytes cut)") != 2 || !utf8.ValidString(msg) {
+		t.Errorf("%d bytes: %.300q ... %q", len(msg), msg, msg[max(0, len(msg)-200):])
 	}
 }

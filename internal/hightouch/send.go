@@ -79,7 +79,7 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.deadline)
 	defer cancel()
 	a := c.attempt(ctx, r, body)
-	for n := 1; n < c.maxAttempts && retryable(r.policy, a) && c.pause(ctx, r, n, a.header); n++ {
+	for n := 1; n < c.maxAttempts && retryable(r.policy, a) && c.pause(ctx, r, n, a); n++ {
 		a = c.attempt(ctx, r, body)
 	}
 	return c.result(parent, r, a, out)
@@ -88,13 +88,21 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 // pause waits before attempt n+1 (counting from 1); false when it must not:
 // the call's context ended, or the wait would outlive its deadline (the
 // last answer is then reported, rather than one cut short).
-func (c *Client) pause(ctx context.Context, r request, n int, header http.Header) bool {
-	wait := c.backoff(n-1, header)
+func (c *Client) pause(ctx context.Context, r request, n int, a answer) bool {
+	wait := c.backoff(n-1, a.header)
 	if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && time.Now().Add(wait).After(dl) {
 		return false
 	}
 	if c.log != nil {
 		c.log.Debug("hightouch retry", "request", r.method+" "+r.path, "attempt", n+1, "wait", wait)
+	}
+	if c.notify != nil {
+		what := fmt.Sprintf("Hightouch answered %d", a.status)
+		if a.err != nil {
+			what = "no answer from Hightouch (" + message(c.secret.redactString(a.err.Error())) + ")"
+		}
+		c.notify(fmt.Sprintf("%s to %s %s; retrying in %s (attempt %d of %d)",
+			what, r.method, r.path, wait.Round(100*time.Millisecond), n+1, c.maxAttempts))
 	}
 	select { // (since Go 1.23 an unfired time.After needs no Stop)
 	case <-time.After(wait):
@@ -135,7 +143,7 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) answer {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	// A body that echoes the key must not carry it any further.
-	return answer{status: resp.StatusCode, header: resp.Header, body: c.redact(data), err: err, connected: true}
+	return answer{status: resp.StatusCode, header: resp.Header, body: c.secret.redact(data), err: err, connected: true}
 }
 
 // retryable applies the retry rules to one attempt's answer.
@@ -177,7 +185,10 @@ func (c *Client) result(parent context.Context, r request, a answer, out any) er
 	if a.err != nil {
 		e := &Error{Status: a.status, Err: a.err, Hint: "no usable answer from Hightouch", ambiguous: ambiguous(a)}
 		if parent.Err() != nil {
-			e.Hint = "stopped: " + context.Cause(parent).Error() // the caller's timeout or cancel, not Hightouch
+			// The caller's timeout or cancel, not Hightouch: errors.Is finds
+			// context.DeadlineExceeded or context.Canceled.
+			e.Hint = "stopped: " + context.Cause(parent).Error()
+			e.Err = fmt.Errorf("%w (%w)", a.err, context.Cause(parent))
 		} else {
 			e.unavailable = true
 		}
@@ -192,7 +203,7 @@ func (c *Client) result(parent context.Context, r request, a answer, out any) er
 			// Following it would send the key wherever the answer points.
 			e.Hint = "Hightouch's API does not redirect; htgit does not follow redirects, so that the key goes nowhere else: check --api-url"
 			if loc := a.header.Get("Location"); loc != "" {
-				e.Hint = "redirected to " + clip(string(c.redact([]byte(loc)))) + "; " + e.Hint
+				e.Hint = "redirected to " + message(c.secret.redactString(loc)) + "; " + e.Hint
 			}
 			e.unavailable = true
 		case a.status == http.StatusTooManyRequests || a.status >= 500:
@@ -229,6 +240,7 @@ func (c *Client) result(parent context.Context, r request, a answer, out any) er
 			return c.fail(r, &Error{Status: a.status, Message: "malformed answer", Err: err,
 				Hint: "Hightouch's answer is not the JSON its API documents", ambiguous: true, unavailable: true})
 		}
+		scrub(out)
 	}
 	return nil
 }

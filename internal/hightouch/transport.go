@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -21,7 +20,7 @@ type transport struct {
 	timeout  time.Duration
 	log      *slog.Logger
 	basePath string
-	secret   *regexp.Regexp
+	secret   *secret
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -74,7 +73,7 @@ func (t *transport) logRequest(req *http.Request, resp *http.Response, err error
 	}
 	if err != nil {
 		// Transport errors can quote what the server sent.
-		attrs = append(attrs, slog.String("error", t.secret.ReplaceAllString(err.Error(), redactedText)))
+		attrs = append(attrs, slog.String("error", message(t.secret.redactString(err.Error()))))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -64,10 +65,11 @@ func (p Policy) level(id string, sev finding.Severity) (finding.Severity, bool) 
 // where what Hightouch accepts is unsure. paths gives the relative forms of
 // a finding's file that ignore globs are matched against.
 func (p Policy) Apply(fs []finding.Finding, paths func(abs string) []string) []finding.Finding {
+	ignored := p.ignoreIndex()
 	out := fs[:0:0]
 	for _, f := range fs {
 		sev, on := p.level(f.Rule, f.Severity)
-		if !on || p.ignored(f, paths) {
+		if !on || ignored.match(f.Rule, paths(f.Path)) {
 			continue
 		}
 		f.Severity = sev
@@ -76,13 +78,52 @@ func (p Policy) Apply(fs []finding.Finding, paths func(abs string) []string) []f
 	return out
 }
 
-func (p Policy) ignored(f finding.Finding, paths func(string) []string) bool {
+// ignoreIndex finds the ignores of a finding without trying every glob:
+// literal paths by rule in a set, the other globs by rule and by their
+// literal start (the text before the first special character), which a
+// path must begin with to match. 10,000 ignores against 10,000 findings
+// took 5 s tried one by one.
+type ignoreIndex struct {
+	exact map[string]map[string]bool     // rule -> literal path
+	globs map[string]map[string][]string // rule -> literal start -> globs
+}
+
+func (p Policy) ignoreIndex() ignoreIndex {
+	ix := ignoreIndex{exact: map[string]map[string]bool{}, globs: map[string]map[string][]string{}}
 	for _, ig := range p.Ignore {
-		if ig.Rule != f.Rule {
+		for _, g := range ig.Paths {
+			start := strings.IndexAny(g, `*?[{\`)
+			if start < 0 {
+				if ix.exact[ig.Rule] == nil {
+					ix.exact[ig.Rule] = map[string]bool{}
+				}
+				ix.exact[ig.Rule][g] = true
+				continue
+			}
+			if ix.globs[ig.Rule] == nil {
+				ix.globs[ig.Rule] = map[string][]string{}
+			}
+			ix.globs[ig.Rule][g[:start]] = append(ix.globs[ig.Rule][g[:start]], g)
+		}
+	}
+	return ix
+}
+
+// match reports whether an ignore of rule matches one of rels.
+func (ix ignoreIndex) match(rule string, rels []string) bool {
+	exact, globs := ix.exact[rule], ix.globs[rule]
+	if exact == nil && globs == nil {
+		return false
+	}
+	for _, rel := range rels {
+		if exact[rel] {
+			return true
+		}
+		if len(globs) == 0 {
 			continue
 		}
-		for _, rel := range paths(f.Path) {
-			if slices.ContainsFunc(ig.Paths, func(g string) bool { return doublestar.MatchUnvalidated(g, rel) }) {
+		for i := 0; i <= len(rel); i++ {
+			if slices.ContainsFunc(globs[rel[:i]], func(g string) bool { return doublestar.MatchUnvalidated(g, rel) }) {
 				return true
 			}
 		}
