@@ -366,6 +366,7 @@ var (
 )
 
 func TestActionPullRequest(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		spec    prSpec
@@ -625,6 +626,7 @@ func TestActionPullRequest(t *testing.T) {
 // file: at most 10 of each are annotated, the change's files first, and one
 // notice counts the rest.
 func TestActionAnnotationLimit(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name            string
 		unchanged, inPR int // files on main before the branch (a01...), files the pull request adds (z01...)
@@ -700,6 +702,7 @@ func TestActionAnnotationLimit(t *testing.T) {
 // A file lists at most finding.PerRule findings of a rule, so the thousands
 // are spread over files.
 func TestActionSummaryCap(t *testing.T) {
+	t.Parallel()
 	const n, files = 4000, 4000 / finding.PerRule
 	change := map[string]string{}
 	for f := range files {
@@ -813,6 +816,7 @@ func readSARIF(t *testing.T, path string) []string {
 }
 
 func TestActionSARIF(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, input string
 		file        func(pr pullRequest) string // where the file must be
@@ -860,6 +864,7 @@ func TestActionSARIF(t *testing.T) {
 // by default: the base commit is missing and must be fetched, and the
 // result is the same as in a full clone.
 func TestActionShallowClone(t *testing.T) {
+	t.Parallel()
 	spec := prSpec{
 		renames: map[string]string{"syncs/customers-to-hubspot.yaml": "syncs/customers-to-hubspot-v2.yaml"},
 		change: map[string]string{
@@ -929,6 +934,7 @@ func TestActionShallowClone(t *testing.T) {
 // TestActionAPIKey: the key is masked on the first line and appears
 // nowhere else, whether Hightouch accepts it or not, with debug logging on.
 func TestActionAPIKey(t *testing.T) {
+	t.Parallel()
 	const key = "ht-e2e-SECRET-7f3a9c41d2"
 	for _, tc := range []struct {
 		name      string
@@ -987,6 +993,7 @@ func TestActionAPIKey(t *testing.T) {
 // TestValidateFormats runs htgit validate on a workspace with one error, in
 // each format, as pre-commit, a workflow step or a person would.
 func TestValidateFormats(t *testing.T) {
+	t.Parallel()
 	dir, _ := newRepo(t, "")
 	gittest.Commit(t, dir, "broken", map[string]string{"syncs/accounts-to-salesforce.yaml": brokenCron(t)})
 	const textLine = "syncs/accounts-to-salesforce.yaml:22:17: error: cron expression \"0 6 * *\": has 4 fields"
@@ -1074,6 +1081,7 @@ func TestValidateFormats(t *testing.T) {
 // than findings says so in an error annotation and the job summary, with
 // advice naming the Action's inputs.
 func TestActionPush(t *testing.T) {
+	t.Parallel()
 	const key = "ht-e2e-push-key-51b0"
 	garbled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -21,9 +21,11 @@ import (
 
 // The Action is composite: action.yml's steps install the release binary
 // (scripts/install-htgit.sh) and run `htgit action` on the runner. The
-// runner tests run `htgit action` directly; TestActionComposite runs them
-// all again through action.yml's steps, as the runner runs a composite
-// action, with the release served from loopback.
+// runner tests run `htgit action` directly; TestActionComposite runs a few
+// of them again through action.yml's steps, as the runner runs a composite
+// action, with the release served from loopback. What the steps hand over
+// (every input as INPUT_<NAME>, every output from the run step) is checked
+// for all inputs and outputs by checkCompositeRuns, without running them.
 
 // actionStep is one step of a composite action.
 type actionStep struct {
@@ -223,28 +225,54 @@ func runComposite(t *testing.T, dir string, env map[string]string) result {
 	return last
 }
 
-// TestActionComposite runs every test that goes through runAsRunner again,
-// in a child process, through action.yml's composite steps.
+// compositeTests are the runner tests (and subtests) run again through
+// action.yml's steps, one for each way through them: findings (exit 1)
+// with outputs, annotations and the summary; a bad input (exit 2); the API
+// key as an input, masked, with debug logging and a SARIF file; a deploy
+// after a push, with its outputs.
+var compositeTests = []string{
+	"TestActionPullRequest/a_broken_sync,_a_deleted_sync_and_a_renamed_sync",
+	"TestActionPullRequest/a_bad_input",
+	"TestActionAPIKey/the_input,_accepted,_with_debug_logging",
+	"TestDeployActionPush",
+}
+
+// TestActionComposite runs compositeTests again, in a child process (with
+// this process's binary and release), through action.yml's composite steps.
 func TestActionComposite(t *testing.T) {
 	if compositeMode {
 		t.Skip("this process is the composite run")
 	}
-	tests := testsReaching(t, "runAsRunner")
-	if len(tests) < 5 {
-		t.Fatalf("found only %q going through runAsRunner", tests)
+	skipShort(t)
+	t.Parallel()
+	reaching := testsReaching(t, "runAsRunner")
+	var tops, subs []string
+	for _, name := range compositeTests {
+		top, sub, _ := strings.Cut(name, "/")
+		if !slices.Contains(reaching, top) {
+			t.Fatalf("%s does not go through runAsRunner (those that do: %s)", top, strings.Join(reaching, ", "))
+		}
+		tops = append(tops, regexp.QuoteMeta(top))
+		if sub != "" {
+			subs = append(subs, regexp.QuoteMeta(sub))
+		}
 	}
-	args := []string{"-test.run", "^(" + strings.Join(tests, "|") + ")$", "-test.count=1", "-test.timeout=20m"}
-	if testing.Verbose() {
-		args = append(args, "-test.v")
-	}
+	rel := testRelease(t)
+	args := []string{"-test.run", "^(" + strings.Join(tops, "|") + ")$/^(" + strings.Join(subs, "|") + ")$",
+		"-test.count=1", "-test.timeout=10m", "-test.v"}
 	start := time.Now()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), compositeEnv+"=composite")
+	cmd.Env = append(os.Environ(), compositeEnv+"=composite", binaryEnv+"="+binary, "HTGIT_RELEASE_DIR="+rel.dir)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "PASS") {
-		t.Fatalf("the runner tests through the composite action (%s): %v\n%s", strings.Join(tests, ", "), err, out)
+	if err != nil {
+		t.Fatalf("the runner tests through the composite action (%s): %v\n%s", strings.Join(compositeTests, ", "), err, out)
 	}
-	t.Logf("%d runner tests passed through the composite action in %v", len(tests), time.Since(start).Round(time.Second))
+	for _, name := range compositeTests {
+		if !regexp.MustCompile(`(?m)^\s*--- PASS: ` + regexp.QuoteMeta(name) + ` `).Match(out) {
+			t.Errorf("%s did not run through the composite action:\n%s", name, out)
+		}
+	}
+	t.Logf("%d runner tests passed through the composite action in %v", len(compositeTests), time.Since(start).Round(time.Second))
 }
 
 // testsReaching lists this package's Test functions that call target,

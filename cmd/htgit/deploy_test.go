@@ -648,13 +648,25 @@ func TestDeployActionIngestWait(t *testing.T) {
 	ingest := dpIngestion(t, fake, dir)
 	ingested := make(chan time.Time, 1)
 	var ingestErr error
-	time.AfterFunc(time.Second, func() {
+	// Git Sync ingests once the deploy has looked (a fixed delay would race
+	// a slow start on a loaded machine).
+	done := make(chan struct{})
+	go func() {
+		for fake.Count("GET /models") == 0 {
+			select {
+			case <-done: // it never looked: never ingested
+				ingested <- time.Time{}
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 		at := time.Now()
 		ingestErr = ingest()
 		ingested <- at
-	})
+	}()
 
 	a := runPushAction(t, dpPush{dir: dir, before: before, after: after}, fake, nil)
+	close(done)
 	at := <-ingested
 	if ingestErr != nil {
 		t.Fatal(ingestErr)

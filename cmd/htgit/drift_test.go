@@ -56,6 +56,7 @@ func exported(t *testing.T) (fake *hightouchtest.Server, out string) {
 // --trigger none (no writes), then drift (none): the files are what
 // Hightouch has, in a shape htgit itself accepts.
 func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	fake, out := exported(t)
 	files := readTree(t, out)
 	var names []string
@@ -122,6 +123,7 @@ func TestExportRoundTrip(t *testing.T) {
 // Drift names what only Hightouch has, what only Git has and what differs,
 // with paths and values, in text, JSON and the Action's job summary.
 func TestDrift(t *testing.T) {
+	t.Parallel()
 	fake, out := exported(t)
 	// In the UI: a mapping edited, a schedule changed, SQL rewritten, a
 	// sync created. In Git: a file deleted, one added.

@@ -23,6 +23,8 @@ func runInstall(t *testing.T, env map[string]string) result {
 }
 
 func TestInstallScript(t *testing.T) {
+	skipShort(t)
+	t.Parallel()
 	rel := testRelease(t)
 	linux := "/v" + rel.version + "/htgit_" + rel.version + "_linux_amd64.tar.gz"
 	sums := "/v" + rel.version + "/checksums.txt"
@@ -34,6 +36,7 @@ func TestInstallScript(t *testing.T) {
 	}
 
 	t.Run("fresh install, then a cache hit", func(t *testing.T) {
+		t.Parallel()
 		srv := newReleaseServer(t, rel, serveOK)
 		cache := t.TempDir()
 		ghOutput := filepath.Join(t.TempDir(), "output")
@@ -68,6 +71,7 @@ func TestInstallScript(t *testing.T) {
 	})
 
 	t.Run("the runner's platform picks the archive", func(t *testing.T) {
+		t.Parallel()
 		for _, tc := range []struct{ os, arch, archive, exe string }{
 			{"macOS", "ARM64", "darwin_arm64.tar.gz", "arm64/htgit"},
 			{"Windows", "X64", "windows_amd64.zip", "x64/htgit.exe"},
@@ -85,6 +89,7 @@ func TestInstallScript(t *testing.T) {
 	})
 
 	t.Run("a tampered checksum is refused", func(t *testing.T) {
+		t.Parallel()
 		srv := newReleaseServer(t, rel, serveTampered)
 		cache := t.TempDir()
 		r := runInstall(t, with(installEnv(t, rel, srv, cache), "RUNNER_OS", "Linux", "RUNNER_ARCH", "X64", "GITHUB_ACTIONS", "true"))
@@ -100,6 +105,7 @@ func TestInstallScript(t *testing.T) {
 	})
 
 	t.Run("an unknown architecture is refused with a clear error", func(t *testing.T) {
+		t.Parallel()
 		srv := newReleaseServer(t, rel, serveOK)
 		r := runInstall(t, with(installEnv(t, rel, srv, t.TempDir()), "RUNNER_OS", "Linux", "RUNNER_ARCH", "ARM"))
 		want := `no htgit release for the architecture "ARM" on linux; releases exist for x64 (amd64) and arm64. Build it instead: go install github.com/htgit/htgit/cmd/htgit@v` + rel.version
@@ -112,6 +118,7 @@ func TestInstallScript(t *testing.T) {
 	})
 
 	t.Run("a failing server is refused after a bounded number of tries", func(t *testing.T) {
+		t.Parallel()
 		srv := newReleaseServer(t, rel, serveFailing)
 		start := time.Now()
 		r := runInstall(t, with(installEnv(t, rel, srv, t.TempDir()), "RUNNER_OS", "Linux", "RUNNER_ARCH", "X64"))

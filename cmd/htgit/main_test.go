@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,12 @@ import (
 // own environment.
 var binary string
 
+// binaryEnv hands the composite run (a child process of the same tests)
+// the binary its parent built.
+const binaryEnv = "HTGIT_E2E_BINARY"
+
 func TestMain(m *testing.M) {
+	flag.Parse()
 	dir, err := os.MkdirTemp("", "htgit-e2e-")
 	if err != nil {
 		panic(err)
@@ -28,10 +34,19 @@ func TestMain(m *testing.M) {
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
 	}
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		panic("building htgit: " + err.Error())
+	switch {
+	case testing.Short():
+		// The end-to-end tests skip themselves (skipShort): nothing to build.
+	case compositeMode && os.Getenv(binaryEnv) != "":
+		binary = os.Getenv(binaryEnv)
+	default:
+		// -trimpath, as pre-commit's build does (see preCommitEnv): its
+		// clone then finds these packages in the build cache.
+		build := exec.Command("go", "build", "-trimpath", "-o", binary, ".")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			panic("building htgit: " + err.Error())
+		}
 	}
 	if compositeMode {
 		if err := warmToolCache(); err != nil {
@@ -43,6 +58,15 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(compositeToolCache)
 	removeFakeRelease()
 	os.Exit(code)
+}
+
+// skipShort skips an end-to-end test under -short: it runs external
+// programs (the built htgit, git, bash, pre-commit).
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: an end-to-end test, running the built htgit and other programs")
+	}
 }
 
 // result is one run of the binary.
@@ -61,6 +85,7 @@ func run(t *testing.T, dir string, env map[string]string, args ...string) result
 // runCmd is run for any program: the composite action's steps run bash.
 func runCmd(t *testing.T, dir string, env map[string]string, name string, args ...string) result {
 	t.Helper()
+	skipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -88,6 +113,7 @@ func runCmd(t *testing.T, dir string, env map[string]string, name string, args .
 // under sub ("" for the root) and returns its directory and first commit.
 func newRepo(t *testing.T, sub string) (dir, first string) {
 	t.Helper()
+	skipShort(t)
 	dir = gittest.Init(t)
 	files := map[string]string{}
 	example := filepath.Join("..", "..", "testdata", "example")
@@ -128,6 +154,7 @@ func example(t *testing.T, rel string, replace ...string) string {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	r := run(t, t.TempDir(), nil, "version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "htgit ") {
 		t.Fatalf("htgit version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -135,6 +162,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestValidateExample(t *testing.T) {
+	t.Parallel()
 	dir, _ := newRepo(t, "hightouch")
 	r := run(t, dir, nil, "validate", "--path", "hightouch")
 	if r.code != 0 || !strings.Contains(r.stdout, "no problems in 8 files (3 models, 4 syncs)") {

@@ -19,6 +19,8 @@ import (
 // htgit with `go install ./...` and runs the hook on a workspace in a
 // Git Sync subfolder.
 func TestPreCommitHooks(t *testing.T) {
+	skipShort(t)
+	t.Parallel()
 	preCommit, err := exec.LookPath("pre-commit")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -146,7 +148,10 @@ func TestPreCommitHooks(t *testing.T) {
 }
 
 // preCommitEnv isolates pre-commit (its own cache, no user git config) but
-// shares the Go caches so building the hook does not download again.
+// shares the Go caches so building the hook does not download again, and
+// builds with -trimpath: without it a package's cache entry holds its
+// directory, and pre-commit's clone of the repository would compile every
+// package again instead of finding what TestMain's build left.
 func preCommitEnv(t *testing.T) []string {
 	home := t.TempDir()
 	env := append([]string{
@@ -159,7 +164,11 @@ func preCommitEnv(t *testing.T) []string {
 		if err != nil {
 			t.Fatalf("go env %s: %v", k, err)
 		}
-		env = append(env, k+"="+strings.TrimSpace(string(out)))
+		v := strings.TrimSpace(string(out))
+		if k == "GOFLAGS" {
+			v = strings.TrimSpace(v + " -trimpath")
+		}
+		env = append(env, k+"="+v)
 	}
 	return env
 }

@@ -84,7 +84,7 @@ func (fc *fileCheck) schema() {
 			fc.at(rules.SchemaInvalid, v.Node, v.Message)
 		case schema.TooMany:
 			fc.atSpan(rules.SchemaInvalid, fileStart, v.Message)
-		default:
+		case schema.Pattern, schema.Length, schema.Other:
 			fc.at(rules.SchemaInvalid, v.where(), name+" "+v.Message)
 		}
 	}

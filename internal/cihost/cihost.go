@@ -155,7 +155,7 @@ func (h *Host) Base(ctx context.Context, dir string) (string, error) {
 		if base == "" {
 			base, err = gitdiff.Parent(ctx, dir, "HEAD")
 		}
-	default:
+	case Other:
 		return "", fmt.Errorf("the %s run is neither a change request nor a push: %w", h.Title, ErrNoBase)
 	}
 	if err == nil && !gitdiff.IsZero(base) {

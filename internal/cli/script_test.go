@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 // asserts the exact exit code, which `exec` cannot: 1 and 2 mean different
 // things to CI.
 func TestScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the scripts run htgit (and git) as separate processes")
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,

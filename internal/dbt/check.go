@@ -324,7 +324,7 @@ func (c *Check) removed(p *Project) []finding.Finding {
 		case gitdiff.Deleted:
 		case gitdiff.Renamed:
 			old, how = ch.OldPath, "renames"
-		default:
+		case gitdiff.Added, gitdiff.Modified, gitdiff.Current:
 			continue
 		}
 		r, ok := inProject(old)

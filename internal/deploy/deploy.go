@@ -130,7 +130,7 @@ type RunResult struct {
 	RunID      hightouch.ID
 	FullResync bool
 	Phase      Phase
-	Status     string // Hightouch's last status of the run, once Phase is Reported
+	Status     hightouch.RunStatus // Hightouch's last status of the run, once Phase is Reported
 	Rows       hightouch.RowCounts
 	FailedRows int64
 	Duration   time.Duration
@@ -512,12 +512,12 @@ func (d *deployer) follow(ctx context.Context, r *RunResult, sem chan struct{}) 
 			if r.Phase != Reported || run.Status != r.Status {
 				r.Phase, r.Status = Reported, run.Status
 				note := ""
-				if !hightouch.IsTerminal(run.Status) && !slices.Contains(runningStatuses, run.Status) {
+				if !run.Status.IsKnown() {
 					note = " (unknown status; still polling)"
 				}
 				d.logf("%s: %s%s after %s", r.Sync, run.Status, note, time.Since(started).Round(time.Second))
 			}
-			if hightouch.IsTerminal(run.Status) {
+			if run.Status.IsTerminal() {
 				r.Rows = run.SuccessfulRows
 				r.FailedRows = run.FailedRows.Total()
 				r.Duration = runDuration(run, time.Since(started))
@@ -535,17 +535,20 @@ func (d *deployer) follow(ctx context.Context, r *RunResult, sem chan struct{}) 
 	}
 }
 
-// runningStatuses are Hightouch's documented non-terminal statuses.
-var runningStatuses = []string{"queued", "querying", "processing", "reporting", "pending"}
-
-func (d *deployer) failed(status string) bool {
+// failed reports whether a run that ended in status counts as failed.
+func (d *deployer) failed(status hightouch.RunStatus) bool {
 	switch status {
-	case "success", "completed":
+	case hightouch.RunSuccess, hightouch.RunCompleted:
 		return false
-	case "warning":
+	case hightouch.RunWarning:
 		return d.FailOnWarning
+	case hightouch.RunFailed, hightouch.RunCancelled, hightouch.RunInterrupted, hightouch.RunCompletedWithErrors:
+		return true
+	case hightouch.RunQueued, hightouch.RunQuerying, hightouch.RunProcessing, hightouch.RunReporting, hightouch.RunPending:
+		panic(fmt.Sprintf("deploy: a run still %s counted as ended", status))
+	default: // a final status htgit does not know
+		return true
 	}
-	return true
 }
 
 func runDuration(run *hightouch.SyncRun, observed time.Duration) time.Duration {

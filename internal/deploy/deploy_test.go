@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/htgit/htgit/internal/gittest"
@@ -139,7 +140,7 @@ func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...highto
 		e.ingest()
 	}
 	var err error
-	e.client, err = hightouch.New(hightouch.Config{BaseURL: e.fake.URL, APIKey: e.fake.APIKey,
+	e.client, err = hightouch.New(hightouch.Config{BaseURL: e.fake.URL, APIKey: e.fake.APIKey, HTTPClient: e.fake.HTTPClient(),
 		BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 3, Deadline: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -599,7 +600,7 @@ func TestRunOutcomes(t *testing.T) {
 	tests := []struct {
 		script        hightouchtest.RunScript
 		failOnWarning bool
-		status        string
+		status        hightouch.RunStatus
 		failed        bool
 		errText       string
 		rows          hightouch.RowCounts
@@ -616,7 +617,7 @@ func TestRunOutcomes(t *testing.T) {
 		{script: hightouchtest.RunScript{Final: "completed"}, status: "completed"},
 	}
 	for _, tt := range tests {
-		name := tt.status
+		name := string(tt.status)
 		if tt.failOnWarning {
 			name += " fail-on-warning"
 		}
@@ -636,7 +637,7 @@ func TestRunOutcomes(t *testing.T) {
 			}
 			var table strings.Builder
 			out.WriteTable(&table)
-			want := tt.status
+			want := string(tt.status)
 			if tt.failed && tt.status != "failed" && tt.status != "cancelled" {
 				want += " (failed)"
 			}
@@ -774,21 +775,25 @@ func TestRunProgress(t *testing.T) {
 
 // TestDeployTimeout: --timeout ends the wait for a run that does not end.
 func TestDeployTimeout(t *testing.T) {
-	e := newEnv(t, nil, true)
-	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
-	e.ingest()
-	steps := slices.Repeat([]string{"processing"}, 100000)
-	e.fake.ScriptRuns(e.syncID("users-to-braze"), hightouchtest.RunScript{Steps: steps})
-	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	out, log := e.runCtx(ctx, e.plan(e.first, to, plan.Options{}), func(o *Options) { o.PollMin, o.PollMax = 5*time.Millisecond, 10*time.Millisecond })
-	if took := time.Since(start); took > 4*time.Second {
-		t.Errorf("took %s", took)
-	}
-	if len(out.Runs) != 1 || !out.Runs[0].Failed || !strings.Contains(out.Runs[0].Error, "gave up waiting (timeout) while the run was processing") {
-		t.Errorf("runs %+v\n%s", out.Runs, log)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, nil, true, hightouchtest.InProcess())
+		to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
+		e.ingest()
+		steps := slices.Repeat([]string{"processing"}, 100000)
+		e.fake.ScriptRuns(e.syncID("users-to-braze"), hightouchtest.RunScript{Steps: steps})
+		p := e.plan(e.first, to, plan.Options{})
+		// The default polling (2s, up to 15s) on synctest's clock.
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+		defer cancel()
+		start := time.Now()
+		out, log := e.runCtx(ctx, p, func(o *Options) { o.PollMin, o.PollMax = 0, 0 })
+		if took := time.Since(start); took > 10*time.Minute {
+			t.Errorf("took %s", took)
+		}
+		if len(out.Runs) != 1 || !out.Runs[0].Failed || !strings.Contains(out.Runs[0].Error, "gave up waiting (timeout) while the run was processing") {
+			t.Errorf("runs %+v\n%s", out.Runs, log)
+		}
+	})
 }
 
 // TestTriggerNone and no --wait: triggers without following, or nothing.

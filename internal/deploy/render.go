@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/htgit/htgit/internal/fielddiff"
+	"github.com/htgit/htgit/internal/hightouch"
 )
 
 // WriteTable prints the final table of a deploy.
@@ -106,7 +107,7 @@ func WriteChanges(w io.Writer, indent string, changes []fielddiff.Change) {
 // running, an unknown final status).
 func (r RunResult) statusText() string {
 	saysFailed := r.Phase == NotInHightouch || r.Phase == TriggerFailed ||
-		r.Phase == Reported && slices.Contains([]string{"failed", "cancelled", "interrupted"}, r.Status)
+		r.Phase == Reported && slices.Contains([]hightouch.RunStatus{hightouch.RunFailed, hightouch.RunCancelled, hightouch.RunInterrupted}, r.Status)
 	if r.Failed && !saysFailed {
 		return r.State() + " (failed)"
 	}
@@ -117,7 +118,7 @@ func (r RunResult) statusText() string {
 // the run, else how far htgit got.
 func (r RunResult) State() string {
 	if r.Phase == Reported {
-		return r.Status
+		return string(r.Status)
 	}
 	return r.Phase.String()
 }

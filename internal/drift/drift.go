@@ -20,19 +20,22 @@ import (
 	"github.com/htgit/htgit/internal/workspace"
 )
 
+// Status says how Git and Hightouch disagree on an Item, in words.
+type Status string
+
 // Statuses of an Item.
 const (
-	OnlyHightouch = "only in Hightouch"
-	OnlyGit       = "only in Git"
-	Differs       = "differs"
-	Unreadable    = "unreadable"
+	OnlyHightouch Status = "only in Hightouch"
+	OnlyGit       Status = "only in Git"
+	Differs       Status = "differs"
+	Unreadable    Status = "unreadable"
 )
 
 // Item is one model or sync on which Git and Hightouch disagree.
 type Item struct {
 	Kind    workspace.Kind
 	Slug    string
-	Status  string
+	Status  Status
 	Path    string       // the file, relative to the Git Sync folder (see RelativeTo); "" when only Hightouch has it
 	ID      hightouch.ID // Hightouch's id; "" when only Git has it
 	Changes []fielddiff.Change
@@ -145,7 +148,7 @@ func (r *Report) RelativeTo(base string) {
 // advice says what each status may mean and what to do. deploy without
 // --all writes only the files a range changed, which a file only in Git
 // may not be.
-var advice = map[string]string{
+var advice = map[Status]string{
 	OnlyHightouch: "its file was deleted in Git, or it was created in the UI and not written back; add the file or retire it in Hightouch",
 	OnlyGit:       "Hightouch has not ingested it yet, or rejected it; see Git Sync's status in Hightouch, or write it with htgit deploy --all --ingest apply",
 	Differs:       "changed in the UI, or a merged change not ingested yet",
@@ -153,12 +156,12 @@ var advice = map[string]string{
 
 // counts is the one-line tally.
 func (r *Report) counts() string {
-	n := map[string]int{}
+	n := map[Status]int{}
 	for _, it := range r.Items {
 		n[it.Status]++
 	}
 	var parts []string
-	for _, s := range []string{OnlyHightouch, OnlyGit, Differs, Unreadable} {
+	for _, s := range []Status{OnlyHightouch, OnlyGit, Differs, Unreadable} {
 		if n[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
 		}
@@ -230,7 +233,7 @@ type jsonChange struct {
 type jsonItem struct {
 	Kind    string       `json:"kind"`
 	Slug    string       `json:"slug"`
-	Status  string       `json:"status"`
+	Status  Status       `json:"status"`
 	Path    string       `json:"path,omitempty"`
 	ID      string       `json:"id,omitempty"`
 	Error   string       `json:"error,omitempty"`

@@ -49,7 +49,7 @@ func TestCompare(t *testing.T) {
 	r := drift.Compare(ws, snap)
 	var got []string
 	for _, it := range r.Items {
-		got = append(got, it.Kind.String()+" "+it.Slug+" "+it.Status)
+		got = append(got, it.Kind.String()+" "+it.Slug+" "+string(it.Status))
 	}
 	want := []string{"model users differs", "sync broken unreadable"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

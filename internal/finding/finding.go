@@ -5,6 +5,7 @@ package finding
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -24,8 +25,10 @@ func (s Severity) String() string {
 		return "error"
 	case Warning:
 		return "warning"
+	case Notice:
+		return "notice"
 	}
-	return "notice"
+	return fmt.Sprintf("Severity(%d)", int(s))
 }
 
 // Pos is a 1-based line and column (columns count runes, as yaml.v3 does).
@@ -103,7 +106,7 @@ func Count(fs []Finding) Counts {
 			c.Errors++
 		case Warning:
 			c.Warnings++
-		default:
+		case Notice:
 			c.Notices++
 		}
 	}

@@ -1,4 +1,5 @@
-// Package gittest makes throwaway Git repositories for tests.
+// Package gittest makes throwaway Git repositories for tests. Tests that use
+// it run git, an external program: under -short they skip themselves.
 package gittest
 
 import (
@@ -41,9 +42,13 @@ func Isolate() {
 }
 
 // Run runs git in dir with Env and returns its trimmed stdout, failing the
-// test on error.
+// test on error. Under -short it skips the test instead: a test that runs
+// git, an external program, is not a short one.
 func Run(t testing.TB, dir string, args ...string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs git, an external program")
+	}
 	cmd := exec.Command("git", append([]string{"-c", "init.defaultBranch=main",
 		"-c", "protocol.file.allow=always", "-c", "commit.gpgsign=false"}, args...)...)
 	cmd.Dir = dir
@@ -100,6 +105,9 @@ func Commit(t testing.TB, dir, msg string, files map[string]string) string {
 	Write(t, dir, files)
 	Run(t, dir, "add", "-A")
 	Run(t, dir, "commit", "-q", "--allow-empty", "-m", msg)
+	if id, ok := head(dir); ok {
+		return id
+	}
 	return Run(t, dir, "rev-parse", "HEAD")
 }
 
@@ -128,4 +136,26 @@ func CloneDetached(t testing.TB, origin, branch, rev string, depth int) string {
 	}
 	Run(t, dir, "checkout", "-q", "--detach", rev)
 	return dir
+}
+
+// head reads the commit HEAD names from the files of a repository whose
+// top is dir, on a branch whose ref is loose (as a commit leaves it): one
+// git process less per commit, which adds up over a test suite. ok is
+// false where it cannot tell (dir is not the top, a packed ref).
+func head(dir string) (id string, ok bool) {
+	b, err := os.ReadFile(filepath.Join(dir, ".git", "HEAD"))
+	if err != nil {
+		return "", false
+	}
+	id = strings.TrimSpace(string(b))
+	if ref, isRef := strings.CutPrefix(id, "ref: refs/heads/"); isRef {
+		if b, err = os.ReadFile(filepath.Join(dir, ".git", "refs", "heads", filepath.FromSlash(ref))); err != nil {
+			return "", false
+		}
+		id = strings.TrimSpace(string(b))
+	}
+	if len(id) != 40 || strings.Trim(id, "0123456789abcdef") != "" {
+		return "", false
+	}
+	return id, true
 }

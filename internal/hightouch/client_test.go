@@ -45,6 +45,16 @@ func fakeClient(t testing.TB, opts ...hightouchtest.Option) (*hightouchtest.Serv
 	return s, newClient(t, s.URL, s.APIKey)
 }
 
+// fakeClientInProcess is fakeClient for a testing/synctest bubble: the fake
+// answers in the caller's goroutine, so every wait is on the fake clock.
+func fakeClientInProcess(t testing.TB, mods ...func(*hightouch.Config)) (*hightouchtest.Server, *hightouch.Client) {
+	t.Helper()
+	s := hightouchtest.New(hightouchtest.InProcess())
+	t.Cleanup(s.Close)
+	mods = append([]func(*hightouch.Config){func(c *hightouch.Config) { c.HTTPClient = s.HTTPClient() }}, mods...)
+	return s, newClient(t, s.URL, s.APIKey, mods...)
+}
+
 // workspace is what seed puts in a fake.
 type workspace struct{ source, destination, model, sync hightouch.ID }
 
@@ -439,14 +449,14 @@ func TestIDs(t *testing.T) {
 }
 
 func TestIsTerminal(t *testing.T) {
-	for status, want := range map[string]bool{
+	for status, want := range map[hightouch.RunStatus]bool{
 		"success": true, "warning": true, "failed": true, "cancelled": true, "interrupted": true,
 		"completed": true, "completed_with_errors": true,
 		"queued": false, "querying": false, "processing": false, "reporting": false, "pending": false,
 		"": false, "something_new": false,
 	} {
-		if hightouch.IsTerminal(status) != want {
-			t.Errorf("IsTerminal(%q) != %v", status, want)
+		if status.IsTerminal() != want || status.IsKnown() != (status != "" && status != "something_new") {
+			t.Errorf("%q: IsTerminal %v, IsKnown %v; want IsTerminal %v", status, status.IsTerminal(), status.IsKnown(), want)
 		}
 	}
 }

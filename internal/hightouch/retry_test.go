@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/htgit/htgit/internal/hightouch"
@@ -188,23 +189,27 @@ func TestRejectedTriggerIsCertain(t *testing.T) {
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	for _, ra := range []string{"1", time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)} {
-		t.Run(ra, func(t *testing.T) {
+	// On synctest's clock the wait is exact: 1 s, or until the date (which
+	// has a resolution of a second).
+	for name, retryAfter := range map[string]func() string{
+		"seconds": func() string { return "1" },
+		"date":    func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) },
+	} {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s, c := fakeClient(t)
-			seed(s)
-			s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra})
-			start := time.Now()
-			if _, err := c.Syncs(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			reqs := s.Requests()
-			if gap := reqs[1].Time.Sub(reqs[0].Time); gap < 900*time.Millisecond {
-				t.Errorf("retried after %v, want about %s", gap, ra)
-			}
-			if time.Since(start) > 4*time.Second {
-				t.Errorf("took %v", time.Since(start))
-			}
+			synctest.Test(t, func(t *testing.T) {
+				s, c := fakeClientInProcess(t)
+				seed(s)
+				ra := retryAfter()
+				s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra})
+				if _, err := c.Syncs(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				reqs := s.Requests()
+				if gap := reqs[1].Time.Sub(reqs[0].Time); gap < time.Second || gap > 2*time.Second {
+					t.Errorf("retried after %v, want %s", gap, ra)
+				}
+			})
 		})
 	}
 }
@@ -219,37 +224,38 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 		"Fri, 31 Dec 2100 23:59:59 GMT": "asked to wait 24h0m0s",
 		"soon " + secretKey:             "Retry-After could not be read",
 	} {
-		s := hightouchtest.New()
-		seed(s)
-		c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 3 * time.Second })
-		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra, Times: 10})
-		start := time.Now()
-		_, err := c.Syncs(context.Background())
-		s.Close()
-		var e *hightouch.Error
-		if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, want) || !errors.Is(err, hightouch.ErrUnavailable) {
-			t.Errorf("Retry-After %q: err = %v, want %q", ra, err, want)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("Retry-After %q: took %v, want no wait", ra, d)
-		}
-		if strings.Contains(fmt.Sprint(err), secretKey) {
-			t.Errorf("the Retry-After text is printed: %v", err)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			s, c := fakeClientInProcess(t, func(c *hightouch.Config) { c.Deadline = 3 * time.Second })
+			seed(s)
+			s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 429, RetryAfter: ra, Times: 10})
+			start := time.Now()
+			_, err := c.Syncs(context.Background())
+			var e *hightouch.Error
+			if !errors.As(err, &e) || e.Status != 429 || !strings.Contains(e.Hint, want) || !errors.Is(err, hightouch.ErrUnavailable) {
+				t.Errorf("Retry-After %q: err = %v, want %q", ra, err, want)
+			}
+			// At most the backoff between newClient's 4 attempts (5ms each).
+			if d := time.Since(start); d > 15*time.Millisecond {
+				t.Errorf("Retry-After %q: took %v, want no wait but the backoff", ra, d)
+			}
+			if strings.Contains(fmt.Sprint(err), secretKey) {
+				t.Errorf("the Retry-After text is printed: %v", err)
+			}
+		})
 	}
 
 	// Slow failing attempts stop at the deadline.
-	s := hightouchtest.New()
-	defer s.Close()
-	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
-	s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
-	start := time.Now()
-	if _, err := c.Syncs(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
-	}
-	if d := time.Since(start); d > 1500*time.Millisecond {
-		t.Errorf("took %v, deadline 500ms", d)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s, c := fakeClientInProcess(t, func(c *hightouch.Config) { c.Deadline = 500 * time.Millisecond; c.MaxAttempts = 100 })
+		s.Fault(hightouchtest.RouteListSyncs, hightouchtest.Fault{Status: 503, Latency: 100 * time.Millisecond, Times: 100})
+		start := time.Now()
+		if _, err := c.Syncs(context.Background()); !errors.Is(err, hightouch.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrUnavailable", err)
+		}
+		if d := time.Since(start); d > 500*time.Millisecond {
+			t.Errorf("took %v, deadline 500ms", d)
+		}
+	})
 }
 
 // A caller's deadline that ends while a request waits on the client's own
@@ -257,24 +263,25 @@ func TestDeadlineBoundsTheRetries(t *testing.T) {
 // the limiter (the deploy then says it did not finish within --timeout,
 // exit 1) and not ErrUnavailable (exit 4).
 func TestDeadlineWhileWaitingOnTheRateLimit(t *testing.T) {
-	s, _ := fakeClient(t)
-	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 0.01, 1 })
-	if _, err := c.Syncs(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := c.Syncs(ctx)
-	if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
-		t.Errorf("returned after %v, want at the caller's deadline (300ms)", d)
-	}
-	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, hightouch.ErrUnavailable) || ctx.Err() == nil {
-		t.Errorf("err = %v, want the caller's deadline and not ErrUnavailable", err)
-	}
-	if n := s.Count(hightouchtest.AnyRoute); n != 1 {
-		t.Errorf("%d requests reached Hightouch, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s, c := fakeClientInProcess(t, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 0.01, 1 })
+		if _, err := c.Syncs(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.Syncs(ctx)
+		if d := time.Since(start); d > 300*time.Millisecond {
+			t.Errorf("returned after %v, want at the caller's deadline (300ms) or before", d)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, hightouch.ErrUnavailable) {
+			t.Errorf("err = %v, want the caller's deadline and not ErrUnavailable", err)
+		}
+		if n := s.Count(hightouchtest.AnyRoute); n != 1 {
+			t.Errorf("%d requests reached Hightouch, want 1", n)
+		}
+	})
 }
 
 // stampTransport notes when each request leaves the client.
@@ -321,11 +328,15 @@ func peak(ts []time.Time, w time.Duration) int {
 // A storm of 429s from every route: concurrent callers all finish within
 // the deadline, and the requests never exceed the client's rate limit.
 func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
+	synctest.Test(t, a429Storm)
+}
+
+func a429Storm(t *testing.T) {
 	const limit, burst, deadline = 50, 5, 10 * time.Second
-	s := hightouchtest.New()
+	s := hightouchtest.New(hightouchtest.InProcess())
 	defer s.Close()
 	seed(s)
-	sent := &stampTransport{next: http.DefaultTransport}
+	sent := &stampTransport{next: s.HTTPClient().Transport}
 	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) {
 		c.HTTPClient = &http.Client{Transport: sent}
 		c.RateLimit, c.RateBurst = limit, burst
@@ -354,39 +365,44 @@ func TestA429StormFinishesWithinTheDeadlineUnderTheRateLimit(t *testing.T) {
 	if n := s.Count(hightouchtest.AnyRoute); n != 80 {
 		t.Errorf("%d requests, want 80", n)
 	}
-	// A token bucket lets at most burst + limit×d requests go in a span d.
-	// Measured as the limiter lets requests go, over the whole storm (a
-	// goroutine woken late only makes the span longer) and in 1 s windows
-	// (+5 for goroutines woken up to 100 ms late on a loaded machine).
+	// A token bucket lets at most burst + limit×d requests go in a span d,
+	// measured as the limiter lets requests go, over the whole storm and in
+	// 1 s windows (exact on synctest's clock).
 	ts := sent.times()
 	if span := ts[len(ts)-1].Sub(ts[0]); len(ts) > burst+int(limit*span.Seconds())+1 {
 		t.Errorf("%d requests in %v, limit allows %d", len(ts), span, burst+int(limit*span.Seconds())+1)
 	}
-	if got, max := peak(ts, time.Second), burst+limit+5; got > max {
+	if got, max := peak(ts, time.Second), burst+limit; got > max {
 		t.Errorf("%d requests within 1 s, limit allows %d", got, max)
 	}
 }
 
 // The client's limit keeps it under Hightouch's, so Hightouch never says 429.
 func TestRateLimitIsHonouredBeforeHightouchSays429(t *testing.T) {
-	s := hightouchtest.New(hightouchtest.WithRateLimit(20, 500*time.Millisecond))
-	defer s.Close()
-	seed(s)
-	// Any 500 ms carry at most 3 + 10 = 13 requests: room for late arrivals.
-	c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) { c.RateLimit, c.RateBurst = 20, 3; c.MaxAttempts = 1 })
-	var wg sync.WaitGroup
-	var failed atomic.Int32
-	for range 30 {
-		wg.Go(func() {
-			if _, err := c.Syncs(context.Background()); err != nil {
-				failed.Add(1)
-			}
+	synctest.Test(t, func(t *testing.T) {
+		s := hightouchtest.New(hightouchtest.InProcess(), hightouchtest.WithRateLimit(20, 500*time.Millisecond))
+		defer s.Close()
+		seed(s)
+		// Any 500 ms carry at most 3 + 10 = 13 requests.
+		c := newClient(t, s.URL, s.APIKey, func(c *hightouch.Config) {
+			c.HTTPClient = s.HTTPClient()
+			c.RateLimit, c.RateBurst = 20, 3
+			c.MaxAttempts = 1
 		})
-	}
-	wg.Wait()
-	if failed.Load() != 0 {
-		t.Errorf("%d requests failed: Hightouch had to say 429", failed.Load())
-	}
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		for range 30 {
+			wg.Go(func() {
+				if _, err := c.Syncs(context.Background()); err != nil {
+					failed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if failed.Load() != 0 {
+			t.Errorf("%d requests failed: Hightouch had to say 429", failed.Load())
+		}
+	})
 }
 
 // HTGIT_BACKOFF sets the first retry wait when the config does not, so

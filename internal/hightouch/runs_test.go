@@ -24,8 +24,8 @@ func poll(t *testing.T, c *hightouch.Client, syncID, runID hightouch.ID) ([]stri
 			seen = append(seen, "")
 			continue
 		}
-		seen = append(seen, run.Status)
-		if hightouch.IsTerminal(run.Status) {
+		seen = append(seen, string(run.Status))
+		if run.Status.IsTerminal() {
 			return seen, run
 		}
 	}

@@ -340,7 +340,7 @@ func TestServerTextIsPrintable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	printed = append(printed, run.Error, run.Status)
+	printed = append(printed, run.Error, string(run.Status))
 	models, err := c.Models(ctx)
 	if err != nil {
 		t.Fatal(err)

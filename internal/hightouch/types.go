@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -202,7 +203,7 @@ type SyncRun struct {
 	CreatedAt       time.Time  `json:"createdAt"`
 	StartedAt       time.Time  `json:"startedAt"`
 	FinishedAt      *time.Time `json:"finishedAt"` // nil while running
-	Status          string     `json:"status"`
+	Status          RunStatus  `json:"status"`
 	CompletionRatio float64    `json:"completionRatio"`
 	QuerySize       int64      `json:"querySize"`
 	PlannedRows     RowCounts  `json:"plannedRows"`
@@ -251,20 +252,49 @@ func lenientText(raw json.RawMessage) string {
 	return string(raw)
 }
 
+// RunStatus is a sync run's status as Hightouch reports it. Hightouch may
+// add statuses; an unknown one is kept as it came.
+type RunStatus string
+
+// The run statuses htgit knows: the documented ones, and two seen in the
+// wild after a run ended (completed, completed_with_errors).
+const (
+	RunQueued     RunStatus = "queued"
+	RunQuerying   RunStatus = "querying"
+	RunProcessing RunStatus = "processing"
+	RunReporting  RunStatus = "reporting"
+	RunPending    RunStatus = "pending"
+
+	RunSuccess             RunStatus = "success"
+	RunWarning             RunStatus = "warning"
+	RunFailed              RunStatus = "failed"
+	RunCancelled           RunStatus = "cancelled"
+	RunInterrupted         RunStatus = "interrupted"
+	RunCompleted           RunStatus = "completed"
+	RunCompletedWithErrors RunStatus = "completed_with_errors"
+)
+
+// RunStatuses are the statuses htgit knows, running ones first.
+var RunStatuses = []RunStatus{RunQueued, RunQuerying, RunProcessing, RunReporting, RunPending,
+	RunSuccess, RunWarning, RunFailed, RunCancelled, RunInterrupted, RunCompleted, RunCompletedWithErrors}
+
 // IsTerminal reports whether a run in this status will not change again.
-// Besides the documented terminal statuses (success, warning, failed,
-// cancelled, interrupted) it counts completed and completed_with_errors,
-// which have been seen in the wild after a run ended. Any other status,
-// including ones Hightouch may add later, is treated as still running, so a
-// caller keeps polling (bounded by its own timeout) instead of misreporting.
-func IsTerminal(status string) bool {
-	switch status {
-	case "success", "warning", "failed", "cancelled", "interrupted",
-		"completed", "completed_with_errors":
+// Any status htgit does not know, including ones Hightouch may add later, is
+// treated as still running, so a caller keeps polling (bounded by its own
+// timeout) instead of misreporting.
+func (s RunStatus) IsTerminal() bool {
+	switch s {
+	case RunSuccess, RunWarning, RunFailed, RunCancelled, RunInterrupted, RunCompleted, RunCompletedWithErrors:
 		return true
+	case RunQueued, RunQuerying, RunProcessing, RunReporting, RunPending:
+		return false
+	default: // unknown: still running
+		return false
 	}
-	return false
 }
+
+// IsKnown reports whether htgit knows the status.
+func (s RunStatus) IsKnown() bool { return slices.Contains(RunStatuses, s) }
 
 // Object is a JSON object in a create body, where Hightouch requires the
 // field: nil is sent as {}.

@@ -155,7 +155,7 @@ func (in Input) annotate(a *githubactions.Action, f finding.Finding) {
 		a.Errorf("%s", f.Message)
 	case finding.Warning:
 		a.Warningf("%s", f.Message)
-	default:
+	case finding.Notice:
 		a.Noticef("%s", f.Message)
 	}
 }

@@ -145,8 +145,10 @@ func sarifLevel(s finding.Severity) string {
 		return "error"
 	case finding.Warning:
 		return "warning"
+	case finding.Notice:
+		return "note"
 	}
-	return "note"
+	return "none" // not a severity
 }
 
 // sarifLocation points at a file and a region in it.

@@ -47,6 +47,7 @@ func (p Policy) Severity(r finding.Rule) (finding.Severity, bool) { return p.lev
 // level applies the configured level of rule id, then --strict, to sev.
 func (p Policy) level(id string, sev finding.Severity) (finding.Severity, bool) {
 	switch p.Levels[id] {
+	case Default:
 	case Off:
 		return 0, false
 	case AsWarning:

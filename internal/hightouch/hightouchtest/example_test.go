@@ -45,7 +45,7 @@ func Example() {
 			continue
 		}
 		fmt.Println(run.Status)
-		if hightouch.IsTerminal(run.Status) {
+		if run.Status.IsTerminal() {
 			break
 		}
 	}

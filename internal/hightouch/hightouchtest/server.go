@@ -4,7 +4,8 @@
 // faults per route and records every request it receives.
 //
 // Start one with New and hand URL and APIKey to the code under test (also a
-// subprocess: URL is a loopback http address). Fill the workspace with
+// subprocess: URL is a loopback http address); with InProcess, also hand
+// it HTTPClient, for tests on testing/synctest's fake clock. Fill the workspace with
 // AddSource, AddDestination, AddModel and AddSync, which return the ids.
 // UpsertModel and UpsertSync replace a resource by slug and keep its id, as
 // Git Sync does when it ingests a merge: call them from time.AfterFunc to
@@ -27,6 +28,7 @@
 package hightouchtest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -65,8 +67,9 @@ type Server struct {
 	URL    string // base URL for the client: http://127.0.0.1:port/api/v1
 	APIKey string
 
-	srv *httptest.Server
-	mux *http.ServeMux
+	srv       *httptest.Server // nil InProcess
+	inProcess bool
+	mux       *http.ServeMux
 
 	listener     net.Listener
 	mu           sync.Mutex
@@ -118,6 +121,13 @@ func (s *Server) overLimit(now time.Time) bool {
 // listens where its user asks.
 func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
 
+// InProcess listens on no port: requests reach the fake only through
+// HTTPClient, whose transport answers in the caller's goroutine. A test in a
+// testing/synctest bubble uses it, so that every wait (backoff, rate limit,
+// deadline, latency) passes on the bubble's fake clock: a listener's
+// goroutines block on the network, which keeps the bubble's clock still.
+func InProcess() Option { return func(s *Server) { s.inProcess = true } }
+
 // WithLatency delays every request by d before it is handled.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
 
@@ -147,6 +157,10 @@ func New(opts ...Option) *Server {
 	s.handle(RouteTrigger, s.trigger)
 	s.handle(RouteTriggerCustom, s.triggerCustom)
 	s.handle(RouteRuns, s.listRuns)
+	if s.inProcess {
+		s.URL = "http://127.0.0.1" + BasePath // never dialled: see Transport
+		return s
+	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	if s.listener != nil {
 		s.srv.Listener.Close()
@@ -158,7 +172,55 @@ func New(opts ...Option) *Server {
 }
 
 // Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
+
+// HTTPClient is the client to reach the fake with: nil (any client will
+// do) for a listening server; for an InProcess one, a client whose
+// transport answers in the caller's goroutine, without a network (a
+// dropped connection is a failed round trip).
+func (s *Server) HTTPClient() *http.Client {
+	if !s.inProcess {
+		return nil
+	}
+	return &http.Client{Transport: inProcessTransport{s}}
+}
+
+type inProcessTransport struct{ s *Server }
+
+func (t inProcessTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	in := r.Clone(r.Context())
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	w := &dropRecorder{ResponseRecorder: httptest.NewRecorder()}
+	t.s.serve(w, in)
+	if w.dropped {
+		return nil, fmt.Errorf("hightouchtest: %s %s: the connection was dropped", r.Method, r.URL.Path)
+	}
+	res := w.Result()
+	res.Request = r
+	return res, nil
+}
+
+// dropRecorder records an answer, and a dropped connection as a hijack.
+type dropRecorder struct {
+	*httptest.ResponseRecorder
+	dropped bool
+}
+
+func (w *dropRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.dropped = true
+	client, server := net.Pipe()
+	client.Close()
+	return server, nil, nil
+}
 
 // Request is one request as the server received it.
 type Request struct {
