@@ -32,7 +32,18 @@ const dpKey = "ht-e2e-SECRET-7f3a9c1d5e"
 // destinations; with ingested, also its models and syncs as in dir.
 func dpFake(t *testing.T, dir string, ingested bool) *hightouchtest.Server {
 	t.Helper()
-	fake := hightouchtest.New(hightouchtest.WithAPIKey(dpKey))
+	fake := exampleFake(t, dpKey, "queued")
+	if ingested {
+		dpIngest(t, fake, dir)
+	}
+	return fake
+}
+
+// exampleFake starts a fake accepting key and holding the example
+// workspace's sources and destinations; its runs go through steps.
+func exampleFake(t *testing.T, key string, steps ...string) *hightouchtest.Server {
+	t.Helper()
+	fake := hightouchtest.New(hightouchtest.WithAPIKey(key))
 	t.Cleanup(fake.Close)
 	for _, s := range []string{"snowflake-prod", "postgres-app"} {
 		fake.AddSource(hightouchtest.Source{Slug: s, Name: s, Type: "snowflake"})
@@ -40,10 +51,7 @@ func dpFake(t *testing.T, dir string, ingested bool) *hightouchtest.Server {
 	for _, d := range []string{"salesforce-prod", "braze-prod", "hubspot"} {
 		fake.AddDestination(hightouchtest.Destination{Slug: d, Name: d, Type: "salesforce"})
 	}
-	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{"queued"}})
-	if ingested {
-		dpIngest(t, fake, dir)
-	}
+	fake.ScriptRuns("", hightouchtest.RunScript{Steps: steps})
 	return fake
 }
 

@@ -30,7 +30,7 @@ func newWorkspacesRepo(t *testing.T, config string) wsRepo {
 	t.Helper()
 	var r wsRepo
 	r.dir, _ = newRepo(t, "hightouch")
-	r.staging, r.prod = wsFake(t, wsKeyStaging), wsFake(t, wsKeyProd)
+	r.staging, r.prod = exampleFake(t, wsKeyStaging, "success"), exampleFake(t, wsKeyProd, "success")
 	manifest := example(t, "manifest.yaml")
 	if config == "" {
 		config = fmt.Sprintf("workspaces:\n  staging:\n    branch: staging\n    apiKeyEnv: HT_KEY_STAGING\n    apiUrl: %s\n  prod:\n    branch: main\n    apiKeyEnv: HT_KEY_PROD\n    apiUrl: %s\n",
@@ -48,20 +48,6 @@ func newWorkspacesRepo(t *testing.T, config string) wsRepo {
 		fake.UpsertModel(m)
 	}
 	return r
-}
-
-func wsFake(t *testing.T, key string) *hightouchtest.Server {
-	t.Helper()
-	fake := hightouchtest.New(hightouchtest.WithAPIKey(key))
-	t.Cleanup(fake.Close)
-	for _, s := range []string{"snowflake-prod", "postgres-app"} {
-		fake.AddSource(hightouchtest.Source{Slug: s, Name: s, Type: "snowflake"})
-	}
-	for _, d := range []string{"salesforce-prod", "braze-prod", "hubspot"} {
-		fake.AddDestination(hightouchtest.Destination{Slug: d, Name: d, Type: "salesforce"})
-	}
-	fake.ScriptRuns("", hightouchtest.RunScript{Steps: []string{"success"}})
-	return fake
 }
 
 // wsEnv is every key set, HIGHTOUCH_API_KEY's too.

@@ -160,13 +160,10 @@ func (a *actionRun) chooseWorkspace(declared bool) error {
 	switch {
 	case !declared || a.command == "drift":
 		return nil // drift goes through each workspace itself
+	case a.ev.IsPullRequest():
+		return a.e.ForChangeRequest(a.ev.BaseRef)
 	case a.e.Opts.Workspace != "":
 		return a.e.UseNamed(a.e.Opts.Workspace)
-	case a.ev.IsPullRequest():
-		if w, ok := a.e.Cfg().Tracking(a.ev.BaseRef); ok {
-			return a.e.Use(w)
-		}
-		return nil // into a branch no workspace tracks: validate and plan from Git alone
 	case a.command == "deploy":
 		return a.e.ForBranch(a.ev.Branch())
 	}

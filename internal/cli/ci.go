@@ -113,14 +113,8 @@ func (r *ciRun) changeRequest(ctx context.Context) error {
 	}
 	// The plan is previewed against the workspace the request merges into
 	// (--workspace names another), when workspaces are declared.
-	if e.Opts.Workspace != "" {
-		if err := e.UseNamed(e.Opts.Workspace); err != nil {
-			return err
-		}
-	} else if w, ok := e.Cfg().Tracking(r.host.TargetBranch); ok {
-		if err := e.Use(w); err != nil {
-			return err
-		}
+	if err := e.ForChangeRequest(r.host.TargetBranch); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.Opts.Timeout)
 	defer cancel()

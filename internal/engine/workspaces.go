@@ -58,6 +58,25 @@ func (e *Engine) Use(w config.Workspace) error {
 	return nil
 }
 
+// ForChangeRequest makes a change request's run talk to the declared
+// workspace --workspace names, else to the one tracking the request's
+// target branch: its plan is what that workspace will get (a request from
+// staging into main shows production's). Into a branch no workspace
+// tracks, it talks to none: validate and plan from Git alone.
+func (e *Engine) ForChangeRequest(target string) error {
+	if e.Opts.Workspace != "" {
+		return e.UseNamed(e.Opts.Workspace)
+	}
+	cfg, err := e.Config()
+	if err != nil {
+		return err
+	}
+	if w, ok := cfg.Tracking(target); ok {
+		return e.Use(w)
+	}
+	return nil
+}
+
 // UseNamed makes the run talk to the declared workspace name (--workspace).
 func (e *Engine) UseNamed(name string) error {
 	cfg, err := e.Config()
