@@ -154,6 +154,26 @@ func TestWorkspacesDrift(t *testing.T) {
 	wsNoKeys(t, res.stdout+res.stderr)
 }
 
+// TestWorkspacesPlan: plan previews against the workspace --workspace
+// names, with its key alone; without one it plans from Git and says how to
+// compare.
+func TestWorkspacesPlan(t *testing.T) {
+	t.Parallel()
+	r := newWorkspacesRepo(t, "")
+	res := run(t, r.dir, wsEnv(), "plan", "--from", r.before, "--to", r.after)
+	if want := "(pass --workspace NAME and set that workspace's key to also see what Hightouch would create or update)"; res.code != 0 || !strings.Contains(res.stdout, want) {
+		t.Errorf("plan without a workspace: exit %d, want 0 and %q\n%s\n%s", res.code, want, res.stdout, res.stderr)
+	}
+	if n := len(r.staging.Requests()) + len(r.prod.Requests()); n != 0 {
+		t.Errorf("a plan without a workspace sent %d request(s)", n)
+	}
+	res = run(t, r.dir, wsEnv(), "plan", "--from", r.before, "--to", r.after, "--workspace", "staging")
+	if res.code != 0 || !strings.Contains(res.stdout, "In Hightouch:") || len(r.staging.Requests()) == 0 || len(r.prod.Requests()) != 0 {
+		t.Errorf("plan --workspace staging: exit %d, staging %d requests, prod %d\n%s\n%s", res.code, len(r.staging.Requests()), len(r.prod.Requests()), res.stdout, res.stderr)
+	}
+	wsNoKeys(t, res.stdout+res.stderr)
+}
+
 // TestWorkspacesConfigErrors: what cannot be right in workspaces: is exit
 // 2 at its line and column.
 func TestWorkspacesConfigErrors(t *testing.T) {

@@ -129,7 +129,7 @@ func (e *Engine) Preview(ctx context.Context, l *Loaded, p *plan.Plan, subject s
 			deploy.WriteRetirements(log, "On delete (pause), if Hightouch has them:", retire)
 			md += "\n" + deploy.RetirementsMarkdown(retire)
 		}
-		fmt.Fprintln(log, "(set HIGHTOUCH_API_KEY to also see what Hightouch would create or update)")
+		fmt.Fprintf(log, "(%s to also see what Hightouch would create or update)\n", e.keyAdvice())
 		return &Preview{Markdown: md}, nil
 	}
 	client, err := e.Client(key)

@@ -114,6 +114,18 @@ func declared(cfg *config.Config) string {
 	return "the workspaces " + strings.Join(names, ", ")
 }
 
+// keyAdvice says how to give the run a key: the chosen workspace's
+// variable, a workspace to choose, or HIGHTOUCH_API_KEY.
+func (e *Engine) keyAdvice() string {
+	switch {
+	case e.workspace.Name != "":
+		return "set " + e.workspace.APIKeyEnv
+	case e.cfg != nil && len(e.cfg.Workspaces) > 0:
+		return e.Opts.Origin.Pass("workspace", "NAME") + " and set that workspace's key"
+	}
+	return "set HIGHTOUCH_API_KEY"
+}
+
 // NeedKey refuses a command that must reach Hightouch without a key, saying
 // where the key is read from.
 func (e *Engine) NeedKey(command string) error {
