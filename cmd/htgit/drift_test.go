@@ -12,25 +12,6 @@ import (
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
 )
 
-// readTree reads every file under dir, by slash path.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // exported is a fake holding the example workspace (and a model and a sync
 // created in the UI), exported to a folder.
 func exported(t *testing.T) (fake *hightouchtest.Server, out string) {
@@ -58,7 +39,7 @@ func exported(t *testing.T) (fake *hightouchtest.Server, out string) {
 func TestExportRoundTrip(t *testing.T) {
 	t.Parallel()
 	fake, out := exported(t)
-	files := readTree(t, out)
+	files := gittest.ReadTree(t, out)
 	var names []string
 	for name := range files {
 		names = append(names, name)
@@ -88,7 +69,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if r := run(t, t.TempDir(), dpEnv(fake), "export", "--out", again); r.code != 0 {
 		t.Fatalf("second export: %d %s", r.code, r.stderr)
 	}
-	for name, b := range readTree(t, again) {
+	for name, b := range gittest.ReadTree(t, again) {
 		if files[name] != b {
 			t.Errorf("%s differs between two exports", name)
 		}

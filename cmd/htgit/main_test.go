@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -116,21 +117,8 @@ func newRepo(t *testing.T, sub string) (dir, first string) {
 	skipShort(t)
 	dir = gittest.Init(t)
 	files := map[string]string{}
-	example := filepath.Join("..", "..", "testdata", "example")
-	err := filepath.WalkDir(example, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(example, p)
-		files[filepath.ToSlash(filepath.Join(sub, rel))] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for rel, src := range gittest.ReadTree(t, filepath.Join("..", "..", "testdata", "example")) {
+		files[path.Join(sub, rel)] = src
 	}
 	return dir, gittest.Commit(t, dir, "workspace", files)
 }

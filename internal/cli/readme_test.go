@@ -14,6 +14,7 @@ import (
 
 	"github.com/htgit/htgit/internal/cli"
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/rules"
 )
 
@@ -30,32 +31,18 @@ func TestREADMEExample(t *testing.T) {
 		"models/active-users.yaml":          {"primaryKey: user_id", "primarykey: user_id"},
 		"syncs/accounts-to-salesforce.yaml": {"model: accounts", "model: account"},
 	}
-	example := "../../testdata/example"
-	err := filepath.WalkDir(example, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	files := gittest.ReadTree(t, "../../testdata/example")
+	for rel, m := range mistakes {
+		if !strings.Contains(files[rel], m[0]) {
+			t.Fatalf("%s lacks %q", rel, m[0])
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(example, p)
-		src := string(b)
-		if m, ok := mistakes[filepath.ToSlash(rel)]; ok {
-			if !strings.Contains(src, m[0]) {
-				t.Fatalf("%s lacks %q", rel, m[0])
-			}
-			src = strings.Replace(src, m[0], m[1], 1)
-		}
-		out := filepath.Join(dir, "hightouch", rel)
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(out, []byte(src), 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
+		files[rel] = strings.Replace(files[rel], m[0], m[1], 1)
 	}
+	written := map[string]string{}
+	for rel, src := range files {
+		written["hightouch/"+rel] = src
+	}
+	gittest.Write(t, dir, written)
 	var stdout, stderr bytes.Buffer
 	c := &cli.Command{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
 		Dir: dir, IsTerminal: func(io.Writer) bool { return false }}

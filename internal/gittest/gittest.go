@@ -70,6 +70,26 @@ func Init(t testing.TB) string {
 	return dir
 }
 
+// ReadTree reads every file under dir, by slash-separated path relative to
+// dir: what Write takes.
+func ReadTree(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // Write writes files (slash-separated path relative to dir -> content)
 // under dir: "" deletes the file and content starting with "->" makes a
 // symlink to the rest.
