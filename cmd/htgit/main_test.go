@@ -115,12 +115,11 @@ func runCmd(t *testing.T, dir string, env map[string]string, name string, args .
 func newRepo(t *testing.T, sub string) (dir, first string) {
 	t.Helper()
 	skipShort(t)
-	dir = gittest.Init(t)
 	files := map[string]string{}
 	for rel, src := range gittest.ReadTree(t, filepath.Join("..", "..", "testdata", "example")) {
 		files[path.Join(sub, rel)] = src
 	}
-	return dir, gittest.Commit(t, dir, "workspace", files)
+	return gittest.Seed(t, files)
 }
 
 // example returns a file of the example workspace, with replacements

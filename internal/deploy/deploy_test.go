@@ -12,7 +12,10 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch"
@@ -127,9 +130,9 @@ func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...highto
 	if files == nil {
 		files = baseFiles()
 	}
-	e := &env{t: t, dir: gittest.Init(t), fake: hightouchtest.New(opts...)}
+	e := &env{t: t, fake: hightouchtest.New(opts...)}
 	t.Cleanup(e.fake.Close)
-	e.first = e.commit(files)
+	e.dir, e.first = gittest.Seed(t, underSub(files))
 	for _, s := range []string{"pg", "snow"} {
 		e.fake.AddSource(hightouchtest.Source{Slug: s, Name: s, Type: "postgres"})
 	}
@@ -140,8 +143,10 @@ func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...highto
 		e.ingest()
 	}
 	var err error
+	// No rate limit: the fake has none unless asked (TestRateLimit), and
+	// Hightouch's pace would make a test wait in real time.
 	e.client, err = hightouch.New(hightouch.Config{BaseURL: e.fake.URL, APIKey: e.fake.APIKey, HTTPClient: e.fake.HTTPClient(),
-		BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 3, Deadline: 5 * time.Second})
+		RateLimit: rate.Inf, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 3, Deadline: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +157,16 @@ func newEnv(t *testing.T, files map[string]string, ingested bool, opts ...highto
 // the commit id.
 func (e *env) commit(files map[string]string) string {
 	e.t.Helper()
+	return gittest.Commit(e.t, e.dir, "change", underSub(files))
+}
+
+// underSub moves files (by path relative to the Git Sync folder) under sub.
+func underSub(files map[string]string) map[string]string {
 	under := make(map[string]string, len(files))
 	for rel, content := range files {
 		under[sub+"/"+rel] = content
 	}
-	return gittest.Commit(e.t, e.dir, "change", under)
+	return under
 }
 
 // ingest does what Git Sync does: every model and sync file of the working
@@ -291,6 +301,7 @@ schedulePaused: false
 // deploy starts; the deploy polls until it sees every change, then
 // triggers the affected syncs once each.
 func TestWaitForIngestion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{
 		"models/accounts.yaml":         strings.Replace(accountsModel, "account_id", "id", 1),
@@ -348,6 +359,7 @@ func TestWaitForIngestion(t *testing.T) {
 // TestWaitForIngestionTimeout: the change never arrives; the deploy says
 // what is missing and what differs, and triggers nothing.
 func TestWaitForIngestionTimeout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{
 		"models/users.yaml":            strings.Replace(usersModel, "select *", "select id", 1),
@@ -387,6 +399,7 @@ func TestWaitForIngestionTimeout(t *testing.T) {
 // TestApply: the first deploy creates everything, the next updates only
 // what changed, and running the same deploy again writes nothing.
 func TestApply(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, map[string]string{"manifest.yaml": manifest}, false)
 	files := baseFiles()
 	delete(files, "manifest.yaml")
@@ -471,6 +484,7 @@ func TestApply(t *testing.T) {
 // TestApplyRefusals: what the API cannot do is a failed resource, and no
 // sync is triggered.
 func TestApplyRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{
 		"models/users.yaml":         strings.Replace(usersModel, "source: snow", "source: pg", 1),
@@ -570,6 +584,7 @@ func TestFullResyncAuto(t *testing.T) {
 
 // TestPaused: a paused sync is not triggered unless asked.
 func TestPaused(t *testing.T) {
+	t.Parallel()
 	for _, include := range []bool{false, true} {
 		t.Run(fmt.Sprint("include-paused=", include), func(t *testing.T) {
 			e := newEnv(t, nil, true)
@@ -657,6 +672,7 @@ func TestRunOutcomes(t *testing.T) {
 // TestPollingFaults: 429 and 5xx answers while following a run are
 // retried, by the client and then by the deploy, without a second trigger.
 func TestPollingFaults(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
 	e.ingest()
@@ -683,6 +699,7 @@ func TestPollingFaults(t *testing.T) {
 // its answer is lost. It must not be sent again, and the result says to
 // check the runs.
 func TestTriggerAnswerLost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
 	e.ingest()
@@ -720,6 +737,7 @@ var logLine = regexp.MustCompile(`^\[ *[0-9.]+[mµn]?s\] `)
 // time, unknown statuses polled on, a run missing from the list at first
 // reported as not visible yet.
 func TestRunProgress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{
 		"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1),
@@ -775,6 +793,7 @@ func TestRunProgress(t *testing.T) {
 
 // TestDeployTimeout: --timeout ends the wait for a run that does not end.
 func TestDeployTimeout(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t, nil, true, hightouchtest.InProcess())
 		to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
@@ -798,6 +817,7 @@ func TestDeployTimeout(t *testing.T) {
 
 // TestTriggerNone and no --wait: triggers without following, or nothing.
 func TestTriggerWithoutWait(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})
 	e.ingest()
@@ -815,6 +835,7 @@ func TestTriggerWithoutWait(t *testing.T) {
 
 // TestPreview: what plan says with a key, without writing.
 func TestPreview(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{
 		"models/users.yaml":            strings.Replace(usersModel, "user_id", "id", 1),
@@ -884,6 +905,7 @@ func TestTriggerFaults(t *testing.T) {
 
 // TestStringIDs: older answers carry ids as strings; the deploy works the same.
 func TestStringIDs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, map[string]string{"manifest.yaml": manifest}, false, hightouchtest.WithStringIDs())
 	files := baseFiles()
 	delete(files, "manifest.yaml")
@@ -902,6 +924,7 @@ func TestStringIDs(t *testing.T) {
 // TestConcurrentTriggers: the affected syncs are triggered side by side,
 // not one after the other.
 func TestConcurrentTriggers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil, true)
 	to := e.commit(map[string]string{
 		"syncs/users-to-braze.yaml":    strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1),
@@ -933,6 +956,7 @@ func TestConcurrentTriggers(t *testing.T) {
 // body, null or not) has no place in the API's schedule: it is neither sent
 // nor compared.
 func TestScheduleStartDate(t *testing.T) {
+	t.Parallel()
 	withStart := strings.Replace(usersSync, `schedule:
   type: interval
   schedule:
@@ -965,35 +989,45 @@ func TestScheduleStartDate(t *testing.T) {
 // client's rate limit, so Hightouch never has to refuse one (a refused
 // trigger would show as a second trigger request).
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	files := baseFiles()
 	for i := range 10 {
 		files[fmt.Sprintf("syncs/users-%02d.yaml", i)] = strings.Replace(usersSync, "object: users", fmt.Sprintf("object: users%d", i), 1)
 	}
-	// At most 20 requests in any 250ms; the client sends at most 4 + 40/s × 0.25s = 14.
-	e := newEnv(t, files, true, hightouchtest.WithRateLimit(20, 250*time.Millisecond))
-	var err error
-	e.client, err = hightouch.New(hightouch.Config{BaseURL: e.fake.URL, APIKey: e.fake.APIKey, RateLimit: 40, RateBurst: 4,
-		BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	to := e.commit(map[string]string{"models/users.yaml": strings.Replace(usersModel, "select *", "select id", 1)})
-	e.ingest()
-	out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
-	if !out.OK() || len(out.Runs) != 11 {
-		t.Fatalf("%d runs, %d failed\n%s", len(out.Runs), out.Failed(), log)
-	}
-	if n := e.fake.Count(hightouchtest.RouteTrigger); n != 11 {
-		t.Errorf("%d trigger requests for 11 syncs", n)
-	}
-	if strings.Contains(log, "429") {
-		t.Errorf("Hightouch refused requests:\n%s", log)
-	}
+	// On synctest's clock: the limits are real ones, the waits not.
+	synctest.Test(t, func(t *testing.T) {
+		// At most 20 requests in any 250ms; the client sends at most 4 + 40/s × 0.25s = 14.
+		e := newEnv(t, files, true, hightouchtest.WithRateLimit(20, 250*time.Millisecond), hightouchtest.InProcess())
+		var err error
+		e.client, err = hightouch.New(hightouch.Config{BaseURL: e.fake.URL, APIKey: e.fake.APIKey, HTTPClient: e.fake.HTTPClient(),
+			RateLimit: 40, RateBurst: 4, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := e.commit(map[string]string{"models/users.yaml": strings.Replace(usersModel, "select *", "select id", 1)})
+		e.ingest()
+		start := time.Now()
+		out, log := e.run(e.plan(e.first, to, plan.Options{}), nil)
+		if !out.OK() || len(out.Runs) != 11 {
+			t.Fatalf("%d runs, %d failed\n%s", len(out.Runs), out.Failed(), log)
+		}
+		if n := e.fake.Count(hightouchtest.RouteTrigger); n != 11 {
+			t.Errorf("%d trigger requests for 11 syncs", n)
+		}
+		if strings.Contains(log, "429") {
+			t.Errorf("Hightouch refused requests:\n%s", log)
+		}
+		// 11 triggers and at least 11 polls past the burst of 4, at 40 a second.
+		if took := time.Since(start); took < 18*time.Second/40 {
+			t.Errorf("the deploy took %s: the client's limit was not applied", took)
+		}
+	})
 }
 
 // TestApplyDBTModel: a dbt model's primary key can be applied; its dbt
 // model cannot (the file lacks Hightouch's dbt model id), nor can a new one.
 func TestApplyDBTModel(t *testing.T) {
+	t.Parallel()
 	// The fake shows a dbt model's unique id as model.project.<slug>.
 	dbt := "name: C\nsource: snow\ntype: dbt_model\nrawSql: null\ntableName: null\ndbtModel: model.project.customers\nisSchema: false\nprimaryKey: customer_id\n"
 	files := baseFiles()

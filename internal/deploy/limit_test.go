@@ -19,6 +19,7 @@ import (
 // finish within --timeout", exit 1), not as a client refusal or an
 // unavailable Hightouch.
 func TestTimeoutWhileWaitingOnTheRateLimit(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t, nil, true, hightouchtest.InProcess())
 		to := e.commit(map[string]string{"syncs/users-to-braze.yaml": strings.Replace(usersSync, "quantity: 1", "quantity: 3", 1)})

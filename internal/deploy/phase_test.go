@@ -5,6 +5,7 @@ import "testing"
 // TestRunState: htgit's own words until Hightouch reports the run, then
 // Hightouch's status; failures say so when the word does not.
 func TestRunState(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		r    RunResult
 		want string

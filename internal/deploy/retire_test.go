@@ -28,6 +28,7 @@ func retireEnv(t *testing.T) (*env, *plan.Plan) {
 }
 
 func TestOnDeletePause(t *testing.T) {
+	t.Parallel()
 	e, p := retireEnv(t)
 	e.ingest() // accounts-to-sf2 arrives
 	before, _ := e.fake.Sync("users-to-braze")
@@ -88,6 +89,7 @@ func TestOnDeletePause(t *testing.T) {
 }
 
 func TestOnDeleteNotAfterAFailure(t *testing.T) {
+	t.Parallel()
 	e, p := retireEnv(t)
 	e.ingest()
 	e.fake.ScriptRuns(e.syncID("accounts-to-sf2"), hightouchtest.RunScript{Final: "failed"})
@@ -121,6 +123,7 @@ func TestOnDeleteNotAfterAFailure(t *testing.T) {
 // file's slug, neither is paused, whichever it lists last, and the deploy
 // says so and fails (issue 22).
 func TestOnDeleteConflict(t *testing.T) {
+	t.Parallel()
 	e, p := retireEnv(t)
 	e.ingest()
 	for _, order := range []bool{false, true} {
@@ -147,6 +150,7 @@ func TestOnDeleteConflict(t *testing.T) {
 }
 
 func TestOnDeleteWarnAndPreview(t *testing.T) {
+	t.Parallel()
 	e, p := retireEnv(t)
 	e.ingest()
 	out, _ := e.run(p, nil) // warn: today's behaviour

@@ -4,11 +4,17 @@ package gittest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -49,16 +55,29 @@ func Run(t testing.TB, dir string, args ...string) string {
 	if testing.Short() {
 		t.Skip("-short: runs git, an external program")
 	}
+	out, err := git(dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// git runs git in dir with Env and returns its trimmed stdout.
+func git(dir string, args ...string) (string, error) {
+	// No automatic maintenance: "git commit" would start "git maintenance
+	// run --auto", a process per commit that a throwaway repository never
+	// needs.
 	cmd := exec.Command("git", append([]string{"-c", "init.defaultBranch=main",
-		"-c", "protocol.file.allow=always", "-c", "commit.gpgsign=false"}, args...)...)
+		"-c", "protocol.file.allow=always", "-c", "commit.gpgsign=false",
+		"-c", "maintenance.auto=false", "-c", "gc.auto=0"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), Env()...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("git %s: %v\n%s%s", strings.Join(args, " "), err, stdout.Bytes(), stderr.Bytes())
+		return "", fmt.Errorf("git %s: %v\n%s%s", strings.Join(args, " "), err, stdout.Bytes(), stderr.Bytes())
 	}
-	return strings.TrimSpace(stdout.String())
+	return strings.TrimSpace(stdout.String()), nil
 }
 
 // Init makes an empty repository on branch main in a new temporary
@@ -95,16 +114,22 @@ func ReadTree(t testing.TB, dir string) map[string]string {
 // symlink to the rest.
 func Write(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
+	if err := write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(dir string, files map[string]string) error {
 	for rel, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if content == "" {
 			if err := os.Remove(p); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		var err error
 		if target, ok := strings.CutPrefix(content, "->"); ok {
@@ -113,9 +138,10 @@ func Write(t testing.TB, dir string, files map[string]string) {
 			err = os.WriteFile(p, []byte(content), 0o644)
 		}
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
+	return nil
 }
 
 // Commit writes files, commits everything in dir with msg and returns the
@@ -178,4 +204,117 @@ func head(dir string) (id string, ok bool) {
 		return "", false
 	}
 	return id, true
+}
+
+// Seed returns a new repository on branch main (in a new temporary
+// directory) whose one commit holds files, and that commit's id. A test
+// process makes the repository of a given set of files with git once and
+// copies it after that: init, add and commit cost three processes, and
+// many tests start from the same workspace.
+func Seed(t testing.TB, files map[string]string) (dir, commit string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs git, an external program")
+	}
+	s := seedOf(files)
+	s.once.Do(func() { s.build(files) })
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	dir = t.TempDir()
+	for _, e := range s.entries {
+		p := filepath.Join(dir, e.rel)
+		var err error
+		switch {
+		case e.mode.IsDir():
+			err = os.MkdirAll(p, 0o755)
+		case e.mode&fs.ModeSymlink != 0:
+			err = os.Symlink(e.content, p)
+		default:
+			err = os.WriteFile(p, []byte(e.content), e.mode.Perm()|0o200)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, s.commit
+}
+
+// seed is a repository Seed made, held in memory: every directory, file
+// and link of it (.git too), parents before children.
+type seed struct {
+	once    sync.Once
+	entries []seedEntry
+	commit  string
+	err     error
+}
+
+type seedEntry struct {
+	rel     string // path relative to the repository's top
+	mode    fs.FileMode
+	content string // a file's bytes or a link's target
+}
+
+var (
+	seedsMu sync.Mutex
+	seeds   = map[[sha256.Size]byte]*seed{}
+)
+
+// seedOf returns the seed of files, made or not yet.
+func seedOf(files map[string]string) *seed {
+	h := sha256.New()
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(h, "%q %q\n", rel, files[rel])
+	}
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	seedsMu.Lock()
+	defer seedsMu.Unlock()
+	if seeds[key] == nil {
+		seeds[key] = &seed{}
+	}
+	return seeds[key]
+}
+
+// build makes the repository in a directory of its own, reads it into
+// memory and removes it.
+func (s *seed) build(files map[string]string) {
+	dir, err := os.MkdirTemp("", "gittest-seed-")
+	if err != nil {
+		s.err = err
+		return
+	}
+	defer os.RemoveAll(dir)
+	if s.err = write(dir, files); s.err != nil {
+		return
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "--allow-empty", "-m", "seed"}} {
+		if _, s.err = git(dir, args...); s.err != nil {
+			return
+		}
+	}
+	if s.commit, s.err = git(dir, "rev-parse", "HEAD"); s.err != nil {
+		return
+	}
+	s.err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		e := seedEntry{rel: rel, mode: info.Mode()}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			e.content, err = os.Readlink(p)
+		case d.Type().IsRegular():
+			var b []byte
+			b, err = os.ReadFile(p)
+			e.content = string(b)
+		}
+		s.entries = append(s.entries, e)
+		return err
+	})
 }

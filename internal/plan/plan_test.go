@@ -71,8 +71,7 @@ func ctx(t *testing.T) context.Context {
 // workspace at the second commit.
 func setup(t *testing.T, sub string, change map[string]string) (dir, from, to string, ws *workspace.Workspace) {
 	t.Helper()
-	dir = gittest.Init(t)
-	from = gittest.Commit(t, dir, "change", base(sub))
+	dir, from = gittest.Seed(t, base(sub))
 	files := map[string]string{}
 	for k, v := range change {
 		old, nu, isRename := strings.Cut(k, "=>")
