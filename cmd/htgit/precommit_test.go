@@ -151,7 +151,8 @@ func TestPreCommitHooks(t *testing.T) {
 // shares the Go caches so building the hook does not download again, and
 // builds with -trimpath: without it a package's cache entry holds its
 // directory, and pre-commit's clone of the repository would compile every
-// package again instead of finding what TestMain's build left.
+// package again instead of finding what TestMain's build left. -ldflags=-s
+// (no symbol table or DWARF) as TestMain links, a third faster.
 func preCommitEnv(t *testing.T) []string {
 	home := t.TempDir()
 	env := append([]string{
@@ -166,7 +167,7 @@ func preCommitEnv(t *testing.T) []string {
 		}
 		v := strings.TrimSpace(string(out))
 		if k == "GOFLAGS" {
-			v = strings.TrimSpace(v + " -trimpath")
+			v = strings.TrimSpace(v + " -trimpath -ldflags=-s")
 		}
 		env = append(env, k+"="+v)
 	}

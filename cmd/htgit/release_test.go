@@ -42,6 +42,7 @@ var (
 // testRelease returns the release the tests serve, made once per process.
 func testRelease(t *testing.T) release {
 	t.Helper()
+	skipShort(t) // it runs go build
 	rel, err := makeRelease()
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func fakeRelease(version string) (release, error) {
 		return release{}, err
 	}
 	bin := filepath.Join(dir, "build", "htgit")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "-ldflags", "-X github.com/htgit/htgit/internal/cli.version="+version, ".")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "-ldflags", "-s -w -X github.com/htgit/htgit/internal/cli.version="+version, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		return release{}, fmt.Errorf("building the release binary: %v\n%s", err, out)
 	}

@@ -156,23 +156,22 @@ func Show(ctx context.Context, repoDir, rev, file string) ([]byte, error) {
 	if clean == "" || clean != path.Clean(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
 		return nil, fmt.Errorf("show %s at %s: path must be repo-relative and clean", file, rev)
 	}
-	commit, err := resolve(ctx, repoDir, rev)
-	if err != nil {
+	if err := checkRev(rev); err != nil {
 		return nil, err
 	}
-	obj := commit + ":" + clean
-	typ, err := git(ctx, repoDir, "cat-file", "-t", obj)
-	if err != nil || strings.TrimSpace(string(typ)) != "blob" {
-		if err != nil && exitCode(err) != 128 {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %s at %s", ErrNotExist, clean, rev)
+	// One git process where the file is there (a plan reads one per
+	// changed model); only a failure asks why.
+	out, err := git(ctx, repoDir, "cat-file", "blob", rev+"^{commit}:"+clean)
+	if err == nil {
+		return out, nil
 	}
-	out, err := git(ctx, repoDir, "cat-file", "blob", obj)
-	if err != nil {
-		return nil, fmt.Errorf("show %s at %s: %w", clean, rev, err)
+	if exitCode(err) != 128 {
+		return nil, err
 	}
-	return out, nil
+	if _, err := resolve(ctx, repoDir, rev); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: %s at %s", ErrNotExist, clean, rev)
 }
 
 // CurrentBranch is the branch checked out in dir, or "" when HEAD is
