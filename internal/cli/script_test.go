@@ -14,24 +14,27 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/htgit/htgit/internal/cli"
+	"github.com/htgit/htgit/internal/gittest"
+	"github.com/htgit/htgit/internal/hightouch"
 )
 
-// TestMain makes the test binary double as htgit, so scripts run the real
-// command line (flags, streams, exit codes) in a child process.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"htgit": func() {
-			os.Exit(cli.New(os.Stdin, os.Stdout, os.Stderr).Run(context.Background(), os.Args[1:]))
-		},
-	})
+	// The scripts' git and htgit's own see no user or system config; an
+	// outage a script provokes is retried after 1ms, not 500ms.
+	gittest.Isolate()
+	os.Setenv(hightouch.BackoffEnv, "1ms")
+	os.Exit(m.Run())
 }
 
 // TestScripts runs testdata/script/*.txtar. `status CODE htgit ARGS...`
-// asserts the exact exit code, which `exec` cannot: 1 and 2 mean different
-// things to CI.
+// runs the command line (flags, streams, exit codes) in this process, on
+// the script's environment and directory, and asserts the exact exit code,
+// which `exec` cannot: 1 and 2 mean different things to CI. The built
+// binary, as a process, is cmd/htgit's to test. `status CODE PROGRAM
+// ARGS...` runs any other program.
 func TestScripts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the scripts run htgit (and git) as separate processes")
+		t.Skip("-short: the scripts run git, an external program")
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
@@ -45,20 +48,33 @@ func TestScripts(t *testing.T) {
 				if err != nil {
 					ts.Fatalf("status: %v", err)
 				}
-				got := 0
-				if err := ts.Exec(args[1], args[2:]...); err != nil {
-					var ee *exec.ExitError
-					if !errors.As(err, &ee) {
-						ts.Fatalf("status: %v", err)
-					}
-					got = ee.ExitCode()
-				}
-				if got != want {
+				if got := runScripted(ts, args[1], args[2:]); got != want {
 					ts.Fatalf("exit code %d, want %d", got, want)
 				}
 			},
 		},
 	})
+}
+
+// runScripted runs htgit in this process, or another program, and returns
+// its exit code.
+func runScripted(ts *testscript.TestScript, name string, args []string) int {
+	if name == "htgit" {
+		c := &cli.Command{
+			Stdin: strings.NewReader(""), Stdout: ts.Stdout(), Stderr: ts.Stderr(),
+			Getenv: ts.Getenv, Dir: ts.MkAbs("."),
+			IsTerminal: func(io.Writer) bool { return false },
+		}
+		return c.Run(context.Background(), args)
+	}
+	if err := ts.Exec(name, args...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("status: %v", err)
+		}
+		return ee.ExitCode()
+	}
+	return 0
 }
 
 type failingWriter struct{}
