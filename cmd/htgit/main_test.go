@@ -45,7 +45,13 @@ func TestMain(m *testing.M) {
 		// clone then finds these packages in the build cache. -s, as
 		// .goreleaser.yaml builds releases: no symbol table or DWARF,
 		// which take a third of the link.
-		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s", "-o", binary, ".")
+		// Stamped with the newest version in CHANGELOG.md, as a release
+		// is: the test release (fakeRelease) packs this same binary.
+		version, err := readChangelogVersion()
+		if err != nil {
+			panic(err)
+		}
+		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -X github.com/htgit/htgit/internal/cli.version="+version, "-o", binary, ".")
 		build.Stderr = os.Stderr
 		if err := build.Run(); err != nil {
 			panic("building htgit: " + err.Error())

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -115,20 +114,16 @@ var releasePlatforms = [][2]string{
 	{"linux", "amd64"}, {"linux", "arm64"}, {"darwin", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}, {"windows", "arm64"},
 }
 
-// fakeRelease builds htgit stamped with version and packs it as goreleaser
-// does: htgit_<version>_<os>_<arch>.tar.gz (zip on Windows) and checksums.txt.
+// fakeRelease packs the binary TestMain built (stamped with version, linked
+// with -s as .goreleaser.yaml links) as goreleaser does:
+// htgit_<version>_<os>_<arch>.tar.gz (zip on Windows) and checksums.txt.
 // Every archive holds this machine's binary, so any of them runs here.
 func fakeRelease(version string) (release, error) {
 	dir, err := os.MkdirTemp("", "htgit-release-")
 	if err != nil {
 		return release{}, err
 	}
-	bin := filepath.Join(dir, "build", "htgit")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "-ldflags", "-s -w -X github.com/htgit/htgit/internal/cli.version="+version, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		return release{}, fmt.Errorf("building the release binary: %v\n%s", err, out)
-	}
-	exe, err := os.ReadFile(bin)
+	exe, err := os.ReadFile(binary)
 	if err != nil {
 		return release{}, err
 	}
