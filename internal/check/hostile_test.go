@@ -56,6 +56,7 @@ func hostileCases() []hostileCase {
 		{name: "line-separators-100k", files: with("syncs/s.yaml", manyOnOneLine("a\u2028b", 100_000))},
 		{name: "block-list-4.8MB", files: with("syncs/s.yaml", blockList(800_000))},
 		{name: "nul-after-4MB", files: with("models/users.yaml", nul)},
+		{name: "manifest-90k-destinations", files: map[string]string{"models/users.yaml": baseModel, "manifest.yaml": manyDestinations(90_000)}}, // 4.8 MB, under --max-size,
 		{name: "misspelt-models-10k", more: func(tb testing.TB, dir string) {
 			for _, p := range writeBenchWorkspace(tb, dir, 10_000) {
 				if strings.Contains(p, string(filepath.Separator)+"syncs"+string(filepath.Separator)) {
@@ -70,6 +71,16 @@ func hostileCases() []hostileCase {
 			}
 		}},
 	}
+}
+
+// manyDestinations is a manifest of one source and n destinations.
+func manyDestinations(n int) string {
+	var b strings.Builder
+	b.WriteString("sources:\n  snowflake: {name: Snowflake, type: snowflake}\ndestinations:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  d%d:\n    name: Destination %d\n    type: braze\n", i, i)
+	}
+	return b.String()
 }
 
 // write creates the case's workspace in dir and returns every file's path.

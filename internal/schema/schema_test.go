@@ -247,25 +247,16 @@ func manifest(n int) string {
 	return b.String()
 }
 
-// TestLargeValidFile: no budget turns a large file's values into null (issue
-// 14: 40,000 destinations gave 6,674 false errors), and 100,000 destinations
-// validate in seconds.
+// TestLargeValidFile: no budget turns a large file's values into null
+// (issue 14: 40,000 destinations gave 6,674 false errors). How fast 90,000
+// validate is BenchmarkHostile's (internal/check) to measure.
 func TestLargeValidFile(t *testing.T) {
-	for _, n := range []int{40_000, 100_000} {
-		root := parse(t, manifest(n))
-		start := time.Now()
-		got, err := Validate("manifest", root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) > 0 {
-			t.Errorf("%d destinations: %d violations, first %s", n, len(got), short(got[:1]))
-		}
-		// Generous for a loaded machine; the budget-era code ran past 30 s
-		// on 100,000.
-		if d := time.Since(start); d > 20*time.Second && !raceEnabled {
-			t.Errorf("%d destinations took %s", n, d)
-		}
+	got, err := Validate("manifest", parse(t, manifest(40_000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > 0 {
+		t.Errorf("40,000 destinations: %d violations, first %s", len(got), short(got[:1]))
 	}
 }
 
