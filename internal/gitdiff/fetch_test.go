@@ -38,8 +38,7 @@ func TestFetchBranch(t *testing.T) {
 // a first commit has none.
 func TestParent(t *testing.T) {
 	t.Parallel()
-	src := gittest.Init(t)
-	first := commitFiles(t, src, map[string]string{"a": "1"})
+	src, first := gittest.Seed(t, map[string]string{"a": "1"})
 	second := commitFiles(t, src, map[string]string{"a": "2"})
 	clone := filepath.Join(t.TempDir(), "clone")
 	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)

@@ -197,8 +197,7 @@ func TestChanges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := gittest.Init(t)
-			from := commitFiles(t, dir, tt.before)
+			dir, from := gittest.Seed(t, tt.before)
 			to := commitFiles(t, dir, tt.after)
 			d, err := Changes(testCtx(t), dir, from, to, Options{Prefix: tt.prefix})
 			if err != nil {
@@ -216,8 +215,7 @@ func TestChanges(t *testing.T) {
 
 func TestChangesRevisionsAndSubdir(t *testing.T) {
 	t.Parallel()
-	dir := gittest.Init(t)
-	commitFiles(t, dir, map[string]string{"ht/models/a.yaml": model("a")})
+	dir, _ := gittest.Seed(t, map[string]string{"ht/models/a.yaml": model("a")})
 	commitFiles(t, dir, map[string]string{"ht/models/a.yaml": model("b")})
 	// Symbolic revisions work, and paths stay repo-relative when run from a
 	// subfolder.
@@ -232,8 +230,7 @@ func TestChangesRevisionsAndSubdir(t *testing.T) {
 
 func TestChangesErrors(t *testing.T) {
 	t.Parallel()
-	dir := gittest.Init(t)
-	head := commitFiles(t, dir, map[string]string{"a": "1"})
+	dir, head := gittest.Seed(t, map[string]string{"a": "1"})
 	ctx := testCtx(t)
 
 	zero := strings.Repeat("0", 40)
@@ -324,8 +321,7 @@ func TestChangesMergeBase(t *testing.T) {
 
 func TestShallowClone(t *testing.T) {
 	t.Parallel()
-	src := gittest.Init(t)
-	from := commitFiles(t, src, map[string]string{"models/a.yaml": model("a")})
+	src, from := gittest.Seed(t, map[string]string{"models/a.yaml": model("a")})
 	to := commitFiles(t, src, map[string]string{"models/a.yaml": model("a2"), "syncs/s.yaml": "model: a\n"})
 	clone := filepath.Join(t.TempDir(), "clone")
 	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)
@@ -379,8 +375,7 @@ func TestShallowClone(t *testing.T) {
 
 func TestEnsureCommitRemotes(t *testing.T) {
 	t.Parallel()
-	src := gittest.Init(t)
-	from := commitFiles(t, src, map[string]string{"a": "1"})
+	src, from := gittest.Seed(t, map[string]string{"a": "1"})
 	commitFiles(t, src, map[string]string{"a": "2"})
 	clone := filepath.Join(t.TempDir(), "clone")
 	gittest.Run(t, src, "clone", "-q", "--depth=1", "file://"+filepath.ToSlash(src), clone)
@@ -403,8 +398,7 @@ func TestEnsureCommitRemotes(t *testing.T) {
 
 func TestEnsureCommitFullClone(t *testing.T) {
 	t.Parallel()
-	src := gittest.Init(t)
-	commitFiles(t, src, map[string]string{"a": "1"})
+	src, _ := gittest.Seed(t, map[string]string{"a": "1"})
 	// A commit only reachable from a branch the clone was not given, as a
 	// force-pushed-away "before" would be.
 	gittest.Run(t, src, "checkout", "-q", "-b", "side")
@@ -450,8 +444,7 @@ func TestMergeBaseFallbackInShallowClone(t *testing.T) {
 
 func TestShow(t *testing.T) {
 	t.Parallel()
-	dir := gittest.Init(t)
-	first := commitFiles(t, dir, map[string]string{"models/ä b.yaml": model("a"), "models/gone.yaml": "x\n"})
+	dir, first := gittest.Seed(t, map[string]string{"models/ä b.yaml": model("a"), "models/gone.yaml": "x\n"})
 	second := commitFiles(t, dir, map[string]string{"models/ä b.yaml": model("b")})
 	ctx := testCtx(t)
 
