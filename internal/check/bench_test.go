@@ -183,6 +183,11 @@ func BenchmarkHostile(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			dir := b.TempDir()
 			paths := c.write(b, dir)
+			if c.clean {
+				if res := validate(b, dir); len(res.Findings) > 0 {
+					b.Fatalf("a valid input has findings: %v", res.Findings[:min(3, len(res.Findings))])
+				}
+			}
 			compareWithFloor(b, dir, paths)
 		})
 	}

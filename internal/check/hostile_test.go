@@ -31,11 +31,13 @@ func blockList(n int) string {
 }
 
 // hostileCase is one generated workspace: files by relative path, and a
-// function that writes more (nil for none).
+// function that writes more (nil for none). A clean case is valid, only
+// large: validate must find nothing in it.
 type hostileCase struct {
 	name  string
 	files map[string]string
 	more  func(tb testing.TB, dir string)
+	clean bool
 }
 
 func hostileCases() []hostileCase {
@@ -56,7 +58,7 @@ func hostileCases() []hostileCase {
 		{name: "line-separators-100k", files: with("syncs/s.yaml", manyOnOneLine("a\u2028b", 100_000))},
 		{name: "block-list-4.8MB", files: with("syncs/s.yaml", blockList(800_000))},
 		{name: "nul-after-4MB", files: with("models/users.yaml", nul)},
-		{name: "manifest-90k-destinations", files: map[string]string{"models/users.yaml": baseModel, "manifest.yaml": manyDestinations(90_000)}}, // 4.8 MB, under --max-size,
+		{name: "manifest-100k-destinations", files: map[string]string{"models/users.yaml": baseModel, "manifest.yaml": manyDestinations(100_000)}, clean: true}, // 4.9 MB, under --max-size
 		{name: "misspelt-models-10k", more: func(tb testing.TB, dir string) {
 			for _, p := range writeBenchWorkspace(tb, dir, 10_000) {
 				if strings.Contains(p, string(filepath.Separator)+"syncs"+string(filepath.Separator)) {
@@ -73,14 +75,14 @@ func hostileCases() []hostileCase {
 	}
 }
 
-// manyDestinations is a manifest of one source and n destinations.
+// manyDestinations is a manifest of one source and n destinations, each a
+// flow mapping on its own line.
 func manyDestinations(n int) string {
 	var b strings.Builder
-	b.WriteString("sources:\n  snowflake: {name: Snowflake, type: snowflake}\ndestinations:\n")
 	for i := range n {
-		fmt.Fprintf(&b, "  d%d:\n    name: Destination %d\n    type: braze\n", i, i)
+		fmt.Fprintf(&b, "  d%d: {name: Destination %d, type: braze}\n", i, i)
 	}
-	return b.String()
+	return "sources:\n  snowflake: {name: Snowflake, type: snowflake}\ndestinations:\n" + b.String()
 }
 
 // write creates the case's workspace in dir and returns every file's path.

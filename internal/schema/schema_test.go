@@ -248,7 +248,7 @@ func manifest(n int) string {
 }
 
 // TestLargeValidFile: no budget turns a large file's values into null
-// (issue 14: 40,000 destinations gave 6,674 false errors). How fast 90,000
+// (issue 14: 40,000 destinations gave 6,674 false errors). How fast 100,000
 // validate is BenchmarkHostile's (internal/check) to measure.
 func TestLargeValidFile(t *testing.T) {
 	got, err := Validate("manifest", parse(t, manifest(40_000)))
