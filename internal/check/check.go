@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/rules"
@@ -63,22 +64,21 @@ func Run(ctx context.Context, ws *workspace.Workspace, extra []finding.Finding, 
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	next := make(chan int)
+	// Workers take the next file from a counter: no goroutine hands them
+	// out, so on two cores two files are always being checked.
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(jobs, max(len(ws.Files), 1)) {
 		wg.Go(func() {
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(ws.Files) {
+					return
+				}
 				summaries[i], perFile[i] = checkFile(ws.Files[i], opts.Visitors)
 			}
 		})
 	}
-	for i := range ws.Files {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
