@@ -26,7 +26,12 @@ const minPiece = 8
 
 // secret finds the key in what a server sends back.
 type secret struct {
-	forms *regexp.Regexp // the whole key, raw or escaped
+	forms *regexp.Regexp // the whole key, raw or escaped, anchored at the start
+	// starts are the bytes a form of the key can begin with: its first
+	// character, a backslash (a JSON escape) or a percent sign (URL
+	// encoding). The regexp runs only where one is: over the whole text it
+	// cost 35 ns a byte, 70 ms for a 2 MB error body.
+	starts string
 	// literals are the key in hex and base64, and every minPiece-long run
 	// of the key, found with bytes.Index: as alternatives of forms they
 	// made it 15 times slower.
@@ -34,7 +39,7 @@ type secret struct {
 }
 
 func newSecret(key string) *secret {
-	s := &secret{forms: keyPattern(key)}
+	s := &secret{forms: regexp.MustCompile(`^(?:` + keyPattern(key) + `)`), starts: key[:1] + `\%`}
 	for _, h := range []string{hex.EncodeToString([]byte(key)), strings.ToUpper(hex.EncodeToString([]byte(key)))} {
 		s.literals = append(s.literals, []byte(h))
 	}
@@ -51,7 +56,7 @@ func newSecret(key string) *secret {
 // echoed it: raw, with any of its characters JSON-escaped (\u005f, \/,
 // also escaped again: \\u005f) or URL-encoded (%5F, also again: %255F), in
 // any mix and either case of hex digits.
-func keyPattern(key string) *regexp.Regexp {
+func keyPattern(key string) string {
 	var b strings.Builder
 	for _, r := range key {
 		b.WriteString("(?:" + regexp.QuoteMeta(string(r)))
@@ -69,7 +74,7 @@ func keyPattern(key string) *regexp.Regexp {
 		}
 		b.WriteString(")")
 	}
-	return regexp.MustCompile(b.String())
+	return b.String()
 }
 
 // base64Forms are the runs of base64 (standard or URL alphabet) that the
@@ -97,7 +102,7 @@ func base64Forms(key string) []string {
 // redact replaces every form of the key in b, and every run of minPiece or
 // more of its characters.
 func (s *secret) redact(b []byte) []byte {
-	b = s.forms.ReplaceAll(b, []byte(redactedText))
+	b = s.replaceForms(b)
 	var cover []bool // a byte of b is part of a literal form
 	for _, p := range s.literals {
 		for i, from := 0, 0; ; from = i + 1 {
@@ -129,6 +134,32 @@ func (s *secret) redact(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// replaceForms replaces each form of the key in b, leftmost first, as
+// Regexp.ReplaceAll would with forms unanchored.
+func (s *secret) replaceForms(b []byte) []byte {
+	var out []byte
+	done := 0 // b[:done] is in out
+	for i := 0; i < len(b); {
+		j := bytes.IndexAny(b[i:], s.starts)
+		if j < 0 {
+			break
+		}
+		i += j
+		m := s.forms.FindIndex(b[i:])
+		if m == nil {
+			i++
+			continue
+		}
+		out = append(append(out, b[done:i]...), redactedText...)
+		i += max(m[1], 1)
+		done = i
+	}
+	if done == 0 {
+		return b
+	}
+	return append(out, b[done:]...)
 }
 
 // redactString is redact for a string.
