@@ -9,6 +9,7 @@ package dbt
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -205,11 +206,7 @@ func (c *Check) reported(projectDir string) []ref {
 
 // againstManifest: every id must be an enabled model node's unique_id.
 func (c *Check) againstManifest(m *Manifest, rel, projectDir string) []finding.Finding {
-	var ids []string
-	for id := range m.Models {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(m.Models))
 	budget := suggest.Scans
 	near := suggest.New(ids, &budget)
 	var out []finding.Finding
@@ -264,13 +261,8 @@ func closest(near []string, otherwise string) string {
 // htgit could not read). Other packages' ids are not checked.
 func (c *Check) againstFiles(p *Project) []finding.Finding {
 	files, unreadable := p.ModelFiles()
-	var ids []string
-	for id := range files {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	budget := suggest.Scans
-	near := suggest.New(ids, &budget)
+	near := suggest.New(slices.Sorted(maps.Keys(files)), &budget)
 	var out []finding.Finding
 	for _, r := range c.refs {
 		if !strings.HasPrefix(r.id, "model."+p.Name+".") {
