@@ -3,10 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/htgit/htgit/internal/finding"
 )
@@ -15,23 +12,7 @@ import (
 // written from GitLab's description of the fields it reads
 // (https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format).
 func TestCodeClimate(t *testing.T) {
-	f, err := os.Open("testdata/codeclimate-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("codeclimate.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("codeclimate.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := compileSchema(t, "codeclimate-schema.json", "codeclimate.json")
 	for _, tc := range []struct {
 		name string
 		in   Input
@@ -42,11 +23,7 @@ func TestCodeClimate(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch.Validate(inst); err != nil {
+			if err := validates(t, sch, b.Bytes()); err != nil {
 				t.Fatalf("not a Code Quality report GitLab reads: %v", err)
 			}
 			var issues []CodeClimateIssue

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,25 +15,7 @@ const sarifSchemaID = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/ma
 
 func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat() // uris must be uris
-	if err := c.AddResource(sarifSchemaID, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(sarifSchemaID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
+	return compileSchema(t, "sarif-schema-2.1.0.json", sarifSchemaID)
 }
 
 func TestSARIF(t *testing.T) {
@@ -52,11 +33,7 @@ func TestSARIF(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch.Validate(inst); err != nil {
+			if err := validates(t, sch, b.Bytes()); err != nil {
 				t.Fatalf("not valid SARIF 2.1.0: %v", err)
 			}
 
@@ -123,11 +100,7 @@ func TestSARIFSchemaRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := bytes.Replace(b.Bytes(), []byte(`"startLine": 3`), []byte(`"startLine": 0`), 1)
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(bad))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if compileSARIFSchema(t).Validate(inst) == nil {
+	if validates(t, compileSARIFSchema(t), bad) == nil {
 		t.Error("startLine 0 validated")
 	}
 }
