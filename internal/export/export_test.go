@@ -25,7 +25,13 @@ func snapshot(t *testing.T, fill func(s *hightouchtest.Server, src, dst string))
 	src := s.AddSource(hightouchtest.Source{Slug: "wh", Name: "Warehouse", Type: "snowflake"})
 	dst := s.AddDestination(hightouchtest.Destination{Slug: "crm", Name: "CRM: prod", Type: "salesforce"})
 	fill(s, src, dst)
-	c, err := hightouch.New(hightouch.Config{BaseURL: s.URL, APIKey: s.APIKey})
+	return fetch(t, s.URL, s.APIKey)
+}
+
+// fetch lists what the API at url has.
+func fetch(t *testing.T, url, key string) *compare.Snapshot {
+	t.Helper()
+	c, err := hightouch.New(hightouch.Config{BaseURL: url, APIKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,15 +126,7 @@ func listingServer(t *testing.T, data map[string][]string, flip bool) *compare.S
 		fmt.Fprintf(w, `{"data":[%s],"hasMore":false}`, strings.Join(items, ","))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := hightouch.New(hightouch.Config{BaseURL: srv.URL, APIKey: "ht-test-key-0123456789"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := compare.Fetch(t.Context(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	return fetch(t, srv.URL, "ht-test-key-0123456789")
 }
 
 // TestFilesHostile: resources sharing an id or a slug give the same files
