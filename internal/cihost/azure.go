@@ -20,7 +20,7 @@ import (
 // previous commit, so the first parent of the merge or pushed commit is
 // taken.
 func azure(getenv func(string) string) *Host {
-	h := &Host{Name: "azure", Title: "Azure Pipelines", Format: "azure", getenv: getenv,
+	h := &Host{Name: "azure", Title: "Azure Pipelines", Format: "azure",
 		Dir: getenv("BUILD_SOURCESDIRECTORY"), Head: getenv("BUILD_SOURCEVERSION"),
 		shallow: "set fetchDepth: 0 on the pipeline's checkout step (https://learn.microsoft.com/azure/devops/pipelines/yaml-schema/steps-checkout)"}
 	collection, project := getenv("SYSTEM_COLLECTIONURI"), getenv("SYSTEM_TEAMPROJECT")

@@ -13,7 +13,7 @@ import (
 // push, and Bitbucket names no previous commit, so the first parent of
 // the built commit is taken.
 func bitbucket(getenv func(string) string) *Host {
-	h := &Host{Name: "bitbucket", Title: "Bitbucket Pipelines", Format: "text", getenv: getenv,
+	h := &Host{Name: "bitbucket", Title: "Bitbucket Pipelines", Format: "text",
 		Dir: getenv("BITBUCKET_CLONE_DIR"), Head: getenv("BITBUCKET_COMMIT"), Branch: getenv("BITBUCKET_BRANCH"),
 		shallow: "set clone: depth: full in bitbucket-pipelines.yml (https://support.atlassian.com/bitbucket-cloud/docs/git-clone-behavior/)"}
 	full := getenv("BITBUCKET_REPO_FULL_NAME")

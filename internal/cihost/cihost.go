@@ -75,8 +75,6 @@ type Host struct {
 	// TokenVar is the variable htgit ci reads the comment API's token
 	// from.
 	TokenVar string
-
-	getenv func(string) string
 	// shallow says how to deepen this host's clone.
 	shallow string
 	// comments builds the comment client from the token; enable says how

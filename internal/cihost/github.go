@@ -20,7 +20,7 @@ func github(getenv func(string) string) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{Name: "github", Title: "GitHub Actions", Format: "github", getenv: getenv,
+	h := &Host{Name: "github", Title: "GitHub Actions", Format: "github",
 		Dir: getenv("GITHUB_WORKSPACE"), DefaultBranch: ev.DefaultBranch, LinkBase: ev.BlobURL(),
 		shallow: "set fetch-depth: 0 (or 2) in actions/checkout"}
 	if id := getenv("GITHUB_RUN_ID"); id != "" && ev.Repository != "" {

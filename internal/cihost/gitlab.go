@@ -12,7 +12,7 @@ import (
 // CI_MERGE_REQUEST_DIFF_BASE_SHA, the merge base GitLab shows the diff
 // from; a push with CI_COMMIT_BEFORE_SHA (all zeros for a new branch).
 func gitlab(getenv func(string) string) *Host {
-	h := &Host{Name: "gitlab", Title: "GitLab CI", Format: "text", getenv: getenv,
+	h := &Host{Name: "gitlab", Title: "GitLab CI", Format: "text",
 		Dir: getenv("CI_PROJECT_DIR"), Head: getenv("CI_COMMIT_SHA"), DefaultBranch: getenv("CI_DEFAULT_BRANCH"),
 		RunURL:  getenv("CI_JOB_URL"),
 		shallow: "set the variable GIT_DEPTH: 0 (or a larger depth) for the job (https://docs.gitlab.com/ci/runners/configure_runners/#shallow-cloning)"}
