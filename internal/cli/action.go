@@ -312,7 +312,7 @@ func (a *actionRun) finish(err error) error {
 	}
 	if code != ExitClean && !a.findingsFailed {
 		a.r.Fail(err.Error())
-		opt.Failure = &report.Section{Heading: fmt.Sprintf("htgit failed (exit %d)", code), Body: "> " + oneLine(err.Error()) + "\n\n**What to do:** " + todo[code] + "\n"}
+		opt.Failure = &report.Section{Heading: fmt.Sprintf("htgit failed (exit %d)", code), Body: "> " + report.OneLine(err.Error()) + "\n\n**What to do:** " + todo[code] + "\n"}
 	}
 	in := report.Input{Version: Version()}
 	if a.rin != nil {
@@ -336,8 +336,6 @@ var todo = map[int]string{
 	ExitUnavailable: "Hightouch could not be reached or answered wrongly: check https://status.hightouch.com and the `api-url` input, then re-run the job. " +
 		"Runs already triggered go on in Hightouch.",
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // deletedSection tells, before the findings, what a deleted file leaves
 // behind in Hightouch.

@@ -137,15 +137,7 @@ func (r *ciRun) changeRequest(ctx context.Context) error {
 		return err
 	}
 	preview := previewOrPlan(ctx, c, e, l, p, "Merging")
-	if r.host.Summary != nil {
-		md, err := summary(in, r.host, deletedSection(p), report.Section{Heading: "What merging does", Body: preview})
-		if err == nil {
-			err = r.host.Summary(c.Stdout, md)
-		}
-		if err != nil {
-			r.host.Warn(c.Stdout, "could not write the summary: "+err.Error())
-		}
-	}
+	r.summary(in, deletedSection(p), report.Section{Heading: "What merging does", Body: preview})
 	if e.Opts.Comment {
 		c.keepComment(ctx, r.host, c.Getenv(r.host.TokenVar), in, opt.github.Changed, p, preview)
 	}
@@ -191,24 +183,27 @@ func (r *ciRun) push(ctx context.Context) error {
 		return e.Stopped(ctx, err, nil)
 	}
 	outcome, err := e.Deploy(ctx, l, p)
-	if outcome != nil && r.host.Summary != nil {
-		md, serr := summary(in, r.host, nil, report.Section{Heading: "Deploy", Body: outcome.Markdown()})
-		if serr == nil {
-			serr = r.host.Summary(c.Stdout, md)
-		}
-		if serr != nil {
-			r.host.Warn(c.Stdout, "could not write the summary: "+serr.Error())
-		}
+	if outcome != nil {
+		r.summary(in, nil, report.Section{Heading: "Deploy", Body: outcome.Markdown()})
 	}
 	return err
 }
 
-// summary renders the findings and sections for the host's summary.
-func summary(in report.Input, host *cihost.Host, before []report.Section, after report.Section) (string, error) {
+// summary writes the findings and sections where the host keeps a job's
+// summary, if it has such a place; a failure is a warning.
+func (r *ciRun) summary(in report.Input, before []report.Section, after report.Section) {
+	if r.host.Summary == nil {
+		return
+	}
 	var b strings.Builder
-	err := report.Markdown(&b, in, report.MarkdownOptions{Title: "htgit", LinkBase: host.LinkBase, Gone: missingUnder(in.BaseDir),
+	err := report.Markdown(&b, in, report.MarkdownOptions{Title: "htgit", LinkBase: r.host.LinkBase, Gone: missingUnder(in.BaseDir),
 		Before: before, After: []report.Section{after}})
-	return b.String(), err
+	if err == nil {
+		err = r.host.Summary(r.c.Stdout, b.String())
+	}
+	if err != nil {
+		r.host.Warn(r.c.Stdout, "could not write the summary: "+err.Error())
+	}
 }
 
 // previewOrPlan is the plan as markdown: with what Hightouch would create

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/htgit/htgit/internal/report"
 )
 
 // api is the HTTP side every client shares: JSON in and out, the host's
@@ -66,7 +68,7 @@ func (a api) do(ctx context.Context, method, u string, in, out any) (http.Header
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
-		return nil, &StatusError{Method: method, URL: u, Status: resp.StatusCode, Body: strings.Join(strings.Fields(string(b)), " ")}
+		return nil, &StatusError{Method: method, URL: u, Status: resp.StatusCode, Body: report.OneLine(string(b))}
 	}
 	if out != nil {
 		if err := json.NewDecoder(io.LimitReader(resp.Body, 32<<20)).Decode(out); err != nil {

@@ -71,7 +71,7 @@ func Markdown(w io.Writer, in Input, opt MarkdownOptions) error {
 	c := finding.Count(in.Findings)
 	// The title, why the step failed (if it did), the counts (if the files
 	// were checked).
-	head := "## " + oneLine(title) + "\n\n"
+	head := "## " + OneLine(title) + "\n\n"
 	empty := noFindings
 	if opt.Failure != nil {
 		head += renderSections([]Section{*opt.Failure})[0]
@@ -135,7 +135,7 @@ func cutNote(cut, total int) string {
 func renderSections(ss []Section) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = "### " + oneLine(s.Heading) + "\n\n" + strings.TrimRight(s.Body, "\n") + "\n\n"
+		out[i] = "### " + OneLine(s.Heading) + "\n\n" + strings.TrimRight(s.Body, "\n") + "\n\n"
 	}
 	return out
 }
@@ -166,7 +166,7 @@ func fitSections(ss []Section, budget int) []string {
 // not fit). The body is cut at a line end, and a code fence the cut leaves
 // open is closed so the rest of the summary still renders.
 func cutSection(s Section, room int) string {
-	head := "### " + oneLine(s.Heading) + "\n\n"
+	head := "### " + OneLine(s.Heading) + "\n\n"
 	n := max(room-len(head)-len(cutMark)-len(closeFence), 0)
 	body := s.Body[:min(n, len(s.Body))]
 	body = body[:strings.LastIndexByte(body, '\n')+1]
@@ -242,7 +242,8 @@ func mdEscape(s string) string {
 	return b.String()
 }
 
-// oneLine keeps a heading on its line.
-func oneLine(s string) string {
+// OneLine puts s on one line, its runs of white space (line breaks too)
+// made one space: a heading or a quoted message stays on its line.
+func OneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
