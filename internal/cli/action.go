@@ -168,7 +168,7 @@ func (a *actionRun) chooseWorkspace(declared bool) error {
 		return a.e.ForBranch(a.ev.Branch())
 	}
 	if w, ok := a.e.Cfg().Tracking(a.ev.Branch()); ok {
-		return a.e.Use(w)
+		a.e.Use(w)
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func (e *Engine) Discover() (*Discovered, error) {
 		return nil, err
 	}
 	ws := d.WS
-	if !hasResources(ws) {
+	if !ws.HasResources() {
 		where := ""
 		if o.Root == "" && path == "" {
 			where = " (the default root: the Git top level, else the working directory)"
@@ -199,7 +199,7 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	if len(changes) == 0 {
 		return e.check(ctx, d, nil, staged)
 	}
-	prefix, err := filepath.Rel(realPath(top), realPath(ws.Dir))
+	prefix, err := filepath.Rel(gitdiff.RealPath(top), gitdiff.RealPath(ws.Dir))
 	if err != nil {
 		return nil, err
 	}
@@ -324,23 +324,6 @@ func (e *Engine) rel(p string) string {
 		return filepath.ToSlash(r)
 	}
 	return p
-}
-
-// realPath resolves symlinks, as Git reports its top level resolved.
-func realPath(p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return p
-}
-
-func hasResources(ws *workspace.Workspace) bool {
-	for _, f := range slices.Concat(ws.Files, ws.Skipped) {
-		if f.Kind.Resource() != workspace.NotDeployed {
-			return true
-		}
-	}
-	return false
 }
 
 // Config is the configuration the options name (--config, else

@@ -88,7 +88,7 @@ func policyChanges(ws *workspace.Workspace, changes []gitdiff.Change) policy.Cha
 // fromRoot makes changes relative to Git's top level relative to the
 // repository root htgit was given, leaving out what lies outside it.
 func fromRoot(changes []gitdiff.Change, top, root string) []gitdiff.Change {
-	prefix, err := filepath.Rel(realPath(top), realPath(root))
+	prefix, err := filepath.Rel(gitdiff.RealPath(top), gitdiff.RealPath(root))
 	if err != nil || prefix == "." {
 		return changes
 	}

@@ -44,18 +44,18 @@ func (e *Engine) ForBranch(branch string) error {
 		return Usagef("no workspace in %s tracks branch %q, so there is nothing to deploy it to; the tracked branches are %s",
 			e.configName(), branch, strings.Join(tracked, ", "))
 	}
-	return e.Use(w)
+	e.Use(w)
+	return nil
 }
 
 // Use makes the run talk to workspace w: its branch is the tracked one, its
 // manifest the one references must be in, its API URL (when it names one)
 // and only its key, read from its variable ("" when that is not set).
-func (e *Engine) Use(w config.Workspace) error {
+func (e *Engine) Use(w config.Workspace) {
 	e.workspace = w
 	e.Opts.APIKey = strings.TrimSpace(e.Getenv(w.APIKeyEnv))
 	e.Opts.Branch = w.Branch
 	e.Opts.APIURL = cmp.Or(w.APIURL, e.Opts.APIURL)
-	return nil
 }
 
 // ForChangeRequest makes a change request's run talk to the declared
@@ -72,7 +72,7 @@ func (e *Engine) ForChangeRequest(target string) error {
 		return err
 	}
 	if w, ok := cfg.Tracking(target); ok {
-		return e.Use(w)
+		e.Use(w)
 	}
 	return nil
 }
@@ -87,7 +87,8 @@ func (e *Engine) UseNamed(name string) error {
 	if !ok {
 		return Usagef("%s %q: %s declares %s", e.Opts.Origin.Name("workspace"), name, e.configName(), declared(cfg))
 	}
-	return e.Use(w)
+	e.Use(w)
+	return nil
 }
 
 // configName is the configuration file as the user would name it: relative
@@ -194,9 +195,7 @@ func (e *Engine) DriftAll(ctx context.Context, command, name string) ([]Workspac
 		}
 		one := *e
 		one.Opts.APIKey = ""
-		if err := one.Use(w); err != nil {
-			return nil, err
-		}
+		one.Use(w)
 		r, err := one.Drift(ctx, command)
 		if err != nil {
 			return nil, fmt.Errorf("workspace %s: %w", w.Name, err)

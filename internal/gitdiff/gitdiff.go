@@ -127,6 +127,15 @@ func TopLevel(ctx context.Context, dir string) (string, error) {
 	return filepath.FromSlash(strings.TrimSpace(string(out))), nil
 }
 
+// RealPath resolves the symlinks in p, as Git reports its top level
+// resolved; p itself when it cannot.
+func RealPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
 // IsZero reports whether sha is the all-zeros object id (SHA-1 or SHA-256)
 // that GitHub sends as the "before" of a push that created the branch.
 func IsZero(sha string) bool {

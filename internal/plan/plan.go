@@ -110,7 +110,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 	if err != nil {
 		return nil, err
 	}
-	prefix := relSlash(realPath(p.Dir), realPath(ws.Dir))
+	prefix := relSlash(gitdiff.RealPath(p.Dir), gitdiff.RealPath(ws.Dir))
 	p.Prefix = prefix
 
 	oldKeys := map[string]string{} // modified model slug -> primary key before
@@ -143,7 +143,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, opts Options) (*Plan, e
 		// applies) all of them.
 		for _, f := range ws.Files {
 			if f.Kind.Resource() != workspace.NotDeployed {
-				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(realPath(p.Dir), realPath(f.Path)), Change: gitdiff.Current})
+				p.Changed = append(p.Changed, Resource{Kind: f.Kind, Slug: f.Slug, Path: relSlash(gitdiff.RealPath(p.Dir), gitdiff.RealPath(f.Path)), Change: gitdiff.Current})
 			}
 		}
 		slices.SortFunc(p.Changed, func(a, b Resource) int { return strings.Compare(a.Path, b.Path) })
@@ -238,7 +238,7 @@ func readSyncs(ws *workspace.Workspace, dir string) ([]syncInfo, error) {
 			return nil, err
 		}
 		doc, _ := workspace.Parse(f, src)
-		info := syncInfo{slug: f.Slug, path: relSlash(realPath(dir), realPath(f.Path))}
+		info := syncInfo{slug: f.Slug, path: relSlash(gitdiff.RealPath(dir), gitdiff.RealPath(f.Path))}
 		if doc.Root != nil {
 			_, model := workspace.Lookup(doc.Root, "model")
 			info.model, _ = workspace.String(model)
@@ -348,14 +348,6 @@ func primaryKey(src []byte) string {
 	_, v := workspace.Lookup(doc.Root, "primaryKey")
 	key, _ := workspace.String(v)
 	return key
-}
-
-// realPath resolves symlinks, as Git reports its top level resolved.
-func realPath(p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return p
 }
 
 func relSlash(base, p string) string {

@@ -160,7 +160,7 @@ func Discover(opts Options) (*Workspace, []finding.Finding, error) {
 		ws.Unlisted = append(ws.Unlisted, r.unlisted...)
 		findings = append(findings, r.findings...)
 	}
-	if !slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind.Resource() != NotDeployed }) {
+	if !ws.HasResources() {
 		// Nothing to check: when the reason is a folder htgit could not
 		// read, say so rather than "no files".
 		var why []string
@@ -429,4 +429,10 @@ func FindRoot(dir string) (string, error) {
 		}
 		d = parent
 	}
+}
+
+// HasResources reports whether the workspace has a file of a kind that
+// becomes a Hightouch resource (read or not: too large counts).
+func (ws *Workspace) HasResources() bool {
+	return slices.ContainsFunc(slices.Concat(ws.Files, ws.Skipped), func(f File) bool { return f.Kind.Resource() != NotDeployed })
 }
