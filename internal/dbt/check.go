@@ -150,7 +150,10 @@ func (c *Check) Findings() []finding.Finding {
 	if len(c.refs) == 0 {
 		return out
 	}
-	removed := c.removed(proj)
+	// Walked at most once: a change's removals and a check without a
+	// manifest both read the model files.
+	modelFiles := sync.OnceValues(proj.ModelFiles)
+	removed := c.removed(proj, modelFiles)
 	out = append(out, removed...)
 	// A model whose dbt file the change removes has that finding, which
 	// says why; not a second one saying the file is missing.
@@ -172,7 +175,7 @@ func (c *Check) Findings() []finding.Finding {
 		}
 		out = append(out, note(abs, fmt.Sprintf("cannot read the dbt manifest (%v); dbtModel ids are checked against the project's model files instead", err))...)
 	}
-	return append(out, c.againstFiles(proj)...)
+	return append(out, c.againstFiles(proj, modelFiles)...)
 }
 
 // notWorkspaceFile reports whether a file is not a Git Sync file (a dbt
@@ -259,8 +262,8 @@ func closest(near []string, otherwise string) string {
 // model files: an error where no file can be the model, a warning where
 // dbt may define it elsewhere (versions, Jinja in model-paths, a folder
 // htgit could not read). Other packages' ids are not checked.
-func (c *Check) againstFiles(p *Project) []finding.Finding {
-	files, unreadable := p.ModelFiles()
+func (c *Check) againstFiles(p *Project, modelFiles func() (map[string]string, []string)) []finding.Finding {
+	files, unreadable := modelFiles()
 	budget := suggest.Scans
 	near := suggest.New(slices.Sorted(maps.Keys(files)), &budget)
 	var out []finding.Finding
@@ -295,7 +298,7 @@ func (c *Check) againstFiles(p *Project) []finding.Finding {
 
 // removed reports the models whose dbt model file the change deletes, or
 // renames to another model name.
-func (c *Check) removed(p *Project) []finding.Finding {
+func (c *Check) removed(p *Project, modelFiles func() (map[string]string, []string)) []finding.Finding {
 	if c.opts.Changes == nil {
 		return nil
 	}
@@ -331,7 +334,7 @@ func (c *Check) removed(p *Project) []finding.Finding {
 		return nil
 	}
 	// A model file moved to another folder keeps its id.
-	files, _ := p.ModelFiles()
+	files, _ := modelFiles()
 	var out []finding.Finding
 	for _, r := range c.refs {
 		old, ok := gone[r.id]

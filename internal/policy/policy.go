@@ -259,13 +259,9 @@ func deepest(paths [][]string) [][]string {
 // Rule is the policy as a rule: for `htgit rules`, SARIF and configured
 // levels.
 func (p *Policy) Rule() finding.Rule {
-	kinds := make([]string, len(p.kinds))
-	for i, k := range p.kinds {
-		kinds[i] = k.String()
-	}
 	return finding.Rule{ID: p.ID, Severity: p.Level,
 		Summary: p.message(),
-		Help:    fmt.Sprintf("A policy of .htgit.yaml: every %s file must satisfy %s", strings.Join(kinds, ", "), p.Expression)}
+		Help:    fmt.Sprintf("A policy of .htgit.yaml: every %s file must satisfy %s", strings.Join(names(p.kinds), ", "), p.Expression)}
 }
 
 func (p *Policy) message() string {
@@ -292,23 +288,22 @@ func kindNamed(name string) (workspace.Kind, bool) {
 }
 
 // KindNames lists the kind names a policy's kinds may give.
-func KindNames() []string {
-	var names []string
-	for _, k := range workspace.Kinds() {
-		names = append(names, k.String())
+func KindNames() []string { return names(workspace.Kinds()) }
+
+// names are the kinds' names, in order.
+func names(kinds []workspace.Kind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.String()
 	}
-	return names
+	return out
 }
 
 func kindList(kinds []workspace.Kind) string {
 	if len(kinds) == len(workspace.Kinds()) {
 		return "Git Sync"
 	}
-	names := make([]string, len(kinds))
-	for i, k := range kinds {
-		names[i] = k.String()
-	}
-	return strings.Join(names, " or ")
+	return strings.Join(names(kinds), " or ")
 }
 
 // topFields lists the top-level fields kind k's schema names.
