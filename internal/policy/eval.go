@@ -32,6 +32,8 @@ type Evaluator struct {
 	// them runs at once.
 	sources, dests map[string]Entry
 	needModels     bool
+	// byKind is what Visit does with a file of each kind, worked out once.
+	byKind map[workspace.Kind]kindPlan
 
 	mu       sync.Mutex
 	found    []finding.Finding
@@ -50,6 +52,14 @@ type visited struct {
 
 type span struct{ start, end finding.Pos }
 
+// kindPlan is how the policies treat a file of one kind: those evaluated
+// at once, those waiting for the sync's model, and the parts of the file
+// they read (nil: all of it).
+type kindPlan struct {
+	now, later []*Policy
+	reads      need
+}
+
 // NewEvaluator returns an evaluator of the given policies over ws, whose
 // manifests it reads; changes may be nil.
 func NewEvaluator(policies []*Policy, ws *workspace.Workspace, changes Changes) *Evaluator {
@@ -59,6 +69,27 @@ func NewEvaluator(policies []*Policy, ws *workspace.Workspace, changes Changes) 
 	for _, p := range policies {
 		e.needModels = e.needModels || p.uses["model"]
 		readsManifest = readsManifest || p.uses["destination"] || p.uses["source"]
+	}
+	e.byKind = map[workspace.Kind]kindPlan{}
+	for _, k := range workspace.Kinds() {
+		var pl kindPlan
+		for _, p := range policies {
+			switch {
+			case !p.Applies(k):
+			case p.uses["model"]:
+				pl.later = append(pl.later, p)
+			default:
+				pl.now = append(pl.now, p)
+			}
+		}
+		pl.reads = need{}
+		for _, p := range slices.Concat(pl.now, pl.later) {
+			pl.reads = union(pl.reads, p.reads)
+		}
+		if k == workspace.Model && e.needModels {
+			pl.reads = nil // a sync's policy may read any of it
+		}
+		e.byKind[k] = pl
 	}
 	if readsManifest && ws != nil {
 		for _, f := range ws.Files {
@@ -72,7 +103,7 @@ func NewEvaluator(policies []*Policy, ws *workspace.Workspace, changes Changes) 
 				continue
 			}
 			if doc, _ := workspace.Parse(f, src); doc.Root != nil {
-				if v, ok := convert(doc.Root); ok {
+				if v, ok := partial(doc.Root, need{"sources": nil, "destinations": nil}); ok {
 					addEntries(e.sources, v["sources"])
 					addEntries(e.dests, v["destinations"])
 				}
@@ -106,29 +137,13 @@ func (e *Evaluator) Visit(doc *workspace.Document) {
 	if doc.Root == nil || len(e.policies) == 0 {
 		return
 	}
-	k := doc.File.Kind
-	var now, later []*Policy
-	for _, p := range e.policies {
-		switch {
-		case !p.Applies(k):
-		case p.uses["model"]:
-			later = append(later, p)
-		default:
-			now = append(now, p)
-		}
-	}
-	isModel := k == workspace.Model && e.needModels
+	pl := e.byKind[doc.File.Kind]
+	now, later := pl.now, pl.later
+	isModel := doc.File.Kind == workspace.Model && e.needModels
 	if len(now) == 0 && len(later) == 0 && !isModel {
 		return
 	}
-	reads := need{}
-	for _, p := range slices.Concat(now, later) {
-		reads = union(reads, p.reads)
-	}
-	if isModel {
-		reads = nil // a sync's policy may read any of it
-	}
-	value, ok := partial(doc.Root, reads)
+	value, ok := partial(doc.Root, pl.reads)
 	if !ok {
 		return // past workspace.MaxValues: the schema step reports it
 	}
