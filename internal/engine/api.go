@@ -38,6 +38,11 @@ func (e *Engine) Drift(ctx context.Context, name string) (*drift.Report, error) 
 	if err != nil {
 		return nil, err
 	}
+	return e.driftOf(ctx, d, name)
+}
+
+// driftOf compares the discovered files with what Hightouch has.
+func (e *Engine) driftOf(ctx context.Context, d *Discovered, name string) (*drift.Report, error) {
 	snap, err := e.Snapshot(ctx, name)
 	if err != nil {
 		return nil, err

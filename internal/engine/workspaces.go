@@ -185,6 +185,7 @@ func (e *Engine) DriftAll(ctx context.Context, command, name string) ([]Workspac
 	}
 	var out []WorkspaceDrift
 	checked := 0
+	var d *Discovered // the same files for every workspace: read once
 	for _, w := range all {
 		if name != "" && w.Name != name {
 			continue
@@ -193,10 +194,15 @@ func (e *Engine) DriftAll(ctx context.Context, command, name string) ([]Workspac
 			out = append(out, WorkspaceDrift{Name: w.Name, Skipped: fmt.Sprintf("%s is not set", w.APIKeyEnv)})
 			continue
 		}
+		if d == nil {
+			if d, err = e.Discover(); err != nil {
+				return nil, err
+			}
+		}
 		one := *e
 		one.Opts.APIKey = ""
 		one.Use(w)
-		r, err := one.Drift(ctx, command)
+		r, err := one.driftOf(ctx, d, command)
 		if err != nil {
 			return nil, fmt.Errorf("workspace %s: %w", w.Name, err)
 		}
