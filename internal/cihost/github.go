@@ -20,6 +20,12 @@ func github(getenv func(string) string) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	return GitHub(getenv, ev), nil
+}
+
+// GitHub is the GitHub Actions host of an event already read (the Action
+// reads it first).
+func GitHub(getenv func(string) string, ev *action.Event) *Host {
 	h := &Host{Name: "github", Title: "GitHub Actions", Format: "github",
 		Dir: getenv("GITHUB_WORKSPACE"), DefaultBranch: ev.DefaultBranch, LinkBase: ev.BlobURL(),
 		shallow: "set fetch-depth: 0 (or 2) in actions/checkout"}
@@ -43,5 +49,5 @@ func github(getenv func(string) string) (*Host, error) {
 	h.comments = func(token string) comment.Client {
 		return comment.NewGitHub(cmp.Or(getenv("GITHUB_API_URL"), "https://api.github.com"), ev.Repository, ev.Number, token)
 	}
-	return h, nil
+	return h
 }

@@ -251,11 +251,7 @@ func (a *actionRun) preview(ctx context.Context) string {
 // comment keeps the plan comment on the pull request with the input
 // github-token.
 func (a *actionRun) comment(ctx context.Context, preview string) {
-	host, err := cihost.Detect(a.c.Getenv)
-	if err != nil {
-		return // the event was read already
-	}
-	a.c.keepComment(ctx, host, a.e.Opts.GitHubToken, *a.rin, a.changed, a.p, preview)
+	a.c.keepComment(ctx, cihost.GitHub(a.c.Getenv, a.ev), a.e.Opts.GitHubToken, *a.rin, a.changed, a.p, preview)
 }
 
 // deploy runs the deploy step and sets its outputs.
