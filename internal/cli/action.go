@@ -68,7 +68,8 @@ func (a *actionRun) run(ctx context.Context) error {
 		a.summarized = err == nil || errors.As(err, &ee) && ee.code == ExitFindings
 		return err
 	}
-	if a.ev.IsPullRequest() || a.command != "validate" {
+	planned := a.ev.IsPullRequest() || a.command != "validate"
+	if planned {
 		// Known before the check, so policies' `change` and the dbt check
 		// see what the pull request or push changes.
 		a.e.Opts.From, a.e.Opts.FromIsBase = a.from(), a.ev.IsPullRequest()
@@ -77,7 +78,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	if a.l, err = a.e.Load(ctx, nil); err != nil {
 		return err
 	}
-	if a.ev.IsPullRequest() || a.command != "validate" {
+	if planned {
 		if a.p, err = a.plan(ctx); err != nil {
 			return err
 		}
@@ -173,10 +174,10 @@ func (a *actionRun) chooseWorkspace(declared bool) error {
 	return nil
 }
 
-// plan works out what the pull request or push changes.
+// plan works out what the pull request or push changes, from the commit
+// run put in the options (o.From) before loading.
 func (a *actionRun) plan(ctx context.Context) (*plan.Plan, error) {
 	o := &a.e.Opts
-	o.From = a.from()
 	if !o.All && o.From == "" {
 		return nil, usagef("the %s event has no previous commit to compare with; %s to treat every sync as changed (a deploy then triggers every sync)", a.ev.Name, o.Origin.Pass("all", ""))
 	}
