@@ -209,22 +209,17 @@ func (p *Policy) checkSelection(s selection) *Error {
 	at := func(format string, args ...any) *Error {
 		return &Error{Field: FieldExpression, Line: s.line, Col: s.col, Msg: fmt.Sprintf(format, args...)}
 	}
+	if cf, ok := crossFile[s.root]; ok && slices.ContainsFunc(p.kinds, func(k workspace.Kind) bool { return k != cf.kind }) {
+		return at("%s is known only for %s files; add kinds: [%s] to this policy", s.root, cf.kind, cf.kind)
+	}
 	var kinds []workspace.Kind
 	switch s.root {
 	case "file":
 		kinds = p.kinds
-	case "model":
+	case "model": // a sync's model: a model file
 		kinds = []workspace.Kind{workspace.Model}
 	default:
-		if cf, ok := crossFile[s.root]; ok {
-			if slices.ContainsFunc(p.kinds, func(k workspace.Kind) bool { return k != cf.kind }) {
-				return at("%s is known only for %s files; add kinds: [%s] to this policy", s.root, cf.kind, cf.kind)
-			}
-		}
 		return nil
-	}
-	if s.root == "model" && slices.ContainsFunc(p.kinds, func(k workspace.Kind) bool { return k != workspace.Sync }) {
-		return at("model is known only for sync files; add kinds: [sync] to this policy")
 	}
 	if len(s.path) == 0 {
 		return nil
