@@ -204,6 +204,9 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 		return nil, err
 	}
 	prefix = filepath.ToSlash(prefix)
+	if prefix == "." {
+		prefix = "" // the Git Sync folder is the top level
+	}
 	only := stagedIn(ws, prefix, changes)
 	// A commit of dbt model files alone can break the Hightouch models that
 	// read them: the dbt check reports on those files.
@@ -222,23 +225,20 @@ func (e *Engine) LoadStaged(ctx context.Context) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if prefix == "." {
-		prefix = ""
-	}
 	l.Add(plan.ChangeFindings(top, prefix, changes))
 	return l, nil
 }
 
 // stagedIn turns the staged paths (relative to Git's top level) that are
 // workspace files, present or deleted, into paths under ws.Dir; prefix is
-// ws.Dir relative to the top level.
+// ws.Dir relative to the top level, "" for the top level itself.
 func stagedIn(ws *workspace.Workspace, prefix string, changes []gitdiff.Change) []string {
 	var only []string
 	for _, ch := range changes {
 		for _, p := range []string{ch.Path, ch.OldPath} {
-			rel, ok := strings.CutPrefix(p, prefix+"/")
-			if prefix == "." {
-				rel, ok = p, p != ""
+			rel, ok := p, p != ""
+			if prefix != "" {
+				rel, ok = strings.CutPrefix(p, prefix+"/")
 			}
 			if _, isKind := workspace.KindOf(rel); ok && isKind {
 				only = append(only, filepath.Join(ws.Dir, filepath.FromSlash(rel)))
