@@ -52,6 +52,10 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -X github.com/htgit/htgit/internal/cli.version="+version, "-o", binary, ".")
+		// Static, as releases are (CGO_ENABLED=0 in .goreleaser.yaml): a
+		// binary linked against libc starts slower, on every one of the
+		// runs these tests make.
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		build.Stderr = os.Stderr
 		if err := build.Run(); err != nil {
 			panic("building htgit: " + err.Error())

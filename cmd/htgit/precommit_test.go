@@ -152,13 +152,15 @@ func TestPreCommitHooks(t *testing.T) {
 // builds with -trimpath: without it a package's cache entry holds its
 // directory, and pre-commit's clone of the repository would compile every
 // package again instead of finding what TestMain's build left. -ldflags=-s
-// (no symbol table or DWARF) as TestMain links, a third faster.
+// (no symbol table or DWARF) and CGO_ENABLED=0 as TestMain builds, so
+// the two builds share every package.
 func preCommitEnv(t *testing.T) []string {
 	home := t.TempDir()
 	env := append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"PRE_COMMIT_HOME=" + filepath.Join(home, "pre-commit"),
+		"CGO_ENABLED=0",
 	}, gittest.Env()...)
 	for _, k := range []string{"GOMODCACHE", "GOCACHE", "GOPROXY", "GOFLAGS"} {
 		out, err := exec.Command("go", "env", k).Output()
