@@ -92,13 +92,11 @@ func Changes(ctx context.Context, repoDir, from, to string, opts Options) (Diff,
 	if err != nil {
 		return Diff{}, err
 	}
-	d := Diff{}
-	if d.Base, err = resolve(ctx, repoDir, from); err != nil {
+	ids, err := resolveCommits(ctx, repoDir, from, to)
+	if err != nil {
 		return Diff{}, err
 	}
-	if d.Head, err = resolve(ctx, repoDir, to); err != nil {
-		return Diff{}, err
-	}
+	d := Diff{Base: ids[0], Head: ids[1]}
 	if opts.MergeBase {
 		out, err := git(ctx, repoDir, "merge-base", d.Base, d.Head)
 		switch {
@@ -148,6 +146,37 @@ func resolve(ctx context.Context, repoDir, rev string) (string, error) {
 		return "", err
 	}
 	return "", missing(ctx, repoDir, rev, stderrOf(err))
+}
+
+// resolveCommits is resolve for several revisions with one git process,
+// the usual case of revisions that all name commits. When one does not,
+// resolve asks again for that one, so the error is resolve's.
+func resolveCommits(ctx context.Context, repoDir string, revs ...string) ([]string, error) {
+	var in strings.Builder
+	for _, rev := range revs {
+		if err := checkRev(rev); err != nil {
+			return nil, err
+		}
+		in.WriteString(rev + "^{commit}\n")
+	}
+	// Each line answers one revision: its commit's id, or the revision
+	// followed by "missing" or "ambiguous".
+	out, err := gitWithInput(ctx, repoDir, strings.NewReader(in.String()), "cat-file", "--batch-check=%(objectname)")
+	if err != nil {
+		return nil, err
+	}
+	ids := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(ids) != len(revs) {
+		return nil, fmt.Errorf("git cat-file answered %d lines for %d revisions", len(ids), len(revs))
+	}
+	for i, id := range ids {
+		if !isFullID(id) {
+			if ids[i], err = resolve(ctx, repoDir, revs[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ids, nil
 }
 
 // cleanPrefix turns a folder into the form paths are matched against.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -38,9 +39,14 @@ var repoEnv = []string{
 // and carries git's trimmed stderr; it wraps ErrNotRepo when git says so,
 // and the context's error when that is why git stopped.
 func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	return gitWithInput(ctx, dir, nil, args...)
+}
+
+// gitWithInput is git with stdin read from in (nil: none).
+func gitWithInput(ctx context.Context, dir string, in io.Reader, args ...string) ([]byte, error) {
 	full := append([]string{"-c", "core.quotepath=off"}, args...)
 	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Dir = dir
+	cmd.Dir, cmd.Stdin = dir, in
 	env := os.Environ()
 	for _, k := range repoEnv {
 		env = unsetenv(env, k)

@@ -249,6 +249,16 @@ func TestChangesErrors(t *testing.T) {
 		t.Errorf("unknown revision: got %#v", err)
 	}
 
+	// Both revisions are resolved by one git process; the error still
+	// names the one that is missing, and a revision that names no commit
+	// (a file at a commit) is missing as a commit.
+	for _, to := range []string{"no-such-branch", head + ":a"} {
+		_, err = Changes(ctx, dir, head, to, Options{})
+		if mc, ok := asMissing(err); !ok || mc.Commit != to {
+			t.Errorf("unknown revision to %s: got %#v", to, err)
+		}
+	}
+
 	if _, err := Changes(ctx, dir, "--output=x", head, Options{}); err == nil || errors.As(err, &mc) {
 		t.Errorf("option-like revision: got %v, want a plain error", err)
 	}
