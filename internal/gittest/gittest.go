@@ -81,11 +81,13 @@ func git(dir string, args ...string) (string, error) {
 }
 
 // Init makes an empty repository on branch main in a new temporary
-// directory and returns the directory.
+// directory and returns the directory. Like Seed's, it has no sample hooks
+// or other template files (--template=): a test repository needs none,
+// and each is a file to write.
 func Init(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	Run(t, dir, "init", "-q", "-b", "main")
+	Run(t, dir, "init", "-q", "--template=", "-b", "main")
 	return dir
 }
 
@@ -288,7 +290,7 @@ func (s *seed) build(files map[string]string) {
 	if s.err = write(dir, files); s.err != nil {
 		return
 	}
-	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "--allow-empty", "-m", "seed"}} {
+	for _, args := range [][]string{{"init", "-q", "--template=", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "--allow-empty", "-m", "seed"}} {
 		if _, s.err = git(dir, args...); s.err != nil {
 			return
 		}
