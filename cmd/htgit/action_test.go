@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -17,11 +16,10 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/htgit/htgit/internal/finding"
 	"github.com/htgit/htgit/internal/gittest"
 	"github.com/htgit/htgit/internal/hightouch/hightouchtest"
+	"github.com/htgit/htgit/internal/report/reporttest"
 )
 
 // The end-to-end tests of `htgit action` run the built binary as the Actions
@@ -734,31 +732,6 @@ func TestActionSummaryCap(t *testing.T) {
 	}
 }
 
-// sarifSchema compiles the SARIF 2.1.0 schema the report package tests with.
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(filepath.Join(repoRoot, "internal", "report", "testdata", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const id = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
-
 // sarifLog is what the tests read of a SARIF file.
 type sarifLog struct {
 	Version string `json:"version"`
@@ -789,11 +762,7 @@ func readSARIF(t *testing.T, path string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sarifSchema(t).Validate(inst); err != nil {
+	if err := reporttest.Validate(t, reporttest.SARIF(t), b); err != nil {
 		t.Fatalf("%s is not valid SARIF 2.1.0: %v", path, err)
 	}
 	var log sarifLog

@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
+	"github.com/htgit/htgit/internal/report/reporttest"
 )
 
-// TestCodeClimate checks the report against testdata/codeclimate-schema.json,
-// written from GitLab's description of the fields it reads
-// (https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format).
+// TestCodeClimate checks the report against the schema of what GitLab reads
+// (reporttest.CodeClimate).
 func TestCodeClimate(t *testing.T) {
-	sch := compileSchema(t, "codeclimate-schema.json", "codeclimate.json")
+	sch := reporttest.CodeClimate(t)
 	for _, tc := range []struct {
 		name string
 		in   Input
@@ -23,7 +23,7 @@ func TestCodeClimate(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())
-			if err := validates(t, sch, b.Bytes()); err != nil {
+			if err := reporttest.Validate(t, sch, b.Bytes()); err != nil {
 				t.Fatalf("not a Code Quality report GitLab reads: %v", err)
 			}
 			var issues []CodeClimateIssue

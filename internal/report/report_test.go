@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/htgit/htgit/internal/finding"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -62,42 +61,6 @@ func clean0() Input {
 		Help: "A policy of .htgit.yaml: every model file must satisfy has(file.description)"}
 	return Input{Findings: nil, Rules: append(slices.Clone(rules), policy), RulesOff: []string{"unknown-key"}, Policies: []finding.Rule{policy},
 		Stats: Stats{Files: 1, Models: 1, Syncs: 0}, BaseDir: base, Version: "1.2.3"}
-}
-
-// compileSchema compiles the JSON Schema in testdata/file, whose $id (or
-// the name it is known by) is id, asserting formats (a uri must be one).
-func compileSchema(t *testing.T, file, id string) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
-
-// validates returns why the JSON document b is not an instance of sch, nil
-// when it is.
-func validates(t *testing.T, sch *jsonschema.Schema, b []byte) error {
-	t.Helper()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch.Validate(inst)
 }
 
 // golden compares got with testdata/name.golden, rewriting it with -update.

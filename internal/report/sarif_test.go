@@ -7,19 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/htgit/htgit/internal/report/reporttest"
 )
 
-// sarifSchemaID is the $id of testdata/sarif-schema-2.1.0.json (OASIS).
-const sarifSchemaID = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
-
-func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	return compileSchema(t, "sarif-schema-2.1.0.json", sarifSchemaID)
-}
-
 func TestSARIF(t *testing.T) {
-	sch := compileSARIFSchema(t)
+	sch := reporttest.SARIF(t)
 	for _, tc := range []struct {
 		name string
 		in   Input
@@ -33,7 +25,7 @@ func TestSARIF(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())
-			if err := validates(t, sch, b.Bytes()); err != nil {
+			if err := reporttest.Validate(t, sch, b.Bytes()); err != nil {
 				t.Fatalf("not valid SARIF 2.1.0: %v", err)
 			}
 
@@ -100,7 +92,7 @@ func TestSARIFSchemaRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := bytes.Replace(b.Bytes(), []byte(`"startLine": 3`), []byte(`"startLine": 0`), 1)
-	if validates(t, compileSARIFSchema(t), bad) == nil {
+	if reporttest.Validate(t, reporttest.SARIF(t), bad) == nil {
 		t.Error("startLine 0 validated")
 	}
 }
